@@ -1,0 +1,3 @@
+from flyteplane.cli.main import main
+
+main()

@@ -1,0 +1,37 @@
+"""Maps the project's errors to gRPC status codes; anything unexpected becomes INTERNAL, never UNKNOWN.
+
+flytekit answers UNKNOWN (and UNAUTHENTICATED) by starting a browser login, so no handler may ever end that way.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from flyteplane import errors
+
+MAX_MESSAGE_BYTES = 32000
+
+STATUS_OF: dict[type[errors.FlyteplaneError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.Unimplemented: grpc.StatusCode.UNIMPLEMENTED,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+}
+
+
+def status_of(error: errors.FlyteplaneError) -> grpc.StatusCode:
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]  # type: ignore[index]
+    return grpc.StatusCode.INTERNAL
+
+
+def truncate(message: str) -> str:
+    """flyteadmin caps messages at 32000 bytes; gRPC trailers cannot carry unbounded text anyway."""
+    encoded = message.encode()
+    if len(encoded) <= MAX_MESSAGE_BYTES:
+        return message
+    return encoded[: MAX_MESSAGE_BYTES - 3].decode(errors="ignore") + "..."

@@ -1,0 +1,88 @@
+"""The five gRPC services of flyteidl 1.16 that flyteplane serves, wired to the service layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from flyteidl.service import admin_pb2, auth_pb2, dataproxy_pb2, identity_pb2, signal_pb2
+
+from flyteplane.api.grpc.handlers import service_handler
+from flyteplane.services.container import Services
+
+
+class Rpcs:
+    """An implementation object whose attributes are RPC names bound to service methods."""
+
+    def __init__(self, **methods: Any) -> None:
+        self.__dict__.update(methods)
+
+
+def admin_rpcs(s: Services) -> Rpcs:
+    return Rpcs(
+        CreateTask=s.tasks.create_task,
+        GetTask=s.tasks.get_task,
+        ListTaskIds=s.tasks.list_task_ids,
+        ListTasks=s.tasks.list_tasks,
+        CreateWorkflow=s.workflows.create_workflow,
+        GetWorkflow=s.workflows.get_workflow,
+        ListWorkflowIds=s.workflows.list_workflow_ids,
+        ListWorkflows=s.workflows.list_workflows,
+        CreateLaunchPlan=s.launch_plans.create_launch_plan,
+        GetLaunchPlan=s.launch_plans.get_launch_plan,
+        GetActiveLaunchPlan=s.launch_plans.get_active_launch_plan,
+        ListActiveLaunchPlans=s.launch_plans.list_active_launch_plans,
+        ListLaunchPlanIds=s.launch_plans.list_launch_plan_ids,
+        ListLaunchPlans=s.launch_plans.list_launch_plans,
+        UpdateLaunchPlan=s.launch_plans.update_launch_plan,
+        RegisterProject=s.projects.register_project,
+        UpdateProject=s.projects.update_project,
+        GetProject=s.projects.get_project,
+        ListProjects=s.projects.list_projects,
+        GetDomains=s.projects.get_domains,
+        UpdateProjectDomainAttributes=s.attributes.update_project_domain_attributes,
+        GetProjectDomainAttributes=s.attributes.get_project_domain_attributes,
+        DeleteProjectDomainAttributes=s.attributes.delete_project_domain_attributes,
+        UpdateProjectAttributes=s.attributes.update_project_attributes,
+        GetProjectAttributes=s.attributes.get_project_attributes,
+        DeleteProjectAttributes=s.attributes.delete_project_attributes,
+        UpdateWorkflowAttributes=s.attributes.update_workflow_attributes,
+        GetWorkflowAttributes=s.attributes.get_workflow_attributes,
+        DeleteWorkflowAttributes=s.attributes.delete_workflow_attributes,
+        ListMatchableAttributes=s.attributes.list_matchable_attributes,
+        ListNamedEntities=s.named_entities.list_named_entities,
+        GetNamedEntity=s.named_entities.get_named_entity,
+        UpdateNamedEntity=s.named_entities.update_named_entity,
+        GetVersion=s.identity.get_version,
+        GetDescriptionEntity=s.descriptions.get_description_entity,
+        ListDescriptionEntities=s.descriptions.list_description_entities,
+    )
+
+
+def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
+    """Handlers for AdminService, DataProxyService, SignalService, AuthMetadataService and IdentityService."""
+
+    def service(module: Any, name: str, rpcs: Rpcs) -> grpc.GenericRpcHandler[Any, Any]:
+        return service_handler(module.DESCRIPTOR.services_by_name[name], rpcs)
+
+    return [
+        service(admin_pb2, "AdminService", admin_rpcs(s)),
+        service(
+            dataproxy_pb2,
+            "DataProxyService",
+            Rpcs(
+                CreateUploadLocation=s.dataproxy.create_upload_location,
+                CreateDownloadLocation=s.dataproxy.create_download_location,
+            ),
+        ),
+        service(signal_pb2, "SignalService", Rpcs()),
+        service(
+            auth_pb2,
+            "AuthMetadataService",
+            Rpcs(
+                GetOAuth2Metadata=s.identity.get_oauth2_metadata,
+                GetPublicClientConfig=s.identity.get_public_client_config,
+            ),
+        ),
+        service(identity_pb2, "IdentityService", Rpcs(UserInfo=s.identity.user_info)),
+    ]

@@ -1,0 +1,69 @@
+"""`flyteplane` command line: `serve` runs the control plane on one port."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flyteplane import __version__
+from flyteplane.errors import FlyteplaneError
+
+
+@click.group()
+@click.version_option(__version__, prog_name="flyteplane")
+def main() -> None:
+    """flyteplane: the Flyte control plane without Kubernetes."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port for gRPC and HTTP [default: 30080].")
+@click.option(
+    "--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane]."
+)
+@click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
+@click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file."
+)
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
+def serve(config_file: Path | None, **flags: Any) -> None:
+    """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
+    from flyteplane.config import load_settings
+    from flyteplane.server.app import ControlPlane
+
+    try:
+        settings = load_settings(config_file=config_file, flags=flags)
+    except FlyteplaneError as exc:
+        raise click.UsageError(exc.message) from exc
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    plane = ControlPlane(settings)
+    try:
+        plane.start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
+        ) from exc
+    click.echo(f"flyteplane {__version__} serving on {plane.settings.advertised_url}")
+    click.echo(f"  home: {settings.home}   database: {plane.db.dialect if plane.db else '?'}")
+    click.echo(f"  connect: FlyteRemote.for_endpoint('localhost:{plane.port}', insecure=True)")
+    sys.stdout.flush()
+    stopping = threading.Event()
+
+    def request_stop(_signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    stopping.wait()
+    click.echo("flyteplane stopping")
+    plane.stop()

@@ -1,0 +1,119 @@
+"""Settings: one typed object, filled from a YAML file, FLYTEPLANE_* variables and CLI flags (flags win)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flyteplane.errors import InvalidArgument
+
+DEFAULT_DOMAINS = ("development", "staging", "production")
+ENV_PREFIX = "FLYTEPLANE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `flyteplane serve` can be told; defaults give the embedded single-machine control plane."""
+
+    host: str = "127.0.0.1"
+    port: int = 30080
+    home: Path = field(default_factory=lambda: Path("~/.flyteplane").expanduser())
+    db: str = ""  # empty: SQLite under home
+    blob_store: str = ""  # empty: a folder under home
+    public_url: str = ""  # empty: http://<host>:<port> as the client reached it
+    domains: tuple[str, ...] = DEFAULT_DOMAINS
+    default_project: str = "flytesnacks"
+    grpc_workers: int = 32
+    max_workflow_nodes: int = 100
+    log_level: str = "INFO"
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: `postgresql://` is mapped to the psycopg 3 driver."""
+        url = self.db or f"sqlite:///{self.home / 'flyteplane.db'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def blob_base(self) -> str:
+        return self.blob_store or str(self.home / "blobs")
+
+    @property
+    def advertised_url(self) -> str:
+        """The URL clients use to reach HTTP routes (signed upload URLs, logs, console)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a value from YAML, the environment or a flag into the field's type, naming the field on error."""
+    kind = _FIELDS[name].type
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "Path":
+            return Path(str(value)).expanduser()
+        if kind == "tuple[str, ...]":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            result = tuple(str(item).strip() for item in items if str(item).strip())
+            if not result:
+                raise ValueError("needs at least one entry")
+            return result
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgument(f"invalid value for setting '{name}': {value!r} ({exc})") from exc
+
+
+def _from_mapping(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in values.items():
+        name = key.replace("-", "_").lower()
+        if name not in _FIELDS:
+            raise InvalidArgument(f"unknown setting '{key}' in {origin}; known: {', '.join(sorted(_FIELDS))}")
+        if value is not None:
+            result[name] = _coerce(name, value)
+    return result
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    flags: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Merge file < environment < flags into Settings; unknown keys and bad values are clear errors."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    config_file = config_file or (
+        Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None
+    )
+    if config_file is not None:
+        try:
+            loaded = yaml.safe_load(config_file.expanduser().read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise InvalidArgument(f"cannot read config file {config_file}: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise InvalidArgument(f"config file {config_file} must hold a mapping of settings")
+        merged.update(_from_mapping(loaded, str(config_file)))
+    env_values = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in _FIELDS
+    }
+    merged.update(_from_mapping(env_values, "the environment"))
+    merged.update(
+        _from_mapping({k: v for k, v in (flags or {}).items() if v is not None}, "the command line")
+    )
+    return Settings(**merged)

@@ -1,0 +1,140 @@
+"""Process wiring: database, blob store, gRPC and HTTP servers behind one port, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from concurrent import futures
+
+import grpc
+import uvicorn
+
+from flyteplane.api.grpc.services import grpc_handlers
+from flyteplane.api.http.app import http_app
+from flyteplane.blobs.signing import Signer, load_or_create_secret
+from flyteplane.blobs.store import BlobStore
+from flyteplane.config import Settings
+from flyteplane.server.front import FrontDoor, bind
+from flyteplane.services.container import Services
+from flyteplane.store.db import Database, migrate
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    # flytekit pings every 30 s, also while idle; accept that instead of answering with GOAWAY.
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+    ("grpc.http2.max_ping_strikes", 0),
+]
+
+
+class ControlPlane:
+    """A running flyteplane: start() returns once the public port answers; stop() drains and closes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = settings.port
+        self.db: Database | None = None
+        self._grpc: grpc.Server | None = None
+        self._http: uvicorn.Server | None = None
+        self._front: FrontDoor | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._sockets = tempfile.mkdtemp(prefix="flyteplane-")
+        self._listener: socket.socket | None = None
+
+    def start(self) -> None:
+        started = time.perf_counter()
+        self._listener = bind(self.settings.host, self.settings.port)
+        self.port = self._listener.getsockname()[1]
+        self.settings = settings = dataclasses.replace(self.settings, port=self.port)
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.db = Database(settings.database_url)
+        migrate(self.db.engine)
+        blobs = BlobStore(settings.blob_base)
+        signer = Signer(load_or_create_secret(settings.home / "secret.key"))
+        services = Services.build(settings, self.db, blobs, signer)
+        services.projects.ensure_project(settings.default_project, settings.default_project)
+
+        grpc_socket = os.path.join(self._sockets, "grpc.sock")
+        http_socket = os.path.join(self._sockets, "http.sock")
+        self._grpc = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
+            handlers=grpc_handlers(services),
+            options=GRPC_OPTIONS,
+        )
+        self._grpc.add_insecure_port(f"unix:{grpc_socket}")
+        self._grpc.start()
+
+        config = uvicorn.Config(
+            http_app(blobs, signer), uds=http_socket, log_level="warning", lifespan="off", access_log=False
+        )
+        self._http = uvicorn.Server(config)
+        self._front = FrontDoor(grpc_socket, http_socket)
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run_io, args=(ready, failure), name="flyteplane-io", daemon=True
+        )
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self.stop()
+            raise failure[0]
+        log.info(
+            "flyteplane ready on %s:%d in %.2fs (db %s)",
+            settings.host,
+            self.port,
+            time.perf_counter() - started,
+            self.db.dialect,
+        )
+
+    def _run_io(self, ready: threading.Event, failure: list[BaseException]) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+
+        async def main() -> None:
+            assert self._http is not None and self._front is not None and self._listener is not None
+            http_task = asyncio.create_task(self._http.serve())
+            while not self._http.started:
+                if http_task.done():
+                    http_task.result()
+                await asyncio.sleep(0.005)
+            await self._front.start(self._listener)
+            ready.set()
+            await http_task
+
+        try:
+            loop.run_until_complete(main())
+        except BaseException as exc:
+            failure.append(exc)
+            ready.set()
+        finally:
+            loop.close()
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self._loop is not None and self._front is not None and not self._loop.is_closed():
+            front = self._front
+            asyncio.run_coroutine_threadsafe(front.stop(), self._loop).result(timeout=grace)
+        if self._http is not None:
+            self._http.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=grace)
+        if self._grpc is not None:
+            self._grpc.stop(grace).wait()
+        if self.db is not None:
+            self.db.close()
+        if self._listener is not None:
+            self._listener.close()
+        shutil.rmtree(self._sockets, ignore_errors=True)

@@ -1,0 +1,251 @@
+"""DataProxyService: hands out signed URLs so clients move blobs without storage credentials.
+
+flytekit uploads every code tarball and local input through CreateUploadLocation followed by an HTTP PUT; the
+native_url it gets back ends up in task templates and literals, and is hashed into registration versions, so
+the same content must map to the same path. Rules and messages follow flyteadmin's data proxy.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flyteidl.service import dataproxy_pb2
+
+from flyteplane.blobs.signing import CONTENT_MD5_METADATA_HEADER, Signer, blob_url
+from flyteplane.blobs.store import BlobStore
+from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
+
+__all__ = ["DataProxyService", "go_duration"]
+
+FILENAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+FILENAME_LENGTH = 20
+
+_MAX_DURATION_SECONDS = 315_576_000_000
+_INT64_MAX = 2**63 - 1
+_INT64_MIN = -(2**63)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class DataProxyService:
+    """CreateUploadLocation, CreateDownloadLocation and the signing half of CreateDownloadLink."""
+
+    def __init__(
+        self,
+        store: BlobStore,
+        signer: Signer,
+        *,
+        public_url: Callable[[], str] | str,
+        upload_max_expires: timedelta = timedelta(hours=1),
+        download_max_expires: timedelta = timedelta(hours=1),
+        upload_storage_prefix: str = "",
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._store = store
+        self._signer = signer
+        self._public_url = public_url
+        self._upload_max = upload_max_expires
+        self._download_max = download_max_expires
+        self._upload_prefix = upload_storage_prefix.strip("/")
+        self._clock = clock
+
+    def create_upload_location(
+        self, req: dataproxy_pb2.CreateUploadLocationRequest
+    ) -> dataproxy_pb2.CreateUploadLocationResponse:
+        if not req.project or not req.domain:
+            raise InvalidArgument("project and domain are required parameters")
+        if not req.filename_root and not req.content_md5:
+            raise InvalidArgument("content_md5 or filename_root is a required parameter")
+        md5: bytes | None = req.content_md5 or None
+        if req.filename and req.filename_root:
+            # A caller-chosen path: only a re-upload of the same content may overwrite what is there.
+            self._check_rewrite_allowed(self._upload_key(req, req.filename_root, req.filename), md5)
+        expires_in = self._upload_expiry(req)
+
+        filename = req.filename or "".join(secrets.choice(FILENAME_ALPHABET) for _ in range(FILENAME_LENGTH))
+        prefix = req.filename_root or base64.b32encode(req.content_md5).decode()
+        key = self._upload_key(req, prefix, filename)
+
+        expires_at = self._clock() + expires_in
+        headers: dict[str, str] = {}
+        if md5 is not None:
+            encoded = base64.b64encode(md5).decode()
+            headers["Content-MD5"] = encoded
+            if req.add_content_md5_metadata:
+                headers[CONTENT_MD5_METADATA_HEADER] = encoded
+        resp = dataproxy_pb2.CreateUploadLocationResponse(
+            signed_url=self._signed_url("PUT", key, expires_at, md5),
+            native_url=self._store.native_url(key),
+            headers=headers,
+        )
+        resp.expires_at.FromDatetime(expires_at)
+        return resp
+
+    def create_download_location(
+        self, req: dataproxy_pb2.CreateDownloadLocationRequest
+    ) -> dataproxy_pb2.CreateDownloadLocationResponse:
+        """Deprecated RPC, still served: a signed GET for any native_url in the store."""
+        prefix = "error while validating request: "
+        expires_in = self._download_expiry(req.expires_in if req.HasField("expires_in") else None, prefix)
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in req.native_url):
+            raise InvalidArgument(f"{prefix}failed to parse native_url [{req.native_url}]")
+        try:
+            key = self._store.key_of(req.native_url)
+        except InvalidArgument as e:
+            raise InvalidArgument(prefix + e.message) from None
+        expires_at = self._clock() + expires_in
+        resp = dataproxy_pb2.CreateDownloadLocationResponse(
+            signed_url=self._signed_url("GET", key, expires_at, None)
+        )
+        resp.expires_at.FromDatetime(expires_at)
+        return resp
+
+    def check_download_link_expiry(self, expires_in: Any | None) -> timedelta:
+        """Validate CreateDownloadLink's expires_in (a Duration, None when unset) as its first check does."""
+        return self._download_expiry(expires_in, "error while validating request. Error: ")
+
+    def create_download_link_for_uri(
+        self, native_uri: str, expires_in: timedelta | None
+    ) -> dataproxy_pb2.CreateDownloadLinkResponse:
+        """A signed GET for an existing object, shaped as CreateDownloadLink answers (e.g. a node's deck)."""
+        if expires_in is None or expires_in == timedelta(0):
+            expires_in = self._download_max
+        else:
+            problem = _download_duration_problem(_timedelta_ns(expires_in), self._download_max)
+            if problem is not None:
+                raise InvalidArgument(
+                    f"error while validating request. Error: expiresIn is invalid. Error: {problem}"
+                )
+        key = self._store.key_of(native_uri)
+        if not self._store.exists(key):
+            raise NotFound("object not found")
+        expires_at = self._clock() + expires_in
+        url = self._signed_url("GET", key, expires_at, None)
+        resp = dataproxy_pb2.CreateDownloadLinkResponse(signed_url=[url])
+        resp.expires_at.FromDatetime(expires_at)
+        resp.pre_signed_urls.signed_url.append(url)
+        resp.pre_signed_urls.expires_at.CopyFrom(resp.expires_at)
+        return resp
+
+    # -- helpers --
+
+    def _upload_key(self, req: dataproxy_pb2.CreateUploadLocationRequest, prefix: str, filename: str) -> str:
+        parts = [self._upload_prefix, req.org, req.project, req.domain, prefix, filename]
+        key = "/".join(part for part in parts if part)
+        self._store.native_url(key)  # rejects keys that would leave the store, with InvalidArgument
+        return key
+
+    def _check_rewrite_allowed(self, key: str, md5: bytes | None) -> None:
+        if not self._store.exists(key):
+            return
+        if md5 is None or self._store.stored_md5(key) != md5:
+            raise AlreadyExists(
+                f"file already exists at location [{self._store.native_url(key)}], "
+                "specify a matching hash if you wish to rewrite"
+            )
+
+    def _upload_expiry(self, req: dataproxy_pb2.CreateUploadLocationRequest) -> timedelta:
+        if not req.HasField("expires_in"):
+            return self._upload_max
+        duration = req.expires_in
+        if not _is_valid_duration(duration) or duration.seconds < 0 or duration.nanos < 0:
+            raise InvalidArgument(f"expiresIn [{_duration_text(duration)}] is invalid")
+        ns = _duration_ns(duration)
+        if ns == 0:
+            return self._upload_max
+        if ns > _timedelta_ns(self._upload_max):
+            raise InvalidArgument(
+                f"expiresIn [{go_duration(ns)}] cannot exceed max allowed expiration "
+                f"[{go_duration(_timedelta_ns(self._upload_max))}]"
+            )
+        return timedelta(microseconds=ns // 1000)
+
+    def _download_expiry(self, duration: Any | None, prefix: str) -> timedelta:
+        if duration is None:
+            return self._download_max
+        error = f"{prefix}expiresIn is invalid. Error: "
+        if not _is_valid_duration(duration):
+            raise InvalidArgument(f"{error}input duration [{_duration_text(duration)}] is invalid")
+        ns = _duration_ns(duration)
+        problem = _download_duration_problem(ns, self._download_max)
+        if problem is not None:
+            raise InvalidArgument(error + problem)
+        # A zero deadline would sign an already-expired URL; treat it like an unset one.
+        return self._download_max if ns == 0 else timedelta(microseconds=ns // 1000)
+
+    def _signed_url(self, method: str, key: str, expires_at: datetime, md5: bytes | None) -> str:
+        public_url = self._public_url() if callable(self._public_url) else self._public_url
+        return blob_url(public_url, key, self._signer.sign(method, key, expires_at, md5))
+
+
+def _download_duration_problem(ns: int, maximum: timedelta) -> str | None:
+    if ns < 0:
+        return f"input duration [{go_duration(ns)}] should not less than 0"
+    if ns > _timedelta_ns(maximum):
+        return (
+            f"input duration [{go_duration(ns)}] cannot exceed max allowed expiration "
+            f"[{go_duration(_timedelta_ns(maximum))}]"
+        )
+    return None
+
+
+def _is_valid_duration(duration: Any) -> bool:
+    """protobuf's Duration rules: bounded seconds, sub-second nanos, both of the same sign."""
+    seconds, nanos = int(duration.seconds), int(duration.nanos)
+    if abs(seconds) > _MAX_DURATION_SECONDS or abs(nanos) >= 1_000_000_000:
+        return False
+    return not ((seconds < 0 < nanos) or (nanos < 0 < seconds))
+
+
+def _duration_ns(duration: Any) -> int:
+    """Nanoseconds, saturated to Go's time.Duration range as flyteadmin's AsDuration does."""
+    ns = int(duration.seconds) * 1_000_000_000 + int(duration.nanos)
+    return max(_INT64_MIN, min(_INT64_MAX, ns))
+
+
+def _duration_text(duration: Any) -> str:
+    """A Duration message as Go prints it in error messages (text format, zero fields omitted)."""
+    fields = [
+        f"{name}:{value}"
+        for name, value in (("seconds", duration.seconds), ("nanos", duration.nanos))
+        if value
+    ]
+    return " ".join(fields)
+
+
+def _timedelta_ns(delta: timedelta) -> int:
+    return ((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds) * 1_000
+
+
+def go_duration(ns: int) -> str:
+    """Go's time.Duration.String(), which flyteadmin's messages embed ("1h0m0s", "1.5s", "250ms")."""
+    if ns == 0:
+        return "0s"
+    sign = "-" if ns < 0 else ""
+    u = abs(ns)
+    if u < 1_000:
+        return f"{sign}{u}ns"
+    if u < 1_000_000:
+        return f"{sign}{_decimal(u, 1_000)}µs"
+    if u < 1_000_000_000:
+        return f"{sign}{_decimal(u, 1_000_000)}ms"
+    text = f"{_decimal(u % 60_000_000_000, 1_000_000_000)}s"
+    minutes = u // 60_000_000_000
+    if minutes:
+        text = f"{minutes % 60}m{text}"
+        hours = minutes // 60
+        if hours:
+            text = f"{hours}h{text}"
+    return sign + text
+
+
+def _decimal(value: int, scale: int) -> str:
+    whole, fraction = divmod(value, scale)
+    digits = str(fraction).rjust(len(str(scale)) - 1, "0").rstrip("0")
+    return f"{whole}.{digits}" if digits else str(whole)
