@@ -9,7 +9,9 @@ import grpc
 
 from flyteplane import errors
 
-MAX_MESSAGE_BYTES = 32000
+# Status messages travel in HTTP/2 trailers; gRPC clients refuse metadata over 8-16 KiB by default, so a longer
+# message would turn the real error into RESOURCE_EXHAUSTED on the client.
+MAX_MESSAGE_BYTES = 7000
 
 STATUS_OF: dict[type[errors.FlyteplaneError], grpc.StatusCode] = {
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
@@ -30,8 +32,8 @@ def status_of(error: errors.FlyteplaneError) -> grpc.StatusCode:
 
 
 def truncate(message: str) -> str:
-    """flyteadmin caps messages at 32000 bytes; gRPC trailers cannot carry unbounded text anyway."""
+    """Caps a status message so that every client can receive it (flyteadmin's 32000 bytes is too much)."""
     encoded = message.encode()
     if len(encoded) <= MAX_MESSAGE_BYTES:
         return message
-    return encoded[: MAX_MESSAGE_BYTES - 3].decode(errors="ignore") + "..."
+    return encoded[: MAX_MESSAGE_BYTES - 20].decode(errors="ignore") + "... (truncated)"

@@ -53,7 +53,7 @@ def type_to_str(literal_type: types_pb2.LiteralType | None) -> str:
     if literal_type.WhichOneof("type") == "simple" and literal_type.simple == types_pb2.STRUCT:
         fields = literal_type.structure.dataclass_type
         structure = ", ".join(
-            f"dataclass_type:{{key:{name} value:{{{type_to_str(fields[name])}}}" for name in sorted(fields)
+            f"dataclass_type:{{key:{name} value:{{{type_to_str(fields[name])}}}}}" for name in sorted(fields)
         )
         return f"simple: STRUCT structure{{{structure}}}"
     return go_text(literal_type)

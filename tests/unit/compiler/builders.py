@@ -98,9 +98,9 @@ def task(
 
 def promise(node_id: str, var: str, *attr_path: str | int) -> literals_pb2.BindingData:
     attributes = [
-        literals_pb2.PromiseAttribute(int_value=a)
+        types_pb2.PromiseAttribute(int_value=a)
         if isinstance(a, int)
-        else literals_pb2.PromiseAttribute(string_value=a)
+        else types_pb2.PromiseAttribute(string_value=a)
         for a in attr_path
     ]
     return literals_pb2.BindingData(
