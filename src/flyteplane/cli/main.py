@@ -24,16 +24,14 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
 @click.option("--port", type=int, default=None, help="Port for gRPC and HTTP [default: 30080].")
-@click.option(
-    "--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane]."
-)
+@click.option("--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane].")
 @click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
-@click.option(
-    "--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file."
-)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
 def serve(config_file: Path | None, **flags: Any) -> None:
     """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from flyteplane.config import load_settings
     from flyteplane.server.app import ControlPlane
 
@@ -46,24 +44,27 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    plane = ControlPlane(settings)
-    try:
-        plane.start()
-    except OSError as exc:
-        raise click.ClickException(
-            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
-        ) from exc
-    click.echo(f"flyteplane {__version__} serving on {plane.settings.advertised_url}")
-    click.echo(f"  home: {settings.home}   database: {plane.db.dialect if plane.db else '?'}")
-    click.echo(f"  connect: FlyteRemote.for_endpoint('localhost:{plane.port}', insecure=True)")
-    sys.stdout.flush()
     stopping = threading.Event()
 
     def request_stop(_signum: int, _frame: Any) -> None:
         stopping.set()
 
+    # Handlers first: a signal that arrives while starting still stops the server cleanly once it is up.
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    plane = ControlPlane(settings)
+    try:
+        plane.start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}") from exc
+    except SQLAlchemyError as exc:
+        plane.stop()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot open the database {settings.database_url}: {reason}") from exc
+    click.echo(f"flyteplane {__version__} serving on {plane.settings.advertised_url}")
+    click.echo(f"  home: {settings.home}   database: {plane.db.dialect if plane.db else '?'}")
+    click.echo(f"  connect: FlyteRemote.for_endpoint('localhost:{plane.port}', insecure=True)")
+    sys.stdout.flush()
     stopping.wait()
     click.echo("flyteplane stopping")
     plane.stop()

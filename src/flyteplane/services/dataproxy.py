@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
 
 from flyteplane.blobs.signing import CONTENT_MD5_METADATA_HEADER, Signer, blob_url
@@ -46,6 +47,7 @@ class DataProxyService:
         download_max_expires: timedelta = timedelta(hours=1),
         upload_storage_prefix: str = "",
         clock: Callable[[], datetime] = _utc_now,
+        deck_uri_of: Callable[[identifier_pb2.NodeExecutionIdentifier], str] | None = None,
     ) -> None:
         self._store = store
         self._signer = signer
@@ -54,6 +56,7 @@ class DataProxyService:
         self._download_max = download_max_expires
         self._upload_prefix = upload_storage_prefix.strip("/")
         self._clock = clock
+        self._deck_uri_of = deck_uri_of or _no_node_executions
 
     def create_upload_location(
         self, req: dataproxy_pb2.CreateUploadLocationRequest
@@ -100,15 +103,27 @@ class DataProxyService:
         except InvalidArgument as e:
             raise InvalidArgument(prefix + e.message) from None
         expires_at = self._clock() + expires_in
-        resp = dataproxy_pb2.CreateDownloadLocationResponse(
-            signed_url=self._signed_url("GET", key, expires_at, None)
-        )
+        resp = dataproxy_pb2.CreateDownloadLocationResponse(signed_url=self._signed_url("GET", key, expires_at, None))
         resp.expires_at.FromDatetime(expires_at)
         return resp
 
     def check_download_link_expiry(self, expires_in: Any | None) -> timedelta:
         """Validate CreateDownloadLink's expires_in (a Duration, None when unset) as its first check does."""
         return self._download_expiry(expires_in, "error while validating request. Error: ")
+
+    def create_download_link(
+        self, req: dataproxy_pb2.CreateDownloadLinkRequest
+    ) -> dataproxy_pb2.CreateDownloadLinkResponse:
+        """A signed link to a node execution's deck (the only artifact type Flyte 1.16 defines)."""
+        expires_in = self.check_download_link_expiry(req.expires_in if req.HasField("expires_in") else None)
+        if req.artifact_type == dataproxy_pb2.ARTIFACT_TYPE_UNDEFINED:
+            raise InvalidArgument("error while validating request: invalid artifact type [ARTIFACT_TYPE_UNDEFINED]")
+        if not req.HasField("node_execution_id"):
+            raise InvalidArgument("error while validating request: source is required")
+        deck_uri = self._deck_uri_of(req.node_execution_id)
+        if not deck_uri:
+            raise NotFound(f"no deckUrl found for request [{req.node_execution_id}]".replace("\n", " "))
+        return self.create_download_link_for_uri(deck_uri, expires_in)
 
     def create_download_link_for_uri(
         self, native_uri: str, expires_in: timedelta | None
@@ -119,9 +134,7 @@ class DataProxyService:
         else:
             problem = _download_duration_problem(_timedelta_ns(expires_in), self._download_max)
             if problem is not None:
-                raise InvalidArgument(
-                    f"error while validating request. Error: expiresIn is invalid. Error: {problem}"
-                )
+                raise InvalidArgument(f"error while validating request. Error: expiresIn is invalid. Error: {problem}")
         key = self._store.key_of(native_uri)
         if not self._store.exists(key):
             raise NotFound("object not found")
@@ -211,11 +224,7 @@ def _duration_ns(duration: Any) -> int:
 
 def _duration_text(duration: Any) -> str:
     """A Duration message as Go prints it in error messages (text format, zero fields omitted)."""
-    fields = [
-        f"{name}:{value}"
-        for name, value in (("seconds", duration.seconds), ("nanos", duration.nanos))
-        if value
-    ]
+    fields = [f"{name}:{value}" for name, value in (("seconds", duration.seconds), ("nanos", duration.nanos)) if value]
     return " ".join(fields)
 
 
@@ -249,3 +258,12 @@ def _decimal(value: int, scale: int) -> str:
     whole, fraction = divmod(value, scale)
     digits = str(fraction).rjust(len(str(scale)) - 1, "0").rstrip("0")
     return f"{whole}.{digits}" if digits else str(whole)
+
+
+def _no_node_executions(node_execution_id: identifier_pb2.NodeExecutionIdentifier) -> str:
+    """The resolver until executions exist: every node execution lookup fails, as flyteadmin reports it."""
+    execution = node_execution_id.execution_id
+    raise InvalidArgument(
+        f"failed to get node execution with id [{execution.project}/{execution.domain}/{execution.name}/"
+        f"{node_execution_id.node_id}]: node execution does not exist"
+    )

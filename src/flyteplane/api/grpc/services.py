@@ -73,6 +73,7 @@ def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
             Rpcs(
                 CreateUploadLocation=s.dataproxy.create_upload_location,
                 CreateDownloadLocation=s.dataproxy.create_download_location,
+                CreateDownloadLink=s.dataproxy.create_download_link,
             ),
         ),
         service(signal_pb2, "SignalService", Rpcs()),
