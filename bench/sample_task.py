@@ -1,4 +1,4 @@
-"""One realistic task, serialized by the real flytekit, as the payload the registry benchmarks store and send."""
+"""A realistic task, serialized by the real flytekit: the payload the registry benchmarks store and send."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flytekit.models.task import TaskSpec
 from flytekit.tools.translator import get_serializable
 
 
-@task(
+@task(  # type: ignore[untyped-decorator]  # flytekit types its decorator factory loosely
     retries=2,
     cache=True,
     cache_version="1.0",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -27,25 +28,34 @@ class SeedError(RuntimeError):
     """The target database cannot be seeded (it already holds benchmark tasks)."""
 
 
-def seed_tasks(url: str, spec: task_pb2.TaskSpec, catalog: Catalog) -> float:
-    """Migrates the database at `url`, adds the project and `catalog.count` tasks; returns the seconds taken."""
+@dataclass(frozen=True)
+class Seeded:
+    seconds: float
+    database: str  # dialect and server version, for the record
+
+
+def seed_tasks(url: str, spec: task_pb2.TaskSpec, catalog: Catalog) -> Seeded:
+    """Migrates the database at `url`, then adds the project and `catalog.count` tasks."""
     started = time.perf_counter()
     db = Database(url)
     try:
         migrate(db.engine)
+        version = ".".join(str(part) for part in db.engine.dialect.server_version_info or ())
+        database = f"{db.dialect} {version}".strip()
         with db.engine.begin() as connection:
             _ensure_project(connection)
             existing = connection.scalar(
                 select(func.count()).select_from(Task).where(Task.project == PROJECT, Task.domain == DOMAIN)
             )
             if existing:
-                raise SeedError(f"{url} already holds {existing} tasks in {PROJECT}/{DOMAIN}; use an empty one")
+                where = f"{PROJECT}/{DOMAIN}"
+                raise SeedError(f"{url} already holds {existing} tasks in {where}; use an empty database")
         for batch in _batches(spec, catalog):
             with db.engine.begin() as connection:
                 connection.execute(insert(Task), batch)
     finally:
         db.close()
-    return time.perf_counter() - started
+    return Seeded(seconds=time.perf_counter() - started, database=database)
 
 
 def _ensure_project(connection: Connection) -> None:

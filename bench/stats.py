@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -44,7 +45,11 @@ class Measurement:
     first_error: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON: a figure with no successful call behind it is null, not NaN."""
+        return {
+            key: None if isinstance(value, float) and math.isnan(value) else value
+            for key, value in asdict(self).items()
+        }
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -75,7 +80,11 @@ def summarize(name: str, samples: Samples, baseline_p50_ms: float | None) -> Mea
 
 
 def sample(
-    rpc: Callable[[Request], Any], request_for: Callable[[int], Request], *, warmup: int, calls: int
+    rpc: Callable[[Request], Any],
+    request_for: Callable[[int], Request],
+    *,
+    warmup: int,
+    calls: int,
 ) -> Samples:
     """Times `rpc` alone (requests are built before the clock starts); call i gets `request_for(i)`, the
     warm-up taking the first indices, so callers can make every request distinct. The client's garbage

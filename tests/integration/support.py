@@ -34,7 +34,7 @@ def new_project(remote: Any, prefix: str) -> str:
     return project_id
 
 
-def settings(project: str, version: str = "v1", domain: str = DOMAIN) -> SerializationSettings:
+def settings(project: str, version: str, domain: str = DOMAIN) -> SerializationSettings:
     return SerializationSettings(
         image_config=ImageConfig.auto_default_image(), project=project, domain=domain, version=version
     )
@@ -53,3 +53,25 @@ def status(exc: BaseException) -> grpc.StatusCode:
 
 def details(exc: BaseException) -> str:
     return str(rpc_error(exc).details())  # type: ignore[attr-defined]
+
+
+def serialize(entity: Any, project: str, version: str) -> dict[str, list[Any]]:
+    """The flyteidl protos flytekit would register for `entity` and everything it references, by kind."""
+    from collections import OrderedDict
+
+    from flytekit.models.admin.workflow import WorkflowSpec
+    from flytekit.models.launch_plan import LaunchPlan
+    from flytekit.models.task import TaskSpec
+    from flytekit.tools.translator import get_serializable
+
+    collected: OrderedDict[Any, Any] = OrderedDict()
+    get_serializable(collected, settings(project, version), entity)
+    kinds: dict[str, list[Any]] = {"tasks": [], "workflows": [], "launch_plans": []}
+    for model in collected.values():
+        if isinstance(model, TaskSpec):
+            kinds["tasks"].append(model.to_flyte_idl())
+        elif isinstance(model, WorkflowSpec):
+            kinds["workflows"].append(model.to_flyte_idl())
+        elif isinstance(model, LaunchPlan):
+            kinds["launch_plans"].append(model.to_flyte_idl())
+    return kinds

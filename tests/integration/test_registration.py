@@ -35,7 +35,7 @@ def get_launch_plan(admin: Any, project: str, name: str, version: str) -> Any:
 
 
 def test_register_task_and_fetch_it_by_version(remote: Any, project: str) -> None:
-    registered = remote.register_task(tasks.add, settings(project), version="v1")
+    registered = remote.register_task(tasks.add, settings(project, "v1"), version="v1")
     expected = Identifier(ResourceType.TASK, project, DOMAIN, "pipelines.tasks.add", "v1")
     assert registered.id == expected
 
@@ -50,7 +50,7 @@ def test_register_task_and_fetch_it_by_version(remote: Any, project: str) -> Non
 
 def test_register_workflow_creates_its_default_launch_plan(remote: Any, project: str) -> None:
     name = "pipelines.workflows.arithmetic"
-    registered: FlyteWorkflow = remote.register_workflow(workflows.arithmetic, settings(project), version="v1")
+    registered: FlyteWorkflow = remote.register_workflow(workflows.arithmetic, settings(project, "v1"), version="v1")
     assert registered.id == Identifier(ResourceType.WORKFLOW, project, DOMAIN, name, "v1")
 
     plan: FlyteLaunchPlan = remote.fetch_launch_plan(project, DOMAIN, name, "v1")
@@ -67,7 +67,7 @@ def test_register_workflow_creates_its_default_launch_plan(remote: Any, project:
 
 
 def test_the_compiled_closure_holds_every_referenced_task(remote: Any, project: str) -> None:
-    remote.register_workflow(workflows.arithmetic, settings(project), version="closure")
+    remote.register_workflow(workflows.arithmetic, settings(project, "closure"), version="closure")
     got = get_workflow(remote.client._stub, project, "pipelines.workflows.arithmetic", "closure")
     compiled = got.closure.compiled_workflow
     assert [t.template.id.name for t in compiled.tasks] == ["pipelines.tasks.add"]
@@ -78,7 +78,7 @@ def test_the_compiled_closure_holds_every_referenced_task(remote: Any, project: 
 
 def test_a_workflow_with_a_conditional_registers_and_fetches(remote: Any, project: str) -> None:
     name = "pipelines.workflows.sign"
-    remote.register_workflow(workflows.sign, settings(project), version="v1")
+    remote.register_workflow(workflows.sign, settings(project, "v1"), version="v1")
     fetched = remote.fetch_workflow(project, DOMAIN, name, "v1")
     assert set(fetched.interface.inputs) == {"x"}
 
@@ -90,20 +90,22 @@ def test_a_workflow_with_a_conditional_registers_and_fetches(remote: Any, projec
 
 def test_a_workflow_with_a_subworkflow_registers_and_fetches(remote: Any, project: str) -> None:
     name = "pipelines.workflows.outer"
-    remote.register_workflow(workflows.outer, settings(project), version="v1")
+    remote.register_workflow(workflows.outer, settings(project, "v1"), version="v1")
     fetched = remote.fetch_workflow(project, DOMAIN, name, "v1")
     assert [sub.id.name for sub in fetched.sub_workflows] == ["pipelines.workflows.inner"]
 
     compiled = get_workflow(remote.client._stub, project, name, "v1").closure.compiled_workflow
     assert [s.template.id.name for s in compiled.sub_workflows] == ["pipelines.workflows.inner"]
-    refs = [n.workflow_node.sub_workflow_ref.name for n in compiled.primary.template.nodes if n.HasField("workflow_node")]
+    refs = [
+        n.workflow_node.sub_workflow_ref.name for n in compiled.primary.template.nodes if n.HasField("workflow_node")
+    ]
     assert refs == ["pipelines.workflows.inner"]
     assert {t.template.id.name for t in compiled.tasks} == {"pipelines.tasks.square", "pipelines.tasks.add"}
 
 
 def test_a_workflow_with_a_map_task_registers_and_fetches(remote: Any, project: str) -> None:
     name = "pipelines.workflows.squares"
-    remote.register_workflow(workflows.squares, settings(project), version="v1")
+    remote.register_workflow(workflows.squares, settings(project, "v1"), version="v1")
     fetched = remote.fetch_workflow(project, DOMAIN, name, "v1")
     assert set(fetched.interface.outputs) == {"o0"}
 
@@ -116,8 +118,9 @@ def test_a_workflow_with_a_map_task_registers_and_fetches(remote: Any, project: 
 
 
 def test_register_launch_plan_with_defaults_and_fixed_inputs(remote: Any, project: str) -> None:
-    plan = remote.register_launch_plan(launch_plans.arithmetic_fixed, version="v1", project=project, domain=DOMAIN,
-                                       serialization_settings=settings(project))
+    plan = remote.register_launch_plan(
+        launch_plans.arithmetic_fixed, "v1", project, DOMAIN, serialization_settings=settings(project, "v1")
+    )
     assert plan.id == Identifier(ResourceType.LAUNCH_PLAN, project, DOMAIN, "arithmetic_fixed", "v1")
 
     fetched: FlyteLaunchPlan = remote.fetch_launch_plan(project, DOMAIN, "arithmetic_fixed", "v1")
@@ -132,8 +135,9 @@ def test_register_launch_plan_with_defaults_and_fixed_inputs(remote: Any, projec
 
 
 def test_register_a_launch_plan_with_a_cron_schedule_and_kickoff_input(remote: Any, project: str) -> None:
-    remote.register_launch_plan(launch_plans.nightly_schedule, version="v1", project=project, domain=DOMAIN,
-                                serialization_settings=settings(project))
+    remote.register_launch_plan(
+        launch_plans.nightly_schedule, "v1", project, DOMAIN, serialization_settings=settings(project, "v1")
+    )
     fetched = remote.fetch_launch_plan(project, DOMAIN, "nightly_schedule", "v1")
     schedule = fetched.entity_metadata.schedule
     assert schedule.cron_schedule.schedule == "0 3 * * *"
@@ -146,12 +150,10 @@ def test_register_a_launch_plan_with_a_cron_schedule_and_kickoff_input(remote: A
 
 
 def test_registering_the_same_workflow_twice_is_harmless(remote: Any, project: str) -> None:
-    first = remote.register_workflow(workflows.outer, settings(project), version="again")
-    second = remote.register_workflow(workflows.outer, settings(project), version="again")
+    first = remote.register_workflow(workflows.outer, settings(project, "again"), version="again")
+    second = remote.register_workflow(workflows.outer, settings(project, "again"), version="again")
     assert first.id == second.id
-    listed, _ = remote.client.list_workflows_paginated(
-        _named(project, "pipelines.workflows.outer"), limit=100
-    )
+    listed, _ = remote.client.list_workflows_paginated(_named(project, "pipelines.workflows.outer"), limit=100)
     assert [w.id.version for w in listed].count("again") == 1
 
 
@@ -164,7 +166,7 @@ def _named(project: str, name: str | None = None) -> Any:
 def test_latest_means_newest_created_not_highest_version(remote: Any, project: str) -> None:
     """Versions are registered in reverse alphabetical order, so only creation order picks the right one."""
     for version in ("zz-first", "mm-second", "aa-third"):
-        remote.register_workflow(workflows.inner, settings(project), version=version)
+        remote.register_workflow(workflows.inner, settings(project, version), version=version)
 
     assert remote.fetch_task(project, DOMAIN, "pipelines.tasks.square").id.version == "aa-third"
     assert remote.fetch_workflow(project, DOMAIN, "pipelines.workflows.inner").id.version == "aa-third"
@@ -173,8 +175,8 @@ def test_latest_means_newest_created_not_highest_version(remote: Any, project: s
 
 
 def test_list_tasks_by_version_returns_exactly_that_versions_tasks(remote: Any, project: str) -> None:
-    remote.register_workflow(workflows.outer, settings(project), version="bundle-1")
-    remote.register_task(tasks.shout, settings(project), version="bundle-2")
+    remote.register_workflow(workflows.outer, settings(project, "bundle-1"), version="bundle-1")
+    remote.register_task(tasks.shout, settings(project, "bundle-2"), version="bundle-2")
 
     found = remote.list_tasks_by_version("bundle-1", project, DOMAIN)
     assert sorted(t.id.name for t in found) == ["pipelines.tasks.add", "pipelines.tasks.square"]

@@ -66,9 +66,7 @@ def validate_bindings(
     resolved = interface_pb2.VariableMap()
     provided: set[str] = set()
     for binding in bindings:
-        param = (
-            params.variables[binding.var] if params is not None and binding.var in params.variables else None
-        )
+        param = params.variables[binding.var] if params is not None and binding.var in params.variables else None
         if param is None and check_types:
             errors.collect(variable_name_not_found(node_id, node_id, binding.var))
         elif not binding.HasField("binding"):
@@ -130,10 +128,7 @@ class _BindingCheck:
         self, data: literals_pb2.BindingData, expected: types_pb2.LiteralType, errors: ErrorCollector
     ) -> _Bound | None:
         kind = data.WhichOneof("value")
-        if (
-            kind not in ("scalar", "promise", "offloaded_metadata")
-            and expected.WhichOneof("type") == "union_type"
-        ):
+        if kind not in ("scalar", "promise", "offloaded_metadata") and expected.WhichOneof("type") == "union_type":
             return self._union(data, expected, errors)
         if kind == "scalar":
             return self._typed_value(literal_type_of_scalar(data.scalar), data.scalar, expected, errors)
@@ -144,9 +139,7 @@ class _BindingCheck:
         if kind == "promise":
             return self._promise(data.promise, expected, errors)
         if kind == "collection":
-            return self._items(
-                list(data.collection.bindings), data.collection, expected, "collection_type", errors
-            )
+            return self._items(list(data.collection.bindings), data.collection, expected, "collection_type", errors)
         if kind == "map":
             return self._items(list(data.map.bindings.values()), data.map, expected, "map_value_type", errors)
         errors.collect(mismatching_bindings(self.node_id, self.param, go_text(expected), ""))
@@ -176,9 +169,7 @@ class _BindingCheck:
                 return None
             match = (variant, bound)
         if match is None:
-            errors.collect(
-                incompatible_binding_union_value(self.node_id, self.param, go_text(expected), go_text(data))
-            )
+            errors.collect(incompatible_binding_union_value(self.node_id, self.param, go_text(expected), go_text(data)))
             return None
         return match[1]
 
@@ -194,15 +185,11 @@ class _BindingCheck:
             kind = scalar.WhichOneof("value") if scalar is not None else "offloaded_metadata"
             errors.collect(unrecognized_value(self.node_id, kind or "nil"))
         elif self.check_types and not are_types_castable(value_type, expected):
-            errors.collect(
-                mismatching_types(self.node_id, self.param, type_to_str(value_type), type_to_str(expected))
-            )
+            errors.collect(mismatching_types(self.node_id, self.param, type_to_str(value_type), type_to_str(expected)))
         if expected.WhichOneof("type") == "enum_type" and scalar is not None:
             value: str = scalar.primitive.string_value
             if value not in expected.enum_type.values:
-                errors.collect(
-                    illegal_enum_value(self.node_id, self.param, value, list(expected.enum_type.values))
-                )
+                errors.collect(illegal_enum_value(self.node_id, self.param, value, list(expected.enum_type.values)))
         if errors.count != before or value_type is None:
             return None
         return _Bound(value_type, [])
@@ -221,9 +208,7 @@ class _BindingCheck:
         elif not self.check_types:
             element_type = simple_type(types_pb2.NONE)  # discovering: any element type will do
         else:
-            errors.collect(
-                mismatching_bindings(self.node_id, self.param, go_text(expected), go_text(container))
-            )
+            errors.collect(mismatching_bindings(self.node_id, self.param, go_text(expected), go_text(container)))
             return None
         before = errors.count
         upstream: list[str] = []

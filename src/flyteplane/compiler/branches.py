@@ -120,15 +120,11 @@ def _validate_expression(
         else:
             compatible = type_key(right_type) == type_key(left_type)
         if not compatible:
-            errors.collect(
-                mismatching_types(builder.id, "RightValue", type_to_str(right_type), type_to_str(left_type))
-            )
+            errors.collect(mismatching_types(builder.id, "RightValue", type_to_str(right_type), type_to_str(left_type)))
     elif kind == "conjunction":
         conjunction = expression.conjunction
         for side in ("left_expression", "right_expression"):
-            _validate_expression(
-                scope, builder, getattr(conjunction, side) if conjunction.HasField(side) else None
-            )
+            _validate_expression(scope, builder, getattr(conjunction, side) if conjunction.HasField(side) else None)
     else:
         errors.collect(value_required(builder.id, "Expr"))
 

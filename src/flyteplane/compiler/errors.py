@@ -113,9 +113,7 @@ def parameter_not_bound(node_id: str, param: str) -> CompileError:
 
 
 def node_reference_not_found(node_id: str, reference: str) -> CompileError:
-    return CompileError(
-        ErrorCode.NODE_REFERENCE_NOT_FOUND, node_id, f"Referenced node [{reference}] not found."
-    )
+    return CompileError(ErrorCode.NODE_REFERENCE_NOT_FOUND, node_id, f"Referenced node [{reference}] not found.")
 
 
 def workflow_reference_not_found(node_id: str, reference: str) -> CompileError:
@@ -125,9 +123,7 @@ def workflow_reference_not_found(node_id: str, reference: str) -> CompileError:
 
 
 def task_reference_not_found(node_id: str, reference: str) -> CompileError:
-    return CompileError(
-        ErrorCode.TASK_REFERENCE_NOT_FOUND, node_id, f"Referenced Task [{reference}] not found."
-    )
+    return CompileError(ErrorCode.TASK_REFERENCE_NOT_FOUND, node_id, f"Referenced Task [{reference}] not found.")
 
 
 def variable_name_not_found(node_id: str, on_node: str, variable: str) -> CompileError:
@@ -137,9 +133,7 @@ def variable_name_not_found(node_id: str, on_node: str, variable: str) -> Compil
 
 
 def parameter_bound_more_than_once(node_id: str, param: str) -> CompileError:
-    return CompileError(
-        ErrorCode.PARAMETER_BOUND_MORE_THAN_ONCE, node_id, f"Input [{param}] is bound more than once."
-    )
+    return CompileError(ErrorCode.PARAMETER_BOUND_MORE_THAN_ONCE, node_id, f"Input [{param}] is bound more than once.")
 
 
 def duplicate_alias(node_id: str, alias: str) -> CompileError:
@@ -164,9 +158,7 @@ def mismatching_types(node_id: str, variable: str, from_type: str, to_type: str)
     )
 
 
-def mismatching_variables(
-    node_id: str, from_var: str, from_type: str, to_var: str, to_type: str
-) -> CompileError:
+def mismatching_variables(node_id: str, from_var: str, from_type: str, to_var: str, to_type: str) -> CompileError:
     return CompileError(
         ErrorCode.MISMATCHING_TYPES,
         node_id,
@@ -179,8 +171,7 @@ def mismatching_bindings(node_id: str, param: str, expected_type: str, received:
     return CompileError(
         ErrorCode.MISMATCHING_BINDINGS,
         node_id,
-        f"Input [{param}] on node [{node_id}] expects bindings of type [{expected_type}].  "
-        f"Received [{received}]",
+        f"Input [{param}] on node [{node_id}] expects bindings of type [{expected_type}].  Received [{received}]",
     )
 
 
@@ -212,9 +203,7 @@ def ambiguous_binding_union_value(
     )
 
 
-def incompatible_binding_union_value(
-    node_id: str, param: str, expected_type: str, binding: str
-) -> CompileError:
+def incompatible_binding_union_value(node_id: str, param: str, expected_type: str, binding: str) -> CompileError:
     return CompileError(
         ErrorCode.INCOMPATIBLE_BINDING_UNION_VALUE,
         node_id,
@@ -242,9 +231,7 @@ def syntax_error(node_id: str, element: str) -> CompileError:
 
 
 def no_nodes_found(workflow_id: str) -> CompileError:
-    return CompileError(
-        ErrorCode.NO_NODES_FOUND, workflow_id, f"Can't find any nodes in workflow [{workflow_id}]."
-    )
+    return CompileError(ErrorCode.NO_NODES_FOUND, workflow_id, f"Can't find any nodes in workflow [{workflow_id}].")
 
 
 def branch_node_not_specified(node_id: str) -> CompileError:
@@ -268,6 +255,4 @@ def branch_node_has_no_default(node_id: str) -> CompileError:
 
 
 def no_condition_found(node_id: str) -> CompileError:
-    return CompileError(
-        ErrorCode.NO_CONDITION_FOUND, node_id, f"Can't find any condition in gate node [{node_id}]."
-    )
+    return CompileError(ErrorCode.NO_CONDITION_FOUND, node_id, f"Can't find any condition in gate node [{node_id}].")

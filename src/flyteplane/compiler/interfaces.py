@@ -20,14 +20,10 @@ class LaunchPlanInterface:
 
 
 def empty_interface() -> interface_pb2.TypedInterface:
-    return interface_pb2.TypedInterface(
-        inputs=interface_pb2.VariableMap(), outputs=interface_pb2.VariableMap()
-    )
+    return interface_pb2.TypedInterface(inputs=interface_pb2.VariableMap(), outputs=interface_pb2.VariableMap())
 
 
-def normalize_interface(
-    node_id: str, interface: interface_pb2.TypedInterface, errors: ErrorCollector
-) -> None:
+def normalize_interface(node_id: str, interface: interface_pb2.TypedInterface, errors: ErrorCollector) -> None:
     """Makes absent input/output maps empty ones and reports variables without a name or a type."""
     for side in (interface.inputs, interface.outputs):
         side.SetInParent()
@@ -38,9 +34,7 @@ def normalize_interface(
                 errors.collect(value_required(node_id, "param.Type"))
 
 
-def launch_plan_node_interface(
-    launch_plan: LaunchPlanInterface, bound: Iterable[str]
-) -> interface_pb2.TypedInterface:
+def launch_plan_node_interface(launch_plan: LaunchPlanInterface, bound: Iterable[str]) -> interface_pb2.TypedInterface:
     """Required inputs plus the optional ones the node binds; outputs as the launch plan declares them."""
     bound_names = set(bound)
     interface = interface_pb2.TypedInterface(outputs=launch_plan.expected_outputs)

@@ -76,9 +76,7 @@ def collect_requirements(
 
 
 class _Walk:
-    def __init__(
-        self, sub_workflows: dict[IdKey, workflow_pb2.WorkflowTemplate], errors: ErrorCollector
-    ) -> None:
+    def __init__(self, sub_workflows: dict[IdKey, workflow_pb2.WorkflowTemplate], errors: ErrorCollector) -> None:
         self.sub_workflows = sub_workflows
         self.errors = errors
         self.tasks: dict[IdKey, identifier_pb2.Identifier] = {}

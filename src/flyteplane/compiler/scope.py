@@ -36,9 +36,7 @@ class _Resolution(enum.Enum):
 class NodeBuilder:
     """A node under compilation: its proto (edited in place) plus what the compiler has learned about it."""
 
-    def __init__(
-        self, node: workflow_pb2.Node, interface: interface_pb2.TypedInterface | None = None
-    ) -> None:
+    def __init__(self, node: workflow_pb2.Node, interface: interface_pb2.TypedInterface | None = None) -> None:
         self.node = node
         self.interface = interface
         self._resolution = _Resolution.DONE if interface is not None else _Resolution.PENDING

@@ -49,11 +49,7 @@ def _validate_container(template: tasks_pb2.TaskTemplate, errors: ErrorCollector
         errors.collect(value_required("container", "image"))
     for entry in [*container.resources.requests, *container.resources.limits]:
         if not is_resource_quantity(entry.value):
-            name = (
-                tasks_pb2.Resources.ResourceName.Name(entry.name)
-                if entry.name in _RESOURCE_NAMES
-                else entry.name
-            )
+            name = tasks_pb2.Resources.ResourceName.Name(entry.name) if entry.name in _RESOURCE_NAMES else entry.name
             errors.collect(unrecognized_value(f"resources.{name}", entry.value))
 
 

@@ -95,9 +95,7 @@ def literal_type_of_scalar(scalar: literals_pb2.Scalar) -> types_pb2.LiteralType
     if kind == "structured_dataset":
         result = types_pb2.LiteralType(structured_dataset_type=types_pb2.StructuredDatasetType())
         if scalar.structured_dataset.HasField("metadata"):
-            result.structured_dataset_type.CopyFrom(
-                scalar.structured_dataset.metadata.structured_dataset_type
-            )
+            result.structured_dataset_type.CopyFrom(scalar.structured_dataset.metadata.structured_dataset_type)
         return result
     if kind == "none_type":
         return simple_type(types_pb2.NONE)
@@ -156,7 +154,7 @@ def _infer_common(literals: Iterable[literals_pb2.Literal]) -> types_pb2.Literal
             continue
         distinct.setdefault(type_key(item_type), item_type)
     if not distinct:
-        return empty_collection_type or simple_type(types_pb2.NONE)
+        return empty_collection_type if empty_collection_type is not None else simple_type(types_pb2.NONE)
     if len(distinct) == 1:
         return next(iter(distinct.values()))
     ordered = [distinct[key] for key in sorted(distinct)]
@@ -168,10 +166,7 @@ def _union_of(types: list[types_pb2.LiteralType]) -> types_pb2.LiteralType:
     variants: list[types_pb2.LiteralType] = []
     nested = False
     for item in types:
-        if (
-            item.WhichOneof("type") == "collection_type"
-            and item.collection_type.WhichOneof("type") == "union_type"
-        ):
+        if item.WhichOneof("type") == "collection_type" and item.collection_type.WhichOneof("type") == "union_type":
             nested = True
             variants.extend(item.collection_type.union_type.variants)
         else:
@@ -203,9 +198,7 @@ def _casts_from(downstream: types_pb2.LiteralType, upstream: types_pb2.LiteralTy
     if kind == "map_value_type":
         if up_kind != "map_value_type":
             return False
-        return is_none_type(upstream.map_value_type) or _casts_from(
-            downstream.map_value_type, upstream.map_value_type
-        )
+        return is_none_type(upstream.map_value_type) or _casts_from(downstream.map_value_type, upstream.map_value_type)
     if kind == "blob":
         if up_kind != "blob":
             return False
@@ -225,8 +218,7 @@ def _casts_from(downstream: types_pb2.LiteralType, upstream: types_pb2.LiteralTy
 def _union_casts_from(downstream: types_pb2.UnionType, upstream: types_pb2.LiteralType) -> bool:
     if upstream.WhichOneof("type") == "union_type":
         return all(
-            any(are_types_castable(up, down) for down in downstream.variants)
-            for up in upstream.union_type.variants
+            any(are_types_castable(up, down) for down in downstream.variants) for up in upstream.union_type.variants
         )
     matches = sum(1 for down in downstream.variants if are_types_castable(upstream, down))
     return matches == 1
@@ -293,11 +285,7 @@ def _structured_dataset_casts_from(
 
 def _schema_column_matches(column_type: int, literal_type: types_pb2.LiteralType) -> bool:
     expected = _SCHEMA_COLUMN_TO_SIMPLE.get(column_type)
-    return (
-        expected is not None
-        and literal_type.WhichOneof("type") == "simple"
-        and literal_type.simple == expected
-    )
+    return expected is not None and literal_type.WhichOneof("type") == "simple" and literal_type.simple == expected
 
 
 def _trivially_casts_from(downstream: types_pb2.LiteralType, upstream: types_pb2.LiteralType) -> bool:
@@ -326,9 +314,7 @@ def _trivially_casts_from(downstream: types_pb2.LiteralType, upstream: types_pb2
 
 def _without_annotations(literal_type: types_pb2.LiteralType) -> types_pb2.LiteralType:
     if not (
-        literal_type.HasField("structure")
-        or literal_type.HasField("metadata")
-        or literal_type.HasField("annotation")
+        literal_type.HasField("structure") or literal_type.HasField("metadata") or literal_type.HasField("annotation")
     ):
         return literal_type
     stripped = types_pb2.LiteralType()

@@ -52,6 +52,8 @@ def compile_workflow(
     the given order) and all given sub-workflows (compiled when referenced, carried through as-is otherwise).
     """
     errors = ErrorCollector()
+    # The closure is assembled first and compiled in place, so each message is copied exactly once.
+    closure = compiler_pb2.CompiledWorkflowClosure()
     task_index: dict[IdKey, tasks_pb2.TaskTemplate] = {}
     for task in tasks:
         if not task.HasField("id"):
@@ -59,14 +61,11 @@ def compile_workflow(
             errors.raise_if_any()
         key = id_key(task.id)
         if key not in task_index:
-            task_index[key] = tasks_pb2.TaskTemplate()
-            task_index[key].CopyFrom(task)
+            task_index[key] = closure.tasks.add(template=task).template
 
     sources = index_sub_workflows(sub_workflows, errors)
     errors.raise_if_any()
-    compiled_sub_workflows: dict[IdKey, compiler_pb2.CompiledWorkflow] = {}
-    for key, source in sources.items():
-        compiled_sub_workflows[key] = compiler_pb2.CompiledWorkflow(template=source)
+    compiled_sub_workflows = {key: closure.sub_workflows.add(template=source) for key, source in sources.items()}
 
     context = CompileContext(
         errors=errors,
@@ -79,14 +78,10 @@ def compile_workflow(
     _validate_requirements(context, primary, sources)
     errors.raise_if_any()
 
-    compiled = compiler_pb2.CompiledWorkflow(template=primary)
-    _compile_template(context, compiled)
+    closure.primary.template.CopyFrom(primary)
+    _compile_template(context, closure.primary)
     errors.raise_if_any()
-    return compiler_pb2.CompiledWorkflowClosure(
-        primary=compiled,
-        tasks=[compiler_pb2.CompiledTask(template=task) for task in task_index.values()],
-        sub_workflows=list(compiled_sub_workflows.values()),
-    )
+    return closure
 
 
 def _validate_requirements(
@@ -120,8 +115,7 @@ class _SubWorkflowCompiler:
                 CompileError(
                     ErrorCode.CYCLE_DETECTED,
                     node_id,
-                    f"Sub-workflow [{id_text(compiled.template.id)}] includes itself; "
-                    "use a launch plan to recurse.",
+                    f"Sub-workflow [{id_text(compiled.template.id)}] includes itself; use a launch plan to recurse.",
                 )
             )
             return

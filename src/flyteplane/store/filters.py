@@ -41,9 +41,7 @@ __all__ = [
 ColumnLike: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
 """A table column, an ORM attribute such as `Task.name`, or any SQL expression."""
 
-FILTER_FUNCTIONS = frozenset(
-    {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "not_like", "value_in", "value_not_in"}
-)
+FILTER_FUNCTIONS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "contains", "not_like", "value_in", "value_not_in"})
 _LIST_FUNCTIONS = frozenset({"value_in", "value_not_in"})
 _TEXT_FUNCTIONS = frozenset({"contains", "not_like"})
 _COMPARISONS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -159,9 +157,7 @@ def parse_filters(text: str) -> list[Filter]:
     return parsed
 
 
-def build_conditions(
-    filters: Sequence[Filter], scope: FilterScope
-) -> tuple[list[ColumnElement[bool]], set[str]]:
+def build_conditions(filters: Sequence[Filter], scope: FilterScope) -> tuple[list[ColumnElement[bool]], set[str]]:
     """Check filters against one RPC's scope and build SQL conditions, plus the joined entities they need."""
     conditions: list[ColumnElement[bool]] = []
     joins: set[str] = set()

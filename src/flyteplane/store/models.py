@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -58,9 +59,7 @@ class Task(Timestamped, Base):
     domain: Mapped[str] = mapped_column(String(255), nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     version: Mapped[str] = mapped_column(String(255), nullable=False)
-    closure: Mapped[bytes] = mapped_column(
-        LargeBinary, nullable=False
-    )  # TaskClosure (created_at from the row)
+    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # TaskClosure (created_at from the row)
     digest: Mapped[str] = mapped_column(String(64), nullable=False)
     type: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     short_description: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -108,9 +107,7 @@ class LaunchPlan(Timestamped, Base):
     version: Mapped[str] = mapped_column(String(255), nullable=False)
     workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id"), nullable=False, index=True)
     spec: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # LaunchPlanSpec
-    closure: Mapped[bytes] = mapped_column(
-        LargeBinary, nullable=False
-    )  # LaunchPlanClosure (no state/timestamps)
+    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # LaunchPlanClosure (no state/timestamps)
     state: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     digest: Mapped[str] = mapped_column(String(64), nullable=False)
     schedule_type: Mapped[str] = mapped_column(String(16), nullable=False, default="NONE")
@@ -141,9 +138,7 @@ class DescriptionEntity(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     version: Mapped[str] = mapped_column(String(255), nullable=False)
     short_description: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    long_description: Mapped[bytes] = mapped_column(
-        LargeBinary, nullable=False, default=b""
-    )  # admin Description
+    long_description: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, default=b"")  # admin Description
     link: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source_code: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, default=b"")  # SourceCode
 
@@ -153,9 +148,7 @@ class MatchableAttribute(Timestamped, Base):
 
     __tablename__ = "resources"
     __table_args__ = (
-        UniqueConstraint(
-            "project", "domain", "workflow", "launch_plan", "resource_type", name="uq_resources_identity"
-        ),
+        UniqueConstraint("project", "domain", "workflow", "launch_plan", "resource_type", name="uq_resources_identity"),
         Index("ix_resources_type_priority", "resource_type", "priority"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -166,3 +159,166 @@ class MatchableAttribute(Timestamped, Base):
     resource_type: Mapped[str] = mapped_column(String(64), nullable=False)
     priority: Mapped[int] = mapped_column(Integer, nullable=False)
     attributes: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # MatchingAttributes
+
+
+def _big_id() -> Mapped[int]:
+    return mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+
+
+class Execution(Timestamped, Base):
+    """A workflow execution: admin's record (spec, closure) plus the columns lists filter on."""
+
+    __tablename__ = "executions"
+    __table_args__ = (
+        UniqueConstraint("execution_project", "execution_domain", "execution_name", name="uq_executions_identity"),
+        Index("ix_executions_listing", "execution_project", "execution_domain", "created_at", "id"),
+        Index("ix_executions_phase", "phase"),
+        Index("ix_executions_launch_plan", "launch_plan_id", "phase"),
+        Index("ix_executions_parent", "parent_node_execution_id"),
+    )
+    id: Mapped[int] = _big_id()
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    launch_plan_id: Mapped[int | None] = mapped_column(ForeignKey("launch_plans.id"), nullable=True)
+    workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id"), nullable=False)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
+    phase: Mapped[str] = mapped_column(String(32), nullable=False, default="UNDEFINED")
+    spec: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin ExecutionSpec (inputs cleared)
+    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin ExecutionClosure
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    execution_created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    execution_updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    duration: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)  # nanoseconds
+    abort_cause: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    mode: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    source_execution_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    parent_node_execution_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cluster: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    inputs_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    user_inputs_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    error_kind: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    error_code: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    user: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    state: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    launch_entity: Mapped[str] = mapped_column(String(32), nullable=False, default="launch_plan")
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ExecutionTag(Base):
+    """Labels (key, value) and tags (tag, "") of an execution, for `execution_tag.` / `admin_tag.` filters."""
+
+    __tablename__ = "execution_tags"
+    __table_args__ = (Index("ix_execution_tags_key_value", "key", "value"),)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+
+
+class NodeExecution(Timestamped, Base):
+    __tablename__ = "node_executions"
+    __table_args__ = (
+        UniqueConstraint(
+            "execution_project", "execution_domain", "execution_name", "node_id", name="uq_node_executions_identity"
+        ),
+        Index("ix_node_executions_parent", "parent_id"),
+        Index("ix_node_executions_parent_task", "parent_task_execution_id"),
+    )
+    id: Mapped[int] = _big_id()
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    node_id: Mapped[str] = mapped_column(String(255), nullable=False)  # the unique id, e.g. n0-0-n1
+    phase: Mapped[str] = mapped_column(String(32), nullable=False, default="UNDEFINED")
+    input_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin NodeExecutionClosure
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    node_execution_created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    node_execution_updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    duration: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    node_execution_metadata: Mapped[bytes] = mapped_column(
+        LargeBinary, nullable=False, default=b""
+    )  # NodeExecutionMetaData
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("node_executions.id"), nullable=True)
+    parent_task_execution_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    error_kind: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    error_code: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    cache_status: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    dynamic_workflow_remote_closure_reference: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    internal_data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, default=b"")
+    is_parent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    is_dynamic: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    is_array: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class TaskExecution(Timestamped, Base):
+    __tablename__ = "task_executions"
+    __table_args__ = (
+        UniqueConstraint(
+            "execution_project",
+            "execution_domain",
+            "execution_name",
+            "node_id",
+            "project",
+            "domain",
+            "name",
+            "version",
+            "retry_attempt",
+            name="uq_task_executions_identity",
+        ),
+    )
+    id: Mapped[int] = _big_id()
+    project: Mapped[str] = mapped_column(String(255), nullable=False)
+    domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    version: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    node_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    retry_attempt: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    phase: Mapped[str] = mapped_column(String(32), nullable=False, default="UNDEFINED")
+    phase_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    input_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin TaskExecutionClosure
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    task_execution_created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    task_execution_updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    duration: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class Signal(Timestamped, Base):
+    __tablename__ = "signals"
+    __table_args__ = (
+        UniqueConstraint(
+            "execution_project", "execution_domain", "execution_name", "signal_id", name="uq_signals_identity"
+        ),
+    )
+    id: Mapped[int] = _big_id()
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    signal_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    type: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # core LiteralType
+    value: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # core Literal once set
+
+
+class EngineWorkflow(Base):
+    """The engine's durable state of one running execution (what propeller keeps in the FlyteWorkflow CRD).
+
+    `state` is the engine's own serialized document; `lease_owner`/`lease_expires_at` let several engine workers
+    share executions, and `next_evaluation_at` says when the execution next needs a look.
+    """
+
+    __tablename__ = "engine_workflows"
+    __table_args__ = (Index("ix_engine_workflows_due", "done", "next_evaluation_at"),)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, default=b"")
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    abort_requested: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    next_evaluation_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    lease_owner: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)

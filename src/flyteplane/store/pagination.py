@@ -160,9 +160,7 @@ def _supports_row_values(session: Session, stmt: AnySelect) -> bool:
     return version is not None and tuple(version) >= (3, 15)
 
 
-def _after(
-    parts: Sequence[_KeyPart], values: Sequence[Any], ascending: bool, row_values: bool
-) -> ColumnElement[bool]:
+def _after(parts: Sequence[_KeyPart], values: Sequence[Any], ascending: bool, row_values: bool) -> ColumnElement[bool]:
     """Rows strictly after `values` in the order the parts define."""
     pairs = list(zip(parts, values, strict=True))
     bound = [bindparam(None, value, type_=part.column.type) for part, value in pairs]

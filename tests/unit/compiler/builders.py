@@ -49,15 +49,11 @@ def blob(fmt: str = "", dimensionality: int = types_pb2.BlobType.SINGLE) -> type
 
 
 def dataclass(**fields: types_pb2.LiteralType) -> types_pb2.LiteralType:
-    return types_pb2.LiteralType(
-        simple=types_pb2.STRUCT, structure=types_pb2.TypeStructure(dataclass_type=fields)
-    )
+    return types_pb2.LiteralType(simple=types_pb2.STRUCT, structure=types_pb2.TypeStructure(dataclass_type=fields))
 
 
 def identifier(resource_type: int, name: str) -> identifier_pb2.Identifier:
-    return identifier_pb2.Identifier(
-        resource_type=resource_type, project="p", domain="d", name=name, version="v1"
-    )
+    return identifier_pb2.Identifier(resource_type=resource_type, project="p", domain="d", name=name, version="v1")
 
 
 def task_id(name: str) -> identifier_pb2.Identifier:
@@ -98,14 +94,10 @@ def task(
 
 def promise(node_id: str, var: str, *attr_path: str | int) -> literals_pb2.BindingData:
     attributes = [
-        types_pb2.PromiseAttribute(int_value=a)
-        if isinstance(a, int)
-        else types_pb2.PromiseAttribute(string_value=a)
+        types_pb2.PromiseAttribute(int_value=a) if isinstance(a, int) else types_pb2.PromiseAttribute(string_value=a)
         for a in attr_path
     ]
-    return literals_pb2.BindingData(
-        promise=types_pb2.OutputReference(node_id=node_id, var=var, attr_path=attributes)
-    )
+    return literals_pb2.BindingData(promise=types_pb2.OutputReference(node_id=node_id, var=var, attr_path=attributes))
 
 
 def primitive(value: int | float | str | bool) -> literals_pb2.Primitive:
@@ -176,9 +168,7 @@ def sub_workflow_node(
     )
 
 
-def compare(
-    left: condition_pb2.Operand, op: int, right: condition_pb2.Operand
-) -> condition_pb2.BooleanExpression:
+def compare(left: condition_pb2.Operand, op: int, right: condition_pb2.Operand) -> condition_pb2.BooleanExpression:
     return condition_pb2.BooleanExpression(
         comparison=condition_pb2.ComparisonExpression(operator=op, left_value=left, right_value=right)
     )
@@ -215,9 +205,7 @@ def branch_node(
         if_else.else_node.CopyFrom(else_node)
     if error is not None:
         if_else.error.message = error
-    return workflow_pb2.Node(
-        id=node_id, inputs=bindings(inputs), branch_node=workflow_pb2.BranchNode(if_else=if_else)
-    )
+    return workflow_pb2.Node(id=node_id, inputs=bindings(inputs), branch_node=workflow_pb2.BranchNode(if_else=if_else))
 
 
 def workflow(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flyteidl.core import literals_pb2, tasks_pb2, types_pb2, workflow_pb2
-
-from flyteplane.compiler import compile_workflow
 from tests.unit.compiler.builders import (
     FLOAT,
     INT,
@@ -26,6 +24,8 @@ from tests.unit.compiler.builders import (
     workflow,
 )
 
+from flyteplane.compiler import compile_workflow
+
 PRODUCE_INT = task("produce_int", {}, {"o0": INT})
 PRODUCE_LIST = task("produce_list", {}, {"o0": list_of(INT)})
 PRODUCE_DC = task("produce_dc", {}, {"o0": dataclass(a=INT, b=list_of(STR))})
@@ -46,7 +46,9 @@ def accepted(binding: literals_pb2.BindingData, x_type: types_pb2.LiteralType, *
     return True
 
 
-def errors_of(binding: literals_pb2.BindingData, x_type: types_pb2.LiteralType, *producers: workflow_pb2.Node) -> list[tuple[str, str, str]]:
+def errors_of(
+    binding: literals_pb2.BindingData, x_type: types_pb2.LiteralType, *producers: workflow_pb2.Node
+) -> list[tuple[str, str, str]]:
     tasks = [consumer(x_type), PRODUCE_INT, PRODUCE_LIST, PRODUCE_DC, PRODUCE_MAP]
     raised = compile_errors(consume(binding, *producers), tasks)
     return [(e.code, e.node_id, e.description) for e in raised.errors]
@@ -176,16 +178,22 @@ def test_output_aliases_rename_what_downstream_nodes_see() -> None:
     producer = task_node("p", "produce_int")
     producer.output_aliases.add(var="o0", alias="total")
     assert accepted(promise("p", "total"), INT, producer)
-    assert errors_of(promise("p", "o0"), INT, producer)[-1] == ("VariableNameNotFound", "p", "Variable [o0] not found on node [p].")
+    assert errors_of(promise("p", "o0"), INT, producer)[-1] == (
+        "VariableNameNotFound",
+        "p",
+        "Variable [o0] not found on node [p].",
+    )
 
 
 def test_aliases_must_be_unique_and_name_existing_outputs() -> None:
     producer = task_node("p", "produce_int")
     producer.output_aliases.add(var="o0", alias="a")
     producer.output_aliases.add(var="o0", alias="b")
-    assert ("DuplicateAlias", "p", "Duplicate alias [b] found. An output alias can only be used once in the Workflow.") in (
-        errors_of(value(1), INT, producer)
-    )
+    assert (
+        "DuplicateAlias",
+        "p",
+        "Duplicate alias [b] found. An output alias can only be used once in the Workflow.",
+    ) in (errors_of(value(1), INT, producer))
     dangling = task_node("p", "produce_int")
     dangling.output_aliases.add(var="o9", alias="z")
     assert errors_of(value(1), INT, dangling) == [("ParameterNotBound", "p", "Parameter not bound [z].")]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flyteidl.core import condition_pb2, literals_pb2, workflow_pb2
-
-from flyteplane.compiler import compile_workflow
 from tests.unit.compiler.builders import (
     FLOAT,
     INT,
@@ -20,6 +18,8 @@ from tests.unit.compiler.builders import (
     var_operand,
     workflow,
 )
+
+from flyteplane.compiler import compile_workflow
 
 GT = condition_pb2.ComparisonExpression.GT
 SQUARE = task("square", {"x": INT}, {"o0": INT, "extra": STR})
@@ -66,7 +66,10 @@ def test_the_branch_outputs_only_what_every_candidate_produces() -> None:
     primary.interface.outputs.variables["z"].type.CopyFrom(STR)
     primary.outputs.add(var="z", binding=promise("b", "extra"))
     errors = compile_errors(primary, TASKS)
-    assert [(e.code, e.node_id) for e in errors.errors] == [("ParameterNotBound", "end-node"), ("VariableNameNotFound", "b")]
+    assert [(e.code, e.node_id) for e in errors.errors] == [
+        ("ParameterNotBound", "end-node"),
+        ("VariableNameNotFound", "b"),
+    ]
 
 
 def test_candidates_must_agree_on_shared_output_types() -> None:
@@ -75,7 +78,7 @@ def test_candidates_must_agree_on_shared_output_types() -> None:
         else_node=task_node("n1", "as_float", {"x": promise("", "x")}),
     )
     errors = compile_errors(primary, TASKS)
-    assert [str(e) for e in errors.errors][0] == (
+    assert next(str(e) for e in errors.errors) == (
         "Code: MismatchingTypes, Node Id: b-n1, Description: Variable [o0] (type [simple:INTEGER]) "
         "doesn't match expected type [simple:FLOAT]."
     )
@@ -127,7 +130,10 @@ def test_compared_operands_must_have_the_same_type() -> None:
     mismatched = compare(var_operand(".x"), GT, const_operand(0.5))
     errors = compile_errors(branch([(mismatched, task_node("n0", "half", {"x": promise("", "x")}))], error="e"), TASKS)
     assert [(e.code, e.description) for e in errors.errors] == [
-        ("MismatchingTypes", "Variable [RightValue] (type [simple:FLOAT]) doesn't match expected type [simple:INTEGER].")
+        (
+            "MismatchingTypes",
+            "Variable [RightValue] (type [simple:FLOAT]) doesn't match expected type [simple:INTEGER].",
+        )
     ]
 
 

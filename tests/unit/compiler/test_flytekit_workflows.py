@@ -22,13 +22,11 @@ from flytekit.types.directory import FlyteDirectory
 from flytekit.types.error import FlyteError
 from flytekit.types.file import FlyteFile
 from flytekit.types.structured import StructuredDataset
-
-from flyteplane.compiler import CompileErrors, LaunchPlanInterface, compile_workflow, get_requirements
 from tests.unit.compiler.builders import value
 
-SETTINGS = SerializationSettings(
-    image_config=ImageConfig.auto_default_image(), project="p", domain="d", version="v1"
-)
+from flyteplane.compiler import CompileErrors, LaunchPlanInterface, compile_workflow, get_requirements
+
+SETTINGS = SerializationSettings(image_config=ImageConfig.auto_default_image(), project="p", domain="d", version="v1")
 
 
 # --- the workflows -----------------------------------------------------------------------------------------
@@ -45,17 +43,17 @@ def negate(x: int) -> int:
 
 
 @task
-def maybe(x: int) -> typing.Optional[int]:
+def maybe(x: int) -> int | None:
     return x or None
 
 
 @task
-def to_list(x: int, n: int = 3) -> typing.List[int]:
+def to_list(x: int, n: int = 3) -> list[int]:
     return [x] * n
 
 
 @task
-def handle_failure(x: int, err: typing.Optional[FlyteError] = None) -> None:
+def handle_failure(x: int, err: FlyteError | None = None) -> None:
     return None
 
 
@@ -97,9 +95,9 @@ def with_launch_plan(x: int) -> int:
 
 
 @workflow
-def with_arrays(x: int, xs: typing.List[int]) -> typing.List[int]:
+def with_arrays(x: int, xs: list[int]) -> list[int]:
     first = add_one(x=x)
-    mapped = map_task(functools.partial(to_list, n=2))(x=xs)
+    map_task(functools.partial(to_list, n=2))(x=xs)
     array_node(inner_lp, concurrency=2)(x=xs)
     return map_task(add_one)(x=to_list(x=first))
 
@@ -127,35 +125,35 @@ class Color(enum.Enum):
 @dataclass
 class Point:
     x: int
-    label: typing.Optional[str] = None
+    label: str | None = None
 
 
 @task
 def everything(
     p: Point,
-    o: typing.Optional[int],
-    u: typing.Union[int, str],
-    items: typing.List[int],
-    table: typing.Dict[str, float],
+    o: int | None,
+    u: int | str,
+    items: list[int],
+    table: dict[str, float],
     f: FlyteFile,
     d: FlyteDirectory,
     sd: StructuredDataset,
     c: Color,
-) -> typing.Tuple[Point, typing.Optional[int], FlyteFile, StructuredDataset]:
+) -> tuple[Point, int | None, FlyteFile, StructuredDataset]:
     return p, o, f, sd
 
 
 @workflow
 def with_many_types(
     p: Point,
-    o: typing.Optional[int],
-    u: typing.Union[int, str],
-    table: typing.Dict[str, float],
+    o: int | None,
+    u: int | str,
+    table: dict[str, float],
     f: FlyteFile,
     d: FlyteDirectory,
     sd: StructuredDataset,
     c: Color = Color.RED,
-) -> typing.Tuple[Point, int]:
+) -> tuple[Point, int]:
     first = everything(p=p, o=o, u=u, items=to_list(x=p.x), table=table, f=f, d=d, sd=sd, c=c)
     second = everything(
         p=first[0], o=None, u="text", items=[p.x, 4], table={"a": 1.5}, f=first[2], d=d, sd=first[3], c=Color.GREEN
@@ -165,13 +163,13 @@ def with_many_types(
 
 @dataclass
 class Child(Point):
-    extra: typing.Optional[str] = None
+    extra: str | None = None
 
 
 @dataclass
 class Holder:
     point: Point
-    values: typing.List[int]
+    values: list[int]
 
 
 @task
@@ -289,7 +287,9 @@ def test_map_tasks_and_array_nodes_compile() -> None:
 
 def test_gates_compile_and_feed_downstream_nodes() -> None:
     closure = compile_registered(with_gates)
-    gates = {n.id: n.gate_node.WhichOneof("condition") for n in closure.primary.template.nodes if n.HasField("gate_node")}
+    gates = {
+        n.id: n.gate_node.WhichOneof("condition") for n in closure.primary.template.nodes if n.HasField("gate_node")
+    }
     assert sorted(gates.values()) == ["approve", "signal", "sleep"]
     downstream = edges(closure)
     approve_id = next(k for k, v in gates.items() if v == "approve")
@@ -308,7 +308,11 @@ def test_workflows_over_many_kinds_of_types_compile() -> None:
     closure = compile_registered(with_many_types)
     assert len(closure.primary.template.nodes) == 6
     [attribute] = [b.binding.promise for b in closure.primary.template.nodes[2].inputs if b.var == "x"]
-    assert (attribute.node_id, attribute.var, [a.string_value for a in attribute.attr_path]) == ("start-node", "p", ["x"])
+    assert (attribute.node_id, attribute.var, [a.string_value for a in attribute.attr_path]) == (
+        "start-node",
+        "p",
+        ["x"],
+    )
 
 
 def test_a_broken_real_workflow_names_the_task_and_input() -> None:

@@ -20,7 +20,12 @@ OPT_STR = {"anyOf": [STR, {"type": "null"}]}
 
 CASES = [
     ("identical", obj(["a"], a=INT), obj(["a"], a=INT), True),
-    ("titles and descriptions do not matter", {**obj(["a"], a=INT), "title": "B"}, {**obj(["a"], a=INT), "title": "A"}, True),
+    (
+        "titles and descriptions do not matter",
+        {**obj(["a"], a=INT), "title": "B"},
+        {**obj(["a"], a=INT), "title": "A"},
+        True,
+    ),
     ("child with an extra field into parent", obj(["a", "b"], a=INT, b=STR), obj(["a"], a=INT), True),
     ("parent into child that requires more", obj(["a"], a=INT), obj(["a", "b"], a=INT, b=STR), False),
     ("parent into child whose extra field is optional", obj(["a"], a=INT), obj(["a"], a=INT, b=OPT_STR), True),
@@ -29,8 +34,18 @@ CASES = [
     ("number field into integer field", obj(["a"], a=NUM), obj(["a"], a=INT), False),
     ("string into optional string", obj(["a"], a=STR), obj(["a"], a=OPT_STR), True),
     ("optional string into string", obj(["a"], a=OPT_STR), obj(["a"], a=STR), False),
-    ("list items compared", obj(["a"], a={"type": "array", "items": INT}), obj(["a"], a={"type": "array", "items": STR}), False),
-    ("list items compatible", obj(["a"], a={"type": "array", "items": INT}), obj(["a"], a={"type": "array", "items": NUM}), True),
+    (
+        "list items compared",
+        obj(["a"], a={"type": "array", "items": INT}),
+        obj(["a"], a={"type": "array", "items": STR}),
+        False,
+    ),
+    (
+        "list items compatible",
+        obj(["a"], a={"type": "array", "items": INT}),
+        obj(["a"], a={"type": "array", "items": NUM}),
+        True,
+    ),
     (
         "dict value schemas compared",
         obj(["a"], a={"type": "object", "additionalProperties": INT}),

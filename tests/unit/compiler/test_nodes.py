@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from flyteidl.core import workflow_pb2
 from google.protobuf import wrappers_pb2
-
-from flyteplane.compiler import compile_workflow
 from tests.unit.compiler.builders import (
     BOOL,
     INT,
@@ -23,6 +21,8 @@ from tests.unit.compiler.builders import (
     value,
     workflow,
 )
+
+from flyteplane.compiler import compile_workflow
 
 USE_INT = task("use_int", {"x": INT}, {"o0": INT})
 USE_LIST = task("use_list", {"x": list_of(INT)}, {})

@@ -8,7 +8,9 @@ from flyteplane.compiler.prototext import go_text
 
 
 def test_identifier_prints_enum_names_and_quoted_strings() -> None:
-    identifier = identifier_pb2.Identifier(resource_type=identifier_pb2.TASK, project="p", domain="d", name="n", version="v")
+    identifier = identifier_pb2.Identifier(
+        resource_type=identifier_pb2.TASK, project="p", domain="d", name="n", version="v"
+    )
     assert go_text(identifier) == 'resource_type:TASK project:"p" domain:"d" name:"n" version:"v"'
 
 
@@ -26,9 +28,15 @@ def test_repeated_fields_repeat_and_map_entries_are_sorted_by_key() -> None:
     enum_type = types_pb2.LiteralType(enum_type=types_pb2.EnumType(values=["a", "b"]))
     assert go_text(enum_type) == 'enum_type:{values:"a" values:"b"}'
     structure = types_pb2.TypeStructure(
-        dataclass_type={"z": types_pb2.LiteralType(simple=types_pb2.STRING), "a": types_pb2.LiteralType(simple=types_pb2.INTEGER)}
+        dataclass_type={
+            "z": types_pb2.LiteralType(simple=types_pb2.STRING),
+            "a": types_pb2.LiteralType(simple=types_pb2.INTEGER),
+        }
     )
-    assert go_text(structure) == 'dataclass_type:{key:"a" value:{simple:INTEGER}} dataclass_type:{key:"z" value:{simple:STRING}}'
+    assert (
+        go_text(structure)
+        == 'dataclass_type:{key:"a" value:{simple:INTEGER}} dataclass_type:{key:"z" value:{simple:STRING}}'
+    )
 
 
 def test_numbers_and_booleans_print_without_python_decorations() -> None:

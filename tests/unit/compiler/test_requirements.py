@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from flyteidl.core import workflow_pb2
-
-from flyteplane.compiler import CompileErrors, get_requirements
 from tests.unit.compiler.builders import (
     branch_node,
+    compare,
     const_operand,
     launch_plan_id,
     launch_plan_node,
@@ -16,8 +15,9 @@ from tests.unit.compiler.builders import (
     task_node,
     var_operand,
     workflow,
-    compare,
 )
+
+from flyteplane.compiler import CompileErrors, get_requirements
 
 
 def names(identifiers: list[object]) -> list[str]:
@@ -33,7 +33,14 @@ def test_collects_tasks_and_launch_plans_from_every_kind_of_node() -> None:
     )
     primary = workflow(
         "wf",
-        [task_node("a", "t1"), task_node("b", "t1"), launch_plan_node("l", "lp"), array, branch, sub_workflow_node("s", "sub")],
+        [
+            task_node("a", "t1"),
+            task_node("b", "t1"),
+            launch_plan_node("l", "lp"),
+            array,
+            branch,
+            sub_workflow_node("s", "sub"),
+        ],
         failure_node=task_node("fn", "handler"),
     )
     sub = workflow("sub", [task_node("x", "in_sub"), launch_plan_node("y", "lp")])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from flyteidl.core import tasks_pb2
 from google.protobuf import struct_pb2
+from tests.unit.compiler.builders import INT, interface, task, task_id
 
 from flyteplane.compiler import CompileErrors, compile_task
 from flyteplane.compiler.task import is_resource_quantity
-from tests.unit.compiler.builders import INT, interface, task, task_id
 
 
 def test_a_valid_task_compiles_to_itself() -> None:

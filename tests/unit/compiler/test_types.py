@@ -5,15 +5,6 @@ from __future__ import annotations
 import pytest
 from flyteidl.core import literals_pb2, types_pb2
 from google.protobuf import struct_pb2
-
-from flyteplane.compiler import (
-    InvalidLiteralType,
-    are_types_castable,
-    is_optional,
-    literal_type_of,
-    literal_type_of_scalar,
-    type_to_str,
-)
 from tests.unit.compiler.builders import (
     BOOL,
     FLOAT,
@@ -29,6 +20,15 @@ from tests.unit.compiler.builders import (
     optional,
     primitive,
     union,
+)
+
+from flyteplane.compiler import (
+    InvalidLiteralType,
+    are_types_castable,
+    is_optional,
+    literal_type_of,
+    literal_type_of_scalar,
+    type_to_str,
 )
 
 Literal = literals_pb2.Literal
@@ -84,8 +84,14 @@ SchemaColumn = types_pb2.SchemaType.SchemaColumn
         (lit(1.5), FLOAT),
         (lit("s"), STR),
         (lit(True), BOOL),
-        (scalar_literal(primitive=literals_pb2.Primitive(datetime={"seconds": 1})), LiteralType(simple=types_pb2.DATETIME)),
-        (scalar_literal(primitive=literals_pb2.Primitive(duration={"seconds": 1})), LiteralType(simple=types_pb2.DURATION)),
+        (
+            scalar_literal(primitive=literals_pb2.Primitive(datetime={"seconds": 1})),
+            LiteralType(simple=types_pb2.DATETIME),
+        ),
+        (
+            scalar_literal(primitive=literals_pb2.Primitive(duration={"seconds": 1})),
+            LiteralType(simple=types_pb2.DURATION),
+        ),
         (scalar_literal(primitive=literals_pb2.Primitive()), NONE),
         (scalar_literal(none_type=literals_pb2.Void()), NONE),
         (scalar_literal(error=types_pb2.Error(message="boom")), LiteralType(simple=types_pb2.ERROR)),
@@ -114,12 +120,16 @@ def test_a_blob_without_metadata_has_no_type() -> None:
 
 def test_schemas_and_structured_datasets_carry_their_declared_types() -> None:
     schema = types_pb2.SchemaType(columns=[SchemaColumn(name="a", type=SchemaColumn.INTEGER)])
-    assert literal_type_of(scalar_literal(schema=literals_pb2.Schema(uri="u", type=schema))) == LiteralType(schema=schema)
+    assert literal_type_of(scalar_literal(schema=literals_pb2.Schema(uri="u", type=schema))) == LiteralType(
+        schema=schema
+    )
     sd_type = types_pb2.StructuredDatasetType(format="parquet")
     with_metadata = literals_pb2.StructuredDataset(
         uri="u", metadata=literals_pb2.StructuredDatasetMetadata(structured_dataset_type=sd_type)
     )
-    assert literal_type_of(scalar_literal(structured_dataset=with_metadata)) == LiteralType(structured_dataset_type=sd_type)
+    assert literal_type_of(scalar_literal(structured_dataset=with_metadata)) == LiteralType(
+        structured_dataset_type=sd_type
+    )
     bare = literal_type_of(scalar_literal(structured_dataset=literals_pb2.StructuredDataset(uri="u")))
     assert bare.WhichOneof("type") == "structured_dataset_type"
     assert bare.structured_dataset_type == types_pb2.StructuredDatasetType()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 
 from flyteidl.core import compiler_pb2, workflow_pb2
-
-from flyteplane.compiler import compile_workflow
 from tests.unit.compiler.builders import (
     INT,
     STR,
@@ -20,6 +18,8 @@ from tests.unit.compiler.builders import (
     value,
     workflow,
 )
+
+from flyteplane.compiler import compile_workflow
 
 T_INT = task("t_int", {"x": INT}, {"o0": INT})
 T_STR = task("t_str", {"x": STR}, {"o0": STR})
@@ -213,7 +213,9 @@ def test_workflow_interface_variables_need_a_type() -> None:
 
 def test_a_node_without_id_is_reported() -> None:
     errors = compile_errors(workflow("wf", [task_node("", "t_none")]), [T_NONE])
-    assert ("ValueRequired", "<node>", "Value required [Id].") in [(e.code, e.node_id, e.description) for e in errors.errors]
+    assert ("ValueRequired", "<node>", "Value required [Id].") in [
+        (e.code, e.node_id, e.description) for e in errors.errors
+    ]
 
 
 def test_all_problems_are_reported_together() -> None:
@@ -260,7 +262,10 @@ def test_referenced_sub_workflows_are_compiled_once_and_others_carried_through()
     unused = workflow("unused", [task_node("u", "t_none")])
     primary = workflow(
         "wf",
-        [sub_workflow_node("n0", "sub", {"x": promise("", "x")}), sub_workflow_node("n1", "sub", {"x": promise("n0", "o0")})],
+        [
+            sub_workflow_node("n0", "sub", {"x": promise("", "x")}),
+            sub_workflow_node("n1", "sub", {"x": promise("n0", "o0")}),
+        ],
         inputs={"x": INT},
         outputs={"y": INT},
         output_bindings={"y": promise("n1", "o0")},

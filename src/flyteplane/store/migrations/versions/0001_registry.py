@@ -97,9 +97,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("project", "domain", "name", "version", name="uq_tasks_identity"),
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_tasks_by_name", ["project", "domain", "name", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_tasks_by_name", ["project", "domain", "name", "created_at", "id"], unique=False)
         batch_op.create_index("ix_tasks_listing", ["project", "domain", "created_at", "id"], unique=False)
 
     op.create_table(
@@ -119,9 +117,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("project", "domain", "name", "version", name="uq_workflows_identity"),
     )
     with op.batch_alter_table("workflows", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_workflows_by_name", ["project", "domain", "name", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_workflows_by_name", ["project", "domain", "name", "created_at", "id"], unique=False)
         batch_op.create_index("ix_workflows_listing", ["project", "domain", "created_at", "id"], unique=False)
 
     op.create_table(
@@ -151,9 +147,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_launch_plans_by_name", ["project", "domain", "name", "created_at", "id"], unique=False
         )
-        batch_op.create_index(
-            "ix_launch_plans_listing", ["project", "domain", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_launch_plans_listing", ["project", "domain", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_launch_plans_workflow_id"), ["workflow_id"], unique=False)
         batch_op.create_index(
             "uq_launch_plans_active",

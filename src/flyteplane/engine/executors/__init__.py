@@ -1,0 +1,1 @@
+"""How a task attempt runs: the Executor interface and its implementations (local processes by default)."""
