@@ -1,0 +1,292 @@
+"""The engine's threads: find executions that are due, evaluate each under a lease, persist the state.
+
+State lives in `engine_workflows`; a lease (owner + expiry) keeps two workers — in this process or another —
+from evaluating the same execution at once. A server killed at any moment restarts, re-reads the state and
+carries on; events already recorded are re-sent harmlessly (the admin side answers ALREADY_EXISTS).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flyteidl.admin import execution_pb2 as admin_execution_pb2
+from flyteidl.core import compiler_pb2, identifier_pb2
+from sqlalchemy import or_, select, update
+
+from flyteplane.blobs.store import BlobStore
+from flyteplane.engine.context import Execution, RoundContext
+from flyteplane.engine.events import Emitter
+from flyteplane.engine.executors.base import Executor
+from flyteplane.engine.ports import ChildExecutions, EventSink, Signals
+from flyteplane.engine.round import run_round
+from flyteplane.engine.runner import Runner
+from flyteplane.engine.state import WorkflowState
+from flyteplane.store.db import Database
+from flyteplane.store.models import EngineWorkflow
+from flyteplane.store.models import Execution as ExecutionRow
+from flyteplane.store.models import Workflow as WorkflowRow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+IDLE_RECHECK = 5.0  # seconds: a look at every live execution at least this often
+SCAN_INTERVAL = 0.5
+DEFAULT_MAX_PARALLELISM = 25
+CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+@dataclass
+class EnginePorts:
+    events: EventSink
+    signals: Signals
+    children: ChildExecutions
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        store: BlobStore,
+        executor: Executor,
+        ports: EnginePorts,
+        *,
+        public_url: str,
+        workers: int = 4,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.executor = executor
+        self.ports = ports
+        self.public_url = public_url
+        self.clock = clock
+        self.owner = uuid.uuid4().hex[:16]
+        self.runner = Runner()
+        self._workers = workers
+        self._queue: list[int] = []
+        self._queued: set[int] = set()
+        self._busy: set[int] = set()
+        self._again: set[int] = set()
+        self._attempts: dict[str, int] = {}  # executor attempt id -> execution row id, to wake on completion
+        self._closures: dict[int, compiler_pb2.CompiledWorkflowClosure] = {}
+        self._lock = threading.Condition()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.reconcile_orphans()
+        self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._work_loop, name=f"engine-{i}", daemon=True) for i in range(self._workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            self._lock.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def wake(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+        """Look at this execution now (it was created, terminated, or a signal it waits for was set)."""
+        with self.db.read() as session:
+            row_id = session.scalar(
+                select(ExecutionRow.id).where(
+                    ExecutionRow.execution_project == execution.project,
+                    ExecutionRow.execution_domain == execution.domain,
+                    ExecutionRow.execution_name == execution.name,
+                )
+            )
+        if row_id is not None:
+            self._enqueue(row_id)
+
+    def attempt_changed(self, attempt_id: str) -> None:
+        """The executor's callback: an attempt started or ended."""
+        row_id = self._attempts.get(attempt_id)
+        if row_id is not None:
+            self._enqueue(row_id)
+
+    def reconcile_orphans(self) -> None:
+        """Terminates attempts the executor still runs that no live execution wants (a crash's leftovers)."""
+        wanted: set[str] = set()
+        with self.db.read() as session:
+            for row in session.scalars(select(EngineWorkflow).where(EngineWorkflow.done.is_(False))):
+                state = WorkflowState.from_bytes(row.state)
+                for node in state.nodes.values():
+                    if node.attempt_id:
+                        wanted.add(node.attempt_id)
+                        self._attempts[node.attempt_id] = row.execution_id
+                    for item in node.items:
+                        if item.get("attempt_id"):
+                            wanted.add(item["attempt_id"])
+                            self._attempts[item["attempt_id"]] = row.execution_id
+        for attempt in self.executor.live():
+            if attempt not in wanted:
+                log.warning("terminating orphaned task attempt %s", attempt)
+                self.executor.terminate(attempt)
+
+    # -- scheduling ----------------------------------------------------------------------------------------
+
+    def _enqueue(self, row_id: int) -> None:
+        with self._lock:
+            if row_id in self._busy:
+                self._again.add(row_id)
+            elif row_id not in self._queued:
+                self._queued.add(row_id)
+                self._queue.append(row_id)
+                self._lock.notify()
+
+    def _scan_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                now = _utc(self.clock())
+                with self.db.read() as session:
+                    due = session.scalars(
+                        select(EngineWorkflow.execution_id)
+                        .where(
+                            EngineWorkflow.done.is_(False),
+                            EngineWorkflow.next_evaluation_at <= now,
+                            or_(EngineWorkflow.lease_owner == "", EngineWorkflow.lease_expires_at < now),
+                        )
+                        .order_by(EngineWorkflow.next_evaluation_at)
+                        .limit(256)
+                    ).all()
+                for row_id in due:
+                    self._enqueue(row_id)
+            except Exception:
+                log.exception("engine scan failed")
+            self._stopping.wait(SCAN_INTERVAL)
+
+    def _work_loop(self) -> None:
+        while not self._stopping.is_set():
+            with self._lock:
+                while not self._queue and not self._stopping.is_set():
+                    self._lock.wait(1.0)
+                if self._stopping.is_set():
+                    return
+                row_id = self._queue.pop(0)
+                self._queued.discard(row_id)
+                self._busy.add(row_id)
+            try:
+                self.evaluate(row_id)
+            except Exception:
+                log.exception("evaluating execution %s failed; it will be retried", row_id)
+            finally:
+                with self._lock:
+                    self._busy.discard(row_id)
+                    again = row_id in self._again
+                    self._again.discard(row_id)
+                if again:
+                    self._enqueue(row_id)
+
+    # -- one evaluation ------------------------------------------------------------------------------------
+
+    def _claim(self, row_id: int) -> bool:
+        now = _utc(self.clock())
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(EngineWorkflow)
+                .where(
+                    EngineWorkflow.execution_id == row_id,
+                    EngineWorkflow.done.is_(False),
+                    or_(
+                        EngineWorkflow.lease_owner == "",
+                        EngineWorkflow.lease_owner == self.owner,
+                        EngineWorkflow.lease_expires_at < now,
+                    ),
+                )
+                .values(lease_owner=self.owner, lease_expires_at=now + LEASE)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _load(self, row_id: int) -> tuple[Execution, WorkflowState, bool] | None:
+        with self.db.read() as session:
+            engine_row = session.get(EngineWorkflow, row_id)
+            row = session.get(ExecutionRow, row_id)
+            if engine_row is None or row is None:
+                return None
+            closure = self._closures.get(row.workflow_id)
+            if closure is None:
+                workflow = session.get(WorkflowRow, row.workflow_id)
+                assert workflow is not None
+                closure = compiler_pb2.CompiledWorkflowClosure.FromString(workflow.closure)
+                if len(self._closures) >= CLOSURE_CACHE:
+                    self._closures.pop(next(iter(self._closures)))
+                self._closures[row.workflow_id] = closure
+            spec = admin_execution_pb2.ExecutionSpec.FromString(row.spec)
+            raw_prefix = spec.raw_output_data_config.output_location_prefix or self.store.native_url("raw")
+            execution = Execution(
+                id=identifier_pb2.WorkflowExecutionIdentifier(
+                    project=row.execution_project, domain=row.execution_domain, name=row.execution_name
+                ),
+                spec=spec,
+                closure=closure,
+                inputs_uri=row.inputs_uri,
+                raw_output_prefix=raw_prefix,
+                max_parallelism=spec.max_parallelism or DEFAULT_MAX_PARALLELISM,
+                nesting=spec.metadata.nesting,
+            )
+            return execution, WorkflowState.from_bytes(engine_row.state), bool(engine_row.abort_requested)
+
+    def evaluate(self, row_id: int) -> None:
+        if not self._claim(row_id):
+            return
+        loaded = self._load(row_id)
+        if loaded is None:
+            return
+        execution, state, abort_requested = loaded
+        ctx = RoundContext(
+            execution=execution,
+            state=state,
+            store=self.store,
+            executor=self.executor,
+            emit=Emitter(self.ports.events, execution.id),
+            signals=self.ports.signals,
+            children=self.ports.children,
+            public_url=self.public_url,
+            clock=self.clock,
+        )
+        done = False
+        try:
+            done = run_round(self.runner, ctx, abort_requested=abort_requested)
+        finally:
+            self._remember_attempts(row_id, state)
+            self._save(row_id, ctx, done=done)
+
+    def _remember_attempts(self, row_id: int, state: WorkflowState) -> None:
+        for node in state.nodes.values():
+            if node.attempt_id:
+                self._attempts[node.attempt_id] = row_id
+            for item in node.items:
+                if item.get("attempt_id"):
+                    self._attempts[item["attempt_id"]] = row_id
+
+    def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
+        next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)
+        with self.db.transaction() as session:
+            session.execute(
+                update(EngineWorkflow)
+                .where(EngineWorkflow.execution_id == row_id, EngineWorkflow.lease_owner == self.owner)
+                .values(
+                    state=ctx.state.to_bytes(),
+                    revision=EngineWorkflow.revision + 1,
+                    done=done,
+                    next_evaluation_at=_utc(next_at),
+                    lease_owner="",
+                    lease_expires_at=None,
+                )
+            )

@@ -1,0 +1,168 @@
+"""The supervisor of one task attempt: runs the task's command and records how it ended, even if the server died.
+
+The local executor starts `python -I -S supervise.py <attempt dir> <lock fd>` in a new session. This script
+imports only the standard library (no site-packages, so it starts in a few milliseconds), holds the attempt's lock
+for its whole life (the executor's "is it still running?" test, immune to pid reuse), spawns the command in its
+own process group, enforces the timeout, turns SIGTERM into "stop the task's process group, SIGKILL after the
+grace period", and finally writes `exit.json` atomically. The file names here are the on-disk contract with
+`attempt_files.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import sys
+import time
+from typing import Any
+
+SPEC = "spec.json"  # written by the executor: argv, env, cwd, timeout, grace
+STARTED = "started.json"  # written here before the command is spawned: pid, start ticks, started_at
+EXIT = "exit.json"  # written here (or by the executor if no supervisor ever ran): how the attempt ended
+LOCK = "lock"  # flock held by the supervisor for its whole life
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+EXIT_COMMAND_NOT_FOUND = 127
+EXIT_CANNOT_EXECUTE = 126
+
+
+def process_start_ticks(pid: int | str) -> int | None:
+    """The process start time in clock ticks since boot (/proc/<pid>/stat field 22); None without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2 :].split()
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def write_json_atomically(path: str, record: dict[str, Any]) -> None:
+    """Readers see the old file or the complete new one, never a torn write."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    try:
+        os.write(fd, json.dumps(record).encode())
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+
+
+def _ignore(_signum: int, _frame: object) -> None:
+    """Python-level handlers do nothing: the C handler already wrote the signal number to the wakeup pipe."""
+
+
+class _Supervision:
+    def __init__(self, attempt_dir: str, spec: dict[str, Any]) -> None:
+        self.attempt_dir = attempt_dir
+        self.argv: list[str] = [str(a) for a in spec["argv"]]
+        timeout = spec.get("timeout")
+        self.timeout: float | None = float(timeout) if timeout else None
+        self.grace = float(spec.get("grace", 5.0))
+        self.stop_reason: str | None = None  # "timeout" | "terminate"
+        self.kill_at: float | None = None
+        self.reaped_status: int | None = None
+        self.wake_r, wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        for signum in (signal.SIGCHLD, *STOP_SIGNALS):
+            signal.signal(signum, _ignore)
+
+    def run(self) -> dict[str, Any]:
+        started_at = time.time()
+        write_json_atomically(
+            os.path.join(self.attempt_dir, STARTED),
+            {"pid": os.getpid(), "start_ticks": process_start_ticks("self"), "started_at": started_at},
+        )
+        try:
+            child = os.posix_spawnp(
+                self.argv[0],
+                self.argv,
+                dict(os.environ),
+                setpgroup=0,
+                setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD, *STOP_SIGNALS),
+                setsigmask=(),
+            )
+        except FileNotFoundError:
+            return self._not_started(EXIT_COMMAND_NOT_FOUND, f"command not found: {self.argv[0]}")
+        except OSError as e:
+            return self._not_started(EXIT_CANNOT_EXECUTE, f"cannot execute {self.argv[0]}: {e.strerror}")
+        status = self._wait(child)
+        record: dict[str, Any] = {"finished_at": time.time(), "stop": self.stop_reason, "signal": None}
+        if os.WIFSIGNALED(status):
+            record["signal"] = os.WTERMSIG(status)
+            record["exit_code"] = 128 + os.WTERMSIG(status)
+        else:
+            record["exit_code"] = os.waitstatus_to_exitcode(status)
+        return record
+
+    def _not_started(self, exit_code: int, error: str) -> dict[str, Any]:
+        print(error, file=sys.stderr, flush=True)
+        return {"finished_at": time.time(), "exit_code": exit_code, "signal": None, "stop": None, "error": error}
+
+    def _wait(self, child: int) -> int:
+        """Waits for the command; leftovers in its process group are killed, as a container's are on exit."""
+        deadline = time.monotonic() + self.timeout if self.timeout else None
+        while not self._exited(child):
+            now = time.monotonic()
+            if deadline is not None and now >= deadline and self.stop_reason is None:
+                self._stop(child, "timeout")
+            if self.kill_at is not None and now >= self.kill_at:
+                self.kill_at = None
+                _signal_group(child, signal.SIGKILL)
+            wakeups = [t - now for t in (deadline if self.stop_reason is None else None, self.kill_at) if t]
+            ready, _, _ = select.select([self.wake_r], [], [], max(0.0, min(wakeups)) if wakeups else None)
+            if ready:
+                self._read_signals(child)
+        _signal_group(child, signal.SIGKILL)
+        if self.reaped_status is not None:
+            return self.reaped_status
+        return os.waitpid(child, 0)[1]
+
+    def _exited(self, child: int) -> bool:
+        if hasattr(os, "waitid"):
+            # WNOWAIT leaves the exited leader a zombie, so its process group id cannot be reused before the
+            # final SIGKILL of the group.
+            return os.waitid(os.P_PID, child, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        pid, status = os.waitpid(child, os.WNOHANG)  # pragma: no cover - platforms without waitid
+        if pid:  # pragma: no cover
+            self.reaped_status = status
+        return pid != 0  # pragma: no cover
+
+    def _read_signals(self, child: int) -> None:
+        with contextlib.suppress(BlockingIOError):
+            for signum in os.read(self.wake_r, 1024):
+                if signum in STOP_SIGNALS and self.stop_reason is None:
+                    self._stop(child, "terminate")
+
+    def _stop(self, child: int, reason: str) -> None:
+        self.stop_reason = reason
+        self.kill_at = time.monotonic() + self.grace
+        _signal_group(child, signal.SIGTERM)
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def main(argv: list[str]) -> int:
+    attempt_dir, lock_fd = argv[1], int(argv[2])
+    os.set_inheritable(lock_fd, False)  # the task must not hold the lock: it proves the supervisor is alive
+    try:
+        with open(os.path.join(attempt_dir, SPEC), "rb") as f:
+            spec = json.load(f)
+        record = _Supervision(attempt_dir, spec).run()
+    except Exception as e:  # the attempt must end with a record whatever went wrong here
+        print(f"flyteplane supervisor: {e!r}", file=sys.stderr, flush=True)
+        record = {"finished_at": time.time(), "exit_code": None, "signal": None, "stop": None, "error": repr(e)}
+    write_json_atomically(os.path.join(attempt_dir, EXIT), record)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

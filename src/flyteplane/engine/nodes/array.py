@@ -1,0 +1,220 @@
+"""Array nodes (map tasks): one sub-task attempt per item, bounded parallelism, a success threshold (§8.7).
+
+Each item runs the sub-node's task with the whole inputs and its index in `FLYTE_K8S_ARRAY_INDEX`, as
+`pyflyte-map-execute` expects; each writes scalar outputs, which are gathered into lists in index order.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flyteidl.core import execution_pb2, literals_pb2, tasks_pb2
+from flyteidl.event import event_pb2
+
+from flyteplane.engine.context import RoundContext
+from flyteplane.engine.errors import NodeFailure
+from flyteplane.engine.events import TaskPhase
+from flyteplane.engine.nodes import common
+from flyteplane.engine.nodes.task import CHECK_INTERVAL, build_attempt, read_outcome, template_of
+from flyteplane.engine.place import NodePlace
+from flyteplane.engine.state import NodeState
+
+INDEX_VARIABLE = "FLYTE_K8S_ARRAY_INDEX"
+_PHASE_OF_ITEM = {
+    "NOT_STARTED": TaskPhase.UNDEFINED,
+    "RUNNING": TaskPhase.RUNNING,
+    "SUCCEEDED": TaskPhase.SUCCEEDED,
+    "FAILED": TaskPhase.FAILED,
+    "ABORTED": TaskPhase.ABORTED,
+}
+
+
+def _size(place: NodePlace, inputs: literals_pb2.LiteralMap) -> int:
+    bound = set(place.node.array_node.bound_inputs)
+    sizes = {
+        name: len(literal.collection.literals)
+        for name, literal in inputs.literals.items()
+        if name not in bound and literal.HasField("collection")
+    }
+    if not sizes:
+        raise NodeFailure("InvalidArrayLength", "no input array provided")
+    if len(set(sizes.values())) > 1:
+        raise NodeFailure("InvalidArrayLength", f"input arrays have different lengths: {sizes}")
+    return next(iter(sizes.values()))
+
+
+def _required(array: Any, size: int) -> int:
+    if array.min_successes:
+        return int(array.min_successes)
+    if array.min_success_ratio:
+        return int(math.ceil(array.min_success_ratio * size))
+    return size
+
+
+class ArrayNodeHandler:
+    def step(self, ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
+        sub = place.node.array_node.node
+        if sub.WhichOneof("target") != "task_node":
+            raise NodeFailure("UnsupportedNode", "array nodes over launch plans or sub-workflows are not supported yet")
+        task = template_of(ctx, place, sub.task_node.reference_id)
+        if st.phase == "NOT_STARTED":
+            inputs = common.queue(ctx, place, st, is_array=True)
+            st.items = [
+                {"phase": "NOT_STARTED", "attempt": 0, "system_failures": 0} for _ in range(_size(place, inputs))
+            ]
+        if st.phase == "QUEUED":
+            if not ctx.has_slot():
+                return
+            common.running(ctx, place, st, is_array=True)
+            ctx.emit.task(
+                place.ref, task.id, task.type, 0, TaskPhase.RUNNING, ctx.now, input_uri=common.input_uri(ctx, place)
+            )
+        if st.phase != "RUNNING":
+            return
+        ctx.running_slots += 1
+        changed = self._advance(ctx, place, st, task)
+        self._settle(ctx, place, st, task, changed)
+
+    def _advance(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> bool:
+        array = place.node.array_node
+        parallelism = array.parallelism or len(st.items)
+        running = sum(1 for item in st.items if item["phase"] == "RUNNING")
+        attempts = common.max_attempts(
+            NodePlace(node=array.node, ref=place.ref, data_dir="", outputs_of=place.outputs_of),
+            task.metadata.retries.retries,
+        )
+        changed = False
+        for index, item in enumerate(st.items):
+            if item["phase"] == "RUNNING":
+                status = ctx.executor.status(item["attempt_id"])
+                if not status.phase.terminal:
+                    continue
+                ctx.executor.release(item["attempt_id"])
+                outcome, failure = read_outcome(ctx, task, status, item["output_dir"])
+                changed = True
+                running -= 1
+                if outcome == "outputs":
+                    item["phase"] = "SUCCEEDED"
+                    continue
+                assert failure is not None
+                holder = NodeState(attempt=item["attempt"], system_failures=item["system_failures"])
+                if common.next_attempt_allowed(holder, failure, attempts):
+                    item["attempt"] += 1
+                    item["system_failures"] = holder.system_failures
+                    item["phase"] = "NOT_STARTED"
+                else:
+                    item["phase"] = "FAILED"
+                    item["error"] = failure.message
+            if item["phase"] == "NOT_STARTED" and running < parallelism:
+                self._submit(ctx, place, st, task, index, item)
+                running += 1
+                changed = True
+        if running:
+            ctx.wants_check_in(CHECK_INTERVAL)
+        return changed
+
+    def _submit(
+        self,
+        ctx: RoundContext,
+        place: NodePlace,
+        st: NodeState,
+        task: tasks_pb2.TaskTemplate,
+        index: int,
+        item: dict[str, Any],
+    ) -> None:
+        output_dir = f"{place.attempt_dir(st.attempt)}/{index}/{item['attempt']}"
+        attempt = build_attempt(
+            ctx,
+            place,
+            task,
+            item["attempt"],
+            output_dir=output_dir,
+            input_key=place.inputs_key,
+            suffix=f"-{index}",
+            extra_env={"BATCH_JOB_ARRAY_INDEX_VAR_NAME": INDEX_VARIABLE, INDEX_VARIABLE: str(index)},
+        )
+        ctx.executor.submit(attempt)
+        item.update(phase="RUNNING", attempt_id=attempt.attempt_id, output_dir=output_dir)
+
+    def _settle(
+        self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate, changed: bool
+    ) -> None:
+        size = len(st.items)
+        required = _required(place.node.array_node, size)
+        succeeded = sum(1 for item in st.items if item["phase"] == "SUCCEEDED")
+        failed = sum(1 for item in st.items if item["phase"] == "FAILED")
+        running = sum(1 for item in st.items if item["phase"] in ("RUNNING", "NOT_STARTED"))
+        if changed:
+            self._report(ctx, place, st, task, TaskPhase.RUNNING)
+        if size - failed < required:
+            self.abort(ctx, place, st, "array node cannot reach its success threshold")
+            message = f"{failed} of {size} items failed; at least {required} had to succeed"
+            self._report(ctx, place, st, task, TaskPhase.FAILED, error=message)
+            common.fail(ctx, place, st, NodeFailure("ArrayNodeFailed", message), is_array=True)
+            return
+        if running or succeeded < required:
+            return
+        outputs = self._gather(ctx, st, task)
+        output_dir = place.attempt_dir(st.attempt)
+        uri = ctx.write_literal_map(f"{output_dir}/outputs.pb", outputs)
+        self._report(ctx, place, st, task, TaskPhase.SUCCEEDED, output_uri=uri)
+        common.succeed(ctx, place, st, output_dir, is_array=True)
+
+    def _gather(self, ctx: RoundContext, st: NodeState, task: tasks_pb2.TaskTemplate) -> literals_pb2.LiteralMap:
+        outputs = literals_pb2.LiteralMap()
+        for name in task.interface.outputs.variables:
+            collection = outputs.literals[name].collection
+            for item in st.items:
+                if item["phase"] == "SUCCEEDED":
+                    collection.literals.append(ctx.read_literal_map(f"{item['output_dir']}/outputs.pb").literals[name])
+                else:
+                    collection.literals.append(
+                        literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
+                    )
+        return outputs
+
+    def _report(
+        self,
+        ctx: RoundContext,
+        place: NodePlace,
+        st: NodeState,
+        task: tasks_pb2.TaskTemplate,
+        phase: int,
+        *,
+        output_uri: str = "",
+        error: str = "",
+    ) -> None:
+        """The array node's task execution carries one external resource per item (ArrayNode event version 0)."""
+        resources = [
+            event_pb2.ExternalResourceInfo(
+                external_id=item.get("attempt_id", ""),
+                index=index,
+                retry_attempt=item["attempt"],
+                phase=_PHASE_OF_ITEM.get(item["phase"], TaskPhase.UNDEFINED),
+            )
+            for index, item in enumerate(st.items)
+        ]
+        version = sum(
+            item["attempt"] + (item["phase"] != "NOT_STARTED") + (item["phase"] in ("SUCCEEDED", "FAILED"))
+            for item in st.items
+        )
+        ctx.emit.task(
+            place.ref,
+            task.id,
+            task.type,
+            0,
+            phase,
+            ctx.now,
+            phase_version=version,
+            input_uri=common.input_uri(ctx, place),
+            output_uri=output_uri,
+            error=execution_pb2.ExecutionError(code="ArrayNodeFailed", message=error) if error else None,
+            external_resources=resources,
+        )
+
+    def abort(self, ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
+        for item in st.items:
+            if item["phase"] == "RUNNING":
+                ctx.executor.terminate(item["attempt_id"])
+                item["phase"] = "ABORTED"

@@ -1,0 +1,106 @@
+"""Lifecycle steps every node kind shares: queue with resolved inputs, succeed, fail, skip, retry accounting."""
+
+from __future__ import annotations
+
+from typing import TypedDict, Unpack
+
+from flyteidl.core import execution_pb2, literals_pb2
+
+from flyteplane.engine.context import RoundContext
+from flyteplane.engine.errors import NodeFailure, encode_error
+from flyteplane.engine.events import NodePhase
+from flyteplane.engine.place import NodePlace
+from flyteplane.engine.state import NodeState
+
+MAX_SYSTEM_FAILURES = 3
+
+
+class NodeFlags(TypedDict, total=False):
+    is_parent: bool
+    is_dynamic: bool
+    is_array: bool
+
+
+def queue(ctx: RoundContext, place: NodePlace, st: NodeState, **flags: Unpack[NodeFlags]) -> literals_pb2.LiteralMap:
+    """Resolves the node's inputs, stores them as inputs.pb and reports QUEUED."""
+    inputs = place.resolve_inputs()
+    input_uri = ctx.write_literal_map(place.inputs_key, inputs)
+    st.phase = "QUEUED"
+    st.queued_at = ctx.now
+    ctx.emit.node(place.ref, NodePhase.QUEUED, st.queued_at, input_uri=input_uri, **flags)
+    return inputs
+
+
+def inputs_of(ctx: RoundContext, place: NodePlace) -> literals_pb2.LiteralMap:
+    return ctx.read_literal_map(place.inputs_key)
+
+
+def input_uri(ctx: RoundContext, place: NodePlace) -> str:
+    return ctx.store.native_url(place.inputs_key)
+
+
+def running(ctx: RoundContext, place: NodePlace, st: NodeState, **flags: Unpack[NodeFlags]) -> None:
+    if st.phase != "RUNNING":
+        st.phase = "RUNNING"
+        st.started_at = st.started_at or ctx.now
+        ctx.emit.node(place.ref, NodePhase.RUNNING, ctx.now, input_uri=input_uri(ctx, place), **flags)
+
+
+def succeed(ctx: RoundContext, place: NodePlace, st: NodeState, output_dir: str, **flags: Unpack[NodeFlags]) -> None:
+    """Marks the node SUCCEEDED; its outputs are `<output_dir>/outputs.pb` (absent when it has none)."""
+    st.phase = "SUCCEEDED"
+    st.output_dir = output_dir
+    outputs_key = f"{output_dir}/outputs.pb"
+    output_uri = ctx.store.native_url(outputs_key) if ctx.store.exists(outputs_key) else ""
+    ctx.emit.node(
+        place.ref, NodePhase.SUCCEEDED, ctx.now, input_uri=input_uri(ctx, place), output_uri=output_uri, **flags
+    )
+
+
+def fail(ctx: RoundContext, place: NodePlace, st: NodeState, failure: NodeFailure, **flags: Unpack[NodeFlags]) -> None:
+    error = failure.to_error()
+    st.phase = "FAILED"
+    st.error = encode_error(error)
+    ctx.emit.node(place.ref, NodePhase.FAILED, ctx.now, input_uri=input_uri(ctx, place), error=error, **flags)
+
+
+def skip(ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
+    st.phase = "SKIPPED"
+    ctx.emit.node(place.ref, NodePhase.SKIPPED, ctx.now)
+
+
+def abort(ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
+    st.phase = "ABORTED"
+    error = execution_pb2.ExecutionError(code="NodeAborted", message=reason, kind=execution_pb2.ExecutionError.USER)
+    ctx.emit.node(place.ref, NodePhase.ABORTED, ctx.now, error=error)
+
+
+def max_attempts(place: NodePlace, task_retries: int | None) -> int:
+    metadata = place.node.metadata
+    if metadata.HasField("retries"):
+        return int(metadata.retries.retries) + 1
+    if task_retries is not None:
+        return task_retries + 1
+    return 1
+
+
+def next_attempt_allowed(st: NodeState, failure: NodeFailure, attempts: int) -> bool:
+    """Flyte's retry rule: system failures have their own budget; user failures consume the node's retries."""
+    if not failure.retryable:
+        return False
+    if failure.kind == "SYSTEM" and st.system_failures < MAX_SYSTEM_FAILURES:
+        st.system_failures += 1
+        return True
+    user_attempt = st.attempt + 1 - st.system_failures
+    return user_attempt < attempts
+
+
+def exhausted(st: NodeState, failure: NodeFailure, attempts: int) -> NodeFailure:
+    if not failure.retryable:
+        return failure
+    done = st.attempt + 1 - st.system_failures
+    return NodeFailure(
+        f"RetriesExhausted|{failure.code}",
+        f"[{done}/{attempts}] currentAttempt done. Last Error: {failure.kind}::{failure.message}",
+        kind="USER",
+    )

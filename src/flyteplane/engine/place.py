@@ -1,0 +1,36 @@
+"""Where a node runs: its identity for events, its data folder, and how it reads its upstream outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flyteidl.core import literals_pb2, tasks_pb2, workflow_pb2
+
+from flyteplane.engine.bindings import OutputsOf, resolve_inputs
+from flyteplane.engine.events import NodeRef
+
+
+@dataclass(frozen=True)
+class NodePlace:
+    node: workflow_pb2.Node
+    ref: NodeRef
+    data_dir: str  # blob key of the node's data folder (inputs.pb, attempt folders)
+    outputs_of: OutputsOf  # outputs of the nodes this one binds to, by spec id in its scope
+    aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # tasks visible to this node (a dynamic workflow brings its own); None: the execution's compiled tasks
+    tasks: Mapping[tuple[int, str, str, str, str], tasks_pb2.TaskTemplate] | None = None
+
+    @property
+    def unique_id(self) -> str:
+        return self.ref.unique_id
+
+    @property
+    def inputs_key(self) -> str:
+        return f"{self.data_dir}/inputs.pb"
+
+    def attempt_dir(self, attempt: int) -> str:
+        return f"{self.data_dir}/{attempt}"
+
+    def resolve_inputs(self) -> literals_pb2.LiteralMap:
+        return resolve_inputs(self.node.inputs, self.outputs_of, self.aliases)
