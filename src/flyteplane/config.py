@@ -32,6 +32,11 @@ class Settings:
     grpc_workers: int = 32
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
+    engine_workers: int = 4  # threads evaluating executions
+    max_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))  # task processes at once
+    # image (glob) -> local Python environment (a venv folder or an interpreter) that runs tasks of that image;
+    # unmatched images run with the server's own interpreter.
+    python_envs: dict[str, str] = field(default_factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -66,6 +71,15 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         if kind == "Path":
             return Path(str(value)).expanduser()
+        if kind == "dict[str, str]":
+            if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
+                pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+                if any(len(pair) != 2 for pair in pairs):
+                    raise ValueError("expected image=environment pairs separated by commas")
+                return {image.strip(): env.strip() for image, env in pairs}
+            if not isinstance(value, dict):
+                raise ValueError("expected a mapping of image to environment")
+            return {str(image): str(env) for image, env in value.items()}
         if kind == "tuple[str, ...]":
             items = value.split(",") if isinstance(value, str) else list(value)
             result = tuple(str(item).strip() for item in items if str(item).strip())

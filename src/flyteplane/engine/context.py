@@ -10,6 +10,7 @@ from flyteidl.admin import execution_pb2 as admin_execution_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2, literals_pb2, tasks_pb2, workflow_pb2
 
 from flyteplane.blobs.store import BlobStore
+from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.events import Emitter, NodeRef
 from flyteplane.engine.executors.base import Executor
 from flyteplane.engine.ids import unique_node_id
@@ -100,6 +101,7 @@ class RoundContext:
     signals: Signals
     children: ChildExecutions
     public_url: str
+    cache: TaskCache | None = None
     clock: Callable[[], float] = time.time
     running_slots: int = 0  # task / array / launch-plan nodes running now (for max parallelism)
     next_check: float = 0.0  # the earliest time this execution wants another look (0: no wish)

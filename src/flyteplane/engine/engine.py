@@ -20,6 +20,7 @@ from flyteidl.core import compiler_pb2, identifier_pb2
 from sqlalchemy import or_, select, update
 
 from flyteplane.blobs.store import BlobStore
+from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.context import Execution, RoundContext
 from flyteplane.engine.events import Emitter
 from flyteplane.engine.executors.base import Executor
@@ -72,6 +73,7 @@ class Engine:
         self.clock = clock
         self.owner = uuid.uuid4().hex[:16]
         self.runner = Runner()
+        self.cache = TaskCache(db)
         self._workers = workers
         self._queue: list[int] = []
         self._queued: set[int] = set()
@@ -258,6 +260,7 @@ class Engine:
             signals=self.ports.signals,
             children=self.ports.children,
             public_url=self.public_url,
+            cache=self.cache,
             clock=self.clock,
         )
         done = False

@@ -203,6 +203,9 @@ class Execution(Timestamped, Base):
     state: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     launch_entity: Mapped[str] = mapped_column(String(32), nullable=False, default="launch_plan")
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The effective admin WorkflowExecutionConfig (request, launch plan, matchable attributes and platform defaults
+    # merged) the engine runs with; flyteadmin hands it to propeller in the workflow CRD. NULL before 0003.
+    execution_config: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class ExecutionTag(Base):
@@ -320,5 +323,34 @@ class EngineWorkflow(Base):
     next_evaluation_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     lease_owner: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class CachedOutput(Base):
+    """Task cache (what datacatalog keeps): outputs of a cacheable task by dataset and input tag.
+
+    `reservation_owner` / `reservation_expires_at` serialize concurrent runs of the same cache key
+    (cache_serializable tasks): one runs, the others wait and then hit the cache.
+    """
+
+    __tablename__ = "cached_outputs"
+    __table_args__ = (
+        UniqueConstraint(
+            "dataset_project", "dataset_domain", "dataset_name", "dataset_version", "tag", name="uq_cache_key"
+        ),
+    )
+    id: Mapped[int] = _big_id()
+    dataset_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    dataset_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    dataset_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    dataset_version: Mapped[str] = mapped_column(String(255), nullable=False)
+    tag: Mapped[str] = mapped_column(String(128), nullable=False)
+    outputs: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # core LiteralMap; None: reserved only
+    task_version: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    source_execution: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    source_node: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    reservation_owner: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    reservation_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)

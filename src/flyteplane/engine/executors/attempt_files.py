@@ -9,7 +9,7 @@
     exit.json     how it ended (the supervisor; the executor when no supervisor ever ran)
     abort         terminate() was called: the attempt ends ABORTED whatever its exit code
 
-`<home>/live/<attempt_id>` marks attempts that were submitted and are not known to have ended, so a restarted
+`<home>/attempts/.live/<attempt_id>` marks attempts that were submitted and are not known to have ended, so a restarted
 executor finds them without scanning every attempt it ever ran.
 """
 
@@ -27,9 +27,10 @@ from typing import Any
 from flyteplane.engine.executors.supervise import EXIT, LOCK, SPEC, STARTED, write_json_atomically
 from flyteplane.errors import InvalidArgument
 
-__all__ = ["AttemptFiles", "ExitRecord", "StartRecord", "valid_attempt_id"]
+__all__ = ["LIVE_DIR", "AttemptFiles", "ExitRecord", "StartRecord", "valid_attempt_id"]
 
 ABORT = "abort"
+LIVE_DIR = ".live"  # not a valid attempt id, so it can sit beside the attempts
 WORK = "work"
 STREAMS = ("stdout", "stderr")
 _ATTEMPT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.=-]{0,199}")
@@ -67,7 +68,7 @@ class AttemptFiles:
             raise InvalidArgument(f"invalid attempt id [{attempt_id}]")
         self.attempt_id = attempt_id
         self.dir = home / "attempts" / attempt_id
-        self.live_marker = home / "live" / attempt_id
+        self.live_marker = home / "attempts" / LIVE_DIR / attempt_id
 
     @property
     def work(self) -> Path:
@@ -79,15 +80,16 @@ class AttemptFiles:
     def exists(self) -> bool:
         return (self.dir / SPEC).exists() or (self.dir / EXIT).exists()
 
-    def create(self, spec: dict[str, Any]) -> None:
+    def create(self, spec: dict[str, Any], *, live: bool = True) -> None:
         """Lays out the directory; the live marker comes last, so a marker always has a complete spec."""
         self.work.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         for name in STREAMS:
             self.stream(name).touch(mode=0o600)
         write_json_atomically(str(self.dir / SPEC), spec)
-        self.live_marker.parent.mkdir(parents=True, exist_ok=True)
-        self.live_marker.touch()
+        if live:
+            self.live_marker.parent.mkdir(parents=True, exist_ok=True)
+            self.live_marker.touch()
 
     def spec(self) -> dict[str, Any] | None:
         record = _read_json(self.dir / SPEC)

@@ -97,7 +97,7 @@ def render(
     rendered = []
     for template in templates:
         for pattern, value in replacements:
-            template = pattern.sub(lambda _match, value=value: value, template)
+            template = pattern.sub(_literally(value), template)
         rendered.append(template)
     if not any(_INPUT_VALUE.search(text) for text in rendered):
         return rendered
@@ -105,6 +105,11 @@ def render(
     if not inputs.literals:
         return rendered  # as propeller: nothing to substitute with, the text stays as it is
     return [_INPUT_VALUE.sub(lambda match: _input_value(match, inputs), text) for text in rendered]
+
+
+def _literally(value: str) -> Callable[[re.Match[str]], str]:
+    """A replacement taken as is: backslashes in paths are not group references."""
+    return lambda _match: value
 
 
 def _input_value(match: re.Match[str], inputs: literals_pb2.LiteralMap) -> str:

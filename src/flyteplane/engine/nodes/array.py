@@ -48,7 +48,8 @@ def _required(array: Any, size: int) -> int:
     if array.min_successes:
         return int(array.min_successes)
     if array.min_success_ratio:
-        return int(math.ceil(array.min_success_ratio * size))
+        ratio: float = array.min_success_ratio
+        return math.ceil(ratio * size)
     return size
 
 

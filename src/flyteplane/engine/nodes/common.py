@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypedDict, Unpack
 
 from flyteidl.core import execution_pb2, literals_pb2
+from flyteidl.event import event_pb2
 
 from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import NodeFailure, encode_error
@@ -46,14 +47,27 @@ def running(ctx: RoundContext, place: NodePlace, st: NodeState, **flags: Unpack[
         ctx.emit.node(place.ref, NodePhase.RUNNING, ctx.now, input_uri=input_uri(ctx, place), **flags)
 
 
-def succeed(ctx: RoundContext, place: NodePlace, st: NodeState, output_dir: str, **flags: Unpack[NodeFlags]) -> None:
+def succeed(
+    ctx: RoundContext,
+    place: NodePlace,
+    st: NodeState,
+    output_dir: str,
+    task_node_metadata: event_pb2.TaskNodeMetadata | None = None,
+    **flags: Unpack[NodeFlags],
+) -> None:
     """Marks the node SUCCEEDED; its outputs are `<output_dir>/outputs.pb` (absent when it has none)."""
     st.phase = "SUCCEEDED"
     st.output_dir = output_dir
     outputs_key = f"{output_dir}/outputs.pb"
     output_uri = ctx.store.native_url(outputs_key) if ctx.store.exists(outputs_key) else ""
     ctx.emit.node(
-        place.ref, NodePhase.SUCCEEDED, ctx.now, input_uri=input_uri(ctx, place), output_uri=output_uri, **flags
+        place.ref,
+        NodePhase.SUCCEEDED,
+        ctx.now,
+        input_uri=input_uri(ctx, place),
+        output_uri=output_uri,
+        task_node_metadata=task_node_metadata,
+        **flags,
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flyteidl.core import errors_pb2, execution_pb2, identifier_pb2, tasks_pb2
+from flyteidl.core import catalog_pb2, errors_pb2, execution_pb2, identifier_pb2, tasks_pb2
+from flyteidl.event import event_pb2
 
+from flyteplane.engine.cache import CacheKey, cache_key
 from flyteplane.engine.context import RoundContext, identifier_key
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import TaskPhase
@@ -157,6 +159,12 @@ class TaskNodeHandler:
         if st.phase == "NOT_STARTED":
             common.queue(ctx, place, st)
         if st.phase == "QUEUED":
+            if (
+                task.metadata.discoverable
+                and ctx.cache is not None
+                and not self._cache_allows_start(ctx, place, st, task)
+            ):
+                return
             if not ctx.has_slot():
                 return
             self._start_attempt(ctx, place, st, task)
@@ -166,7 +174,52 @@ class TaskNodeHandler:
             return
         if st.phase == "RUNNING":
             ctx.running_slots += 1
+            if task.metadata.cache_serializable and ctx.cache is not None and st.task_phase != "SUCCEEDED":
+                ctx.cache.reserve(cache_key(task, common.inputs_of(ctx, place)), self._owner(ctx, place))  # heartbeat
             self._poll(ctx, place, st, task)
+
+    def _cache_allows_start(
+        self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
+    ) -> bool:
+        """A cache hit finishes the node without running the task; a serialized key held by another run waits."""
+        assert ctx.cache is not None
+        key = cache_key(task, common.inputs_of(ctx, place))
+        if ctx.execution.spec.overwrite_cache:
+            st.cache_status = "CACHE_SKIPPED"
+        else:
+            hit = ctx.cache.get(key)
+            if hit is not None:
+                output_dir = place.attempt_dir(st.attempt)
+                ctx.write_literal_map(f"{output_dir}/outputs.pb", hit)
+                st.cache_status = "CACHE_HIT"
+                common.succeed(ctx, place, st, output_dir, task_node_metadata=_cache_metadata(st, key, task))
+                return False
+            st.cache_status = "CACHE_MISS"
+        if task.metadata.cache_serializable and not ctx.cache.reserve(key, self._owner(ctx, place)):
+            ctx.wants_check_in(1.0)  # another run computes this value; it will be a hit once done
+            return False
+        return True
+
+    @staticmethod
+    def _owner(ctx: RoundContext, place: NodePlace) -> str:
+        return f"{ctx.execution.id.project}/{ctx.execution.id.domain}/{ctx.execution.id.name}/{place.unique_id}"
+
+    def _populate_cache(
+        self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
+    ) -> event_pb2.TaskNodeMetadata | None:
+        if not task.metadata.discoverable or ctx.cache is None:
+            return None
+        key = cache_key(task, common.inputs_of(ctx, place))
+        if not task.interface.outputs.variables:
+            st.cache_status = "CACHE_DISABLED"
+            return _cache_metadata(st, key, task)
+        outputs = ctx.read_literal_map(f"{st.output_dir}/outputs.pb")
+        try:
+            ctx.cache.put(key, outputs, task_version=task.id.version, source=(ctx.execution.id.name, place.unique_id))
+            st.cache_status = "CACHE_POPULATED"
+        except Exception:  # a cache that cannot be written must not fail the task (Flyte reports PUT_FAILURE)
+            st.cache_status = "CACHE_PUT_FAILURE"
+        return _cache_metadata(st, key, task)
 
     def _start_attempt(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> None:
         st.output_dir = place.attempt_dir(st.attempt)
@@ -221,7 +274,7 @@ class TaskNodeHandler:
                 logs=status.logs,
             )
             st.task_phase = "SUCCEEDED"
-            common.succeed(ctx, place, st, st.output_dir)
+            common.succeed(ctx, place, st, st.output_dir, task_node_metadata=self._populate_cache(ctx, place, st, task))
             return
         if outcome == "futures":
             ctx.emit.task(
@@ -279,3 +332,9 @@ class TaskNodeHandler:
                 error=execution_pb2.ExecutionError(code="NodeAborted", message=reason),
             )
             st.task_phase = "ABORTED"
+
+
+def _cache_metadata(st: NodeState, key: CacheKey, task: tasks_pb2.TaskTemplate) -> event_pb2.TaskNodeMetadata:
+    return event_pb2.TaskNodeMetadata(
+        cache_status=catalog_pb2.CatalogCacheStatus.Value(st.cache_status), catalog_key=key.catalog_metadata(task.id)
+    )

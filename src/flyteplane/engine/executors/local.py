@@ -1,0 +1,586 @@
+"""The default executor: each task attempt is a local process, run by a small supervisor that outlives the server.
+
+An attempt is prepared at submit (command rendered, environment built, everything written under
+`<home>/attempts/<attempt_id>/`), waits in a FIFO queue for one of `max_concurrency` slots, then runs as
+`supervise.py` in its own session, which spawns the command in its own process group and records the exit status
+even if the server is dead. One background thread waits on the supervisors' pidfds (no polling on Linux), starts
+queued attempts as slots free up, and tells the engine through `on_change`. A restarted executor adopts what its
+predecessor left running or queued, from the files alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import fsspec
+from flyteidl.core import literals_pb2
+from google.protobuf.message import DecodeError
+
+from flyteplane.engine.executors import supervise
+from flyteplane.engine.executors.attempt_files import (
+    LIVE_DIR,
+    AttemptFiles,
+    ExitRecord,
+    StartRecord,
+    valid_attempt_id,
+)
+from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt, log_link
+from flyteplane.engine.executors.command import NotRunnable, container_of, with_dest_dir
+from flyteplane.engine.executors.environment import PythonEnvironments, attempt_environment
+from flyteplane.engine.executors.goformat import go_duration
+from flyteplane.engine.executors.substitution import TemplateError, TemplateValues, render
+
+__all__ = ["LocalExecutor"]
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+"""How often attempts are checked where pidfds are unavailable (not Linux); with pidfds nothing polls."""
+DEFAULT_GRACE_SECONDS = 5.0
+STDERR_TAIL_BYTES = 2048
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _moment(timestamp: float | None) -> datetime | None:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc) if timestamp else None
+
+
+@dataclass
+class _Attempt:
+    files: AttemptFiles
+    phase: AttemptPhase
+    spec: dict[str, Any]
+    started_at: float | None = None
+    finished_at: float | None = None
+    exit_code: int | None = None
+    message: str = ""
+    timed_out: bool = False
+    process: subprocess.Popen[bytes] | None = None
+    pid: int | None = None
+    pidfd: int | None = None
+    has_process: bool = False  # a supervisor runs (also while an aborted attempt is being stopped)
+    released: bool = False
+
+
+class LocalExecutor:
+    """Runs task attempts as local processes; see the module docstring. Safe to call from any thread."""
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        max_concurrency: int,
+        python_envs: Mapping[str, str] | None,
+        public_url: str,
+        clock: Callable[[], datetime] = _utc_now,
+        grace_period: float = DEFAULT_GRACE_SECONDS,
+        base_env: Mapping[str, str] | None = None,
+        on_change: Callable[[str], None] | None = None,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self._home = Path(home).absolute()
+        self._max_concurrency = max_concurrency
+        self._pythons = PythonEnvironments(python_envs)
+        self._public_url = public_url.rstrip("/")
+        self._clock = clock
+        self._grace = grace_period
+        self._base_env = dict(base_env or {})
+        self._on_change = on_change
+        self._live_dir = self._home / "attempts" / LIVE_DIR
+        self._live_dir.mkdir(parents=True, exist_ok=True)
+
+        self._lock = threading.Condition(threading.Lock())
+        self._attempts: dict[str, _Attempt] = {}
+        self._queue: deque[str] = deque()
+        self._running = 0
+        self._notes: list[str] = []
+        self._closed = False
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._adopt()
+        self._thread = threading.Thread(target=self._monitor, name="flyteplane-local-executor", daemon=True)
+        self._thread.start()
+
+    # -- the Executor interface ------------------------------------------------------------------------------
+
+    def submit(self, attempt: TaskAttempt) -> None:
+        files = AttemptFiles(self._home, attempt.attempt_id)
+        with self._lock:
+            if attempt.attempt_id in self._attempts or files.exists():
+                return
+        spec, problem = self._prepare(attempt, files)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the local executor is closed")
+            if attempt.attempt_id in self._attempts or files.exists():
+                return
+            files.create(spec, live=problem is None)
+            entry = _Attempt(files, AttemptPhase.QUEUED, spec)
+            self._attempts[attempt.attempt_id] = entry
+            if problem is not None:
+                self._end_without_process(entry, ExitRecord(self._now(), error=problem, phase="FAILED"))
+            else:
+                self._queue.append(attempt.attempt_id)
+            self._notes.append(attempt.attempt_id)
+        self._wake()
+
+    def status(self, attempt_id: str) -> AttemptStatus:
+        with self._lock:
+            entry = self._attempts.get(attempt_id)
+            if entry is not None:
+                return self._status_of(entry)
+        if not valid_attempt_id(attempt_id):
+            return AttemptStatus(AttemptPhase.LOST, message=f"unknown attempt [{attempt_id}]")
+        files = AttemptFiles(self._home, attempt_id)
+        record = files.exit()
+        if record is None:
+            return AttemptStatus(AttemptPhase.LOST, message=f"unknown attempt [{attempt_id}]")
+        entry = _Attempt(files, AttemptPhase.QUEUED, files.spec() or {})
+        started = files.started()
+        entry.started_at = started.started_at if started else None
+        self._apply_exit(entry, record)
+        return self._status_of(entry)
+
+    def terminate(self, attempt_id: str) -> None:
+        with self._lock:
+            entry = self._attempts.get(attempt_id)
+            if entry is None or entry.phase.terminal:
+                return
+            entry.files.mark_aborted()
+            if entry.phase == AttemptPhase.QUEUED:
+                self._queue.remove(attempt_id)
+                self._end_without_process(entry, ExitRecord(self._now(), phase="ABORTED"))
+            else:
+                entry.phase = AttemptPhase.ABORTED
+                entry.message = "the attempt was terminated"
+                self._signal_supervisor(entry, signal.SIGTERM)
+            self._notes.append(attempt_id)
+            self._lock.notify_all()
+        self._wake()
+
+    def live(self) -> list[str]:
+        with self._lock:
+            return [k for k, v in self._attempts.items() if v.phase in (AttemptPhase.QUEUED, AttemptPhase.RUNNING)]
+
+    def release(self, attempt_id: str) -> None:
+        with self._lock:
+            entry = self._attempts.get(attempt_id)
+            if entry is None or not entry.phase.terminal:
+                return
+            if entry.has_process:
+                entry.released = True  # dropped once its process is gone
+            else:
+                del self._attempts[attempt_id]
+
+    # -- extras for the engine, the logs route and tests -----------------------------------------------------
+
+    def set_on_change(self, callback: Callable[[str], None] | None) -> None:
+        """`callback(attempt_id)` runs on the executor's thread whenever an attempt starts or ends."""
+        self._on_change = callback
+
+    def wait(self, attempt_id: str, timeout: float | None = None) -> AttemptStatus:
+        """Blocks until the attempt is terminal and its process is gone (or `timeout` seconds pass)."""
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        with self._lock:
+            while True:
+                entry = self._attempts.get(attempt_id)
+                if entry is None or (entry.phase.terminal and not entry.has_process):
+                    break
+                remaining = deadline - time.monotonic() if deadline is not None else None
+                if remaining is not None and remaining <= 0:
+                    break
+                self._lock.wait(remaining)
+        return self.status(attempt_id)
+
+    def log_file(self, attempt_id: str, stream: str) -> Path | None:
+        """The file behind an attempt's `stdout` / `stderr` log link, if the attempt exists."""
+        if stream not in ("stdout", "stderr") or not valid_attempt_id(attempt_id):
+            return None
+        path = AttemptFiles(self._home, attempt_id).stream(stream)
+        return path if path.is_file() else None
+
+    def prune(self, older_than: timedelta) -> int:
+        """Deletes the directories (logs included) of attempts that ended more than `older_than` ago."""
+        cutoff = (self._clock() - older_than).timestamp()
+        removed = 0
+        with self._lock:
+            active = {k for k, v in self._attempts.items() if not v.phase.terminal or v.has_process}
+        for directory in (self._home / "attempts").iterdir():
+            if directory.name == LIVE_DIR or directory.name in active or not valid_attempt_id(directory.name):
+                continue
+            record = AttemptFiles(self._home, directory.name).exit()
+            if record is not None and record.finished_at < cutoff:
+                shutil.rmtree(directory, ignore_errors=True)
+                with self._lock:
+                    entry = self._attempts.get(directory.name)
+                    if entry is not None and entry.phase.terminal and not entry.has_process:
+                        del self._attempts[directory.name]
+                removed += 1
+        return removed
+
+    def close(self) -> None:
+        """Stops watching; running attempts carry on and a new executor on the same home adopts them."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._wake()
+        self._thread.join()
+        with self._lock:
+            for entry in self._attempts.values():
+                self._close_pidfd(entry)
+        self._selector.close()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- preparing ---------------------------------------------------------------------------------------------
+
+    def _prepare(self, attempt: TaskAttempt, files: AttemptFiles) -> tuple[dict[str, Any], str | None]:
+        """The spec the supervisor runs, and why the attempt cannot run at all (None when it can)."""
+        spec: dict[str, Any] = {
+            "queued_at": self._now(),
+            "timeout": attempt.timeout.total_seconds() if attempt.timeout else None,
+            "grace": self._grace,
+            "cwd": str(files.work),
+        }
+        try:
+            container = container_of(attempt.task)
+            project = attempt.env.get("FLYTE_INTERNAL_EXECUTION_PROJECT", "")
+            domain = attempt.env.get("FLYTE_INTERNAL_EXECUTION_DOMAIN", "")
+            values = TemplateValues.of(attempt, f"{project}-{domain}" if project else "")
+            argv = render(container.argv, values, lambda: _load_inputs(attempt.input_path))
+        except (NotRunnable, TemplateError) as e:
+            return spec, str(e)
+        tmpdir = files.dir / "tmp"
+        spec["argv"] = with_dest_dir(argv, str(files.work))
+        spec["image"] = container.image
+        spec["env"] = attempt_environment(
+            self._pythons.for_image(container.image),
+            tmpdir=str(tmpdir),
+            base=self._base_env,
+            container_env=container.env,
+            attempt_env=attempt.env,
+        )
+        return spec, None
+
+    # -- running -----------------------------------------------------------------------------------------------
+
+    def _start_queued(self) -> None:
+        while self._queue and self._running < self._max_concurrency:
+            entry = self._attempts[self._queue.popleft()]
+            self._spawn(entry)
+            self._notes.append(entry.files.attempt_id)
+
+    def _spawn(self, entry: _Attempt) -> None:
+        files, spec = entry.files, entry.spec
+        (files.dir / "tmp").mkdir(exist_ok=True)
+        lock_fd = files.open_lock()
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with open(files.stream("stdout"), "ab") as out, open(files.stream("stderr"), "ab") as err:
+                timeout = spec.get("timeout")
+                process = subprocess.Popen(
+                    supervise.command_line(
+                        sys.executable, str(files.dir), lock_fd, timeout, float(spec["grace"]), spec["argv"]
+                    ),
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=err,
+                    cwd=spec["cwd"],
+                    env=spec["env"],
+                    start_new_session=True,
+                    pass_fds=(lock_fd,),
+                )
+        except OSError as e:
+            self._end_without_process(entry, ExitRecord(self._now(), error=f"could not start the attempt: {e}"))
+            return
+        finally:
+            os.close(lock_fd)  # the supervisor holds the lock from here on
+        entry.phase = AttemptPhase.RUNNING
+        entry.started_at = self._now()
+        entry.process = process
+        entry.pid = process.pid
+        entry.has_process = True
+        self._running += 1
+        self._watch(entry, _open_pidfd(process.pid))
+
+    def _watch(self, entry: _Attempt, pidfd: int | None) -> None:
+        entry.pidfd = pidfd
+        if pidfd is not None:
+            self._selector.register(pidfd, selectors.EVENT_READ, entry.files.attempt_id)
+
+    def _signal_supervisor(self, entry: _Attempt, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if entry.pidfd is not None:
+                signal.pidfd_send_signal(entry.pidfd, signum)
+                return
+            started = entry.files.started()
+            if started is not None and entry.files.supervisor_alive() and _same_process(started):
+                os.kill(started.pid, signum)
+
+    def _finish(self, entry: _Attempt) -> None:
+        """The supervisor has exited: reap it, read how the attempt ended, free its slot."""
+        if entry.process is not None:
+            entry.process.poll()
+        elif entry.pidfd is not None and hasattr(os, "P_PIDFD"):
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitid(os.P_PIDFD, entry.pidfd, os.WEXITED | os.WNOHANG)  # a child of a dropped executor
+        self._close_pidfd(entry)
+        entry.process = None
+        entry.has_process = False
+        self._running -= 1
+        record = entry.files.exit()
+        if record is None:
+            record = ExitRecord(
+                self._now(), error="the attempt's supervisor exited without recording an exit status", phase="LOST"
+            )
+            entry.files.write_exit(record)
+        self._apply_exit(entry, record)
+        entry.files.drop_live_marker()
+        self._notes.append(entry.files.attempt_id)
+        if entry.released:
+            del self._attempts[entry.files.attempt_id]
+
+    def _end_without_process(self, entry: _Attempt, record: ExitRecord) -> None:
+        entry.files.write_exit(record)
+        self._apply_exit(entry, record)
+        entry.files.drop_live_marker()
+
+    def _close_pidfd(self, entry: _Attempt) -> None:
+        if entry.pidfd is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                self._selector.unregister(entry.pidfd)
+            os.close(entry.pidfd)
+            entry.pidfd = None
+
+    # -- outcomes ----------------------------------------------------------------------------------------------
+
+    def _apply_exit(self, entry: _Attempt, record: ExitRecord) -> None:
+        entry.finished_at = record.finished_at
+        entry.exit_code = record.exit_code
+        entry.timed_out = False
+        if record.phase is not None:
+            entry.phase = AttemptPhase(record.phase)
+            entry.message = {
+                "ABORTED": "the attempt was terminated before it started",
+                "FAILED": record.error or "the attempt could not run",
+                "LOST": record.error or "the attempt was lost",
+            }.get(record.phase, record.error or "")
+        elif entry.files.aborted():
+            entry.phase = AttemptPhase.ABORTED
+            entry.message = "the attempt was terminated"
+        elif record.error is not None:
+            entry.phase = AttemptPhase.FAILED
+            entry.message = record.error
+        elif record.stop == "timeout":
+            timeout = float(entry.spec.get("timeout") or 0)
+            entry.phase = AttemptPhase.FAILED
+            entry.timed_out = True
+            entry.message = f"task execution timeout [{go_duration(round(timeout * 1e9))}] expired"
+        elif record.stop == "terminate":
+            entry.phase = AttemptPhase.LOST
+            entry.message = "the attempt was interrupted: its supervisor received a termination signal"
+        elif record.exit_code == 0:
+            entry.phase = AttemptPhase.SUCCEEDED
+            entry.message = ""
+        else:
+            entry.phase = AttemptPhase.FAILED
+            entry.message = _failure_message(record, entry.files)
+
+    def _status_of(self, entry: _Attempt) -> AttemptStatus:
+        attempt_id = entry.files.attempt_id
+        logs = (
+            log_link("stdout", f"{self._public_url}/logs/{attempt_id}/stdout"),
+            log_link("stderr", f"{self._public_url}/logs/{attempt_id}/stderr"),
+        )
+        return AttemptStatus(
+            phase=entry.phase,
+            exit_code=entry.exit_code,
+            message=entry.message,
+            started_at=_moment(entry.started_at),
+            finished_at=None if entry.has_process else _moment(entry.finished_at),
+            logs=logs,
+            timed_out=entry.timed_out,
+        )
+
+    # -- the monitor thread ------------------------------------------------------------------------------------
+
+    def _monitor(self) -> None:
+        while True:
+            with self._lock:
+                polled = any(e.has_process and e.pidfd is None for e in self._attempts.values())
+            events = self._selector.select(POLL_SECONDS if polled else None)
+            with self._lock:
+                if self._closed:
+                    return
+                try:
+                    self._handle(events, polled)
+                except Exception:  # one broken attempt must not stop the executor for all others
+                    log.exception("local executor: failed to process attempt events")
+                self._lock.notify_all()
+                notes, self._notes = self._notes, []
+            callback = self._on_change
+            for attempt_id in dict.fromkeys(notes):
+                if callback is not None:
+                    try:
+                        callback(attempt_id)
+                    except Exception:
+                        log.exception("local executor: on_change callback failed for %s", attempt_id)
+
+    def _handle(self, events: list[tuple[selectors.SelectorKey, int]], polled: bool) -> None:
+        ended: set[str] = set()
+        for key, _mask in events:
+            if key.data is None:
+                with contextlib.suppress(BlockingIOError):
+                    while os.read(self._wake_r, 4096):
+                        pass
+            else:
+                ended.add(key.data)
+        if polled:
+            for attempt_id, entry in self._attempts.items():
+                if entry.has_process and entry.pidfd is None and not entry.files.supervisor_alive():
+                    ended.add(attempt_id)
+        for attempt_id in ended:
+            ending = self._attempts.get(attempt_id)
+            if ending is not None and ending.has_process:
+                self._finish(ending)
+        self._start_queued()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._wake_w, b"x")
+
+    # -- adoption after a restart ------------------------------------------------------------------------------
+
+    def _adopt(self) -> None:
+        """Takes over the attempts a previous executor on this home left queued or running."""
+        queued: list[_Attempt] = []
+        for marker in sorted(self._live_dir.iterdir()):
+            attempt_id = marker.name
+            if not valid_attempt_id(attempt_id):
+                marker.unlink(missing_ok=True)
+                continue
+            files = AttemptFiles(self._home, attempt_id)
+            entry = _Attempt(files, AttemptPhase.QUEUED, files.spec() or {})
+            if files.exit() is None and files.supervisor_alive():
+                self._adopt_running(entry)
+                self._attempts[attempt_id] = entry
+                continue
+            record = files.exit()  # read after the lock test: a supervisor writes it before it lets go
+            started = files.started()
+            if record is not None:
+                files.drop_live_marker()  # already over: status() reads it from disk
+                continue
+            if started is not None or "argv" not in entry.spec:
+                entry.started_at = started.started_at if started else None
+                error = "the attempt's supervisor died without recording an exit status"
+                self._end_without_process(entry, ExitRecord(self._now(), error=error, phase="LOST"))
+            elif files.aborted():
+                self._end_without_process(entry, ExitRecord(self._now(), phase="ABORTED"))
+            else:
+                queued.append(entry)
+            self._attempts[attempt_id] = entry
+        for entry in sorted(queued, key=lambda e: float(e.spec.get("queued_at") or 0)):
+            self._queue.append(entry.files.attempt_id)
+
+    def _adopt_running(self, entry: _Attempt) -> None:
+        entry.phase = AttemptPhase.RUNNING
+        entry.has_process = True
+        started = entry.files.started()
+        pidfd = None
+        if started is not None:
+            entry.started_at = started.started_at
+            entry.pid = started.pid
+            pidfd = _open_pidfd(started.pid)
+            if pidfd is not None and not (_same_process(started) and entry.files.supervisor_alive()):
+                os.close(pidfd)  # not provably the supervisor: fall back to checking its lock
+                pidfd = None
+        if entry.files.aborted():
+            entry.phase = AttemptPhase.ABORTED
+            entry.message = "the attempt was terminated"
+        self._running += 1
+        self._watch(entry, pidfd)
+
+    def _now(self) -> float:
+        return self._clock().timestamp()
+
+
+def _load_inputs(path: str) -> literals_pb2.LiteralMap:
+    try:
+        with fsspec.open(path, "rb") as f:
+            data = f.read()
+        return literals_pb2.LiteralMap.FromString(data)
+    except (OSError, ValueError, DecodeError) as e:
+        raise TemplateError(f"unable to read inputs [{path}]: {e}") from None
+
+
+def _open_pidfd(pid: int) -> int | None:
+    if not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        return None
+
+
+def _same_process(started: StartRecord) -> bool:
+    """Guards against pid reuse: the pid's start time must be the one the supervisor recorded."""
+    if started.start_ticks is None:
+        return True
+    return supervise.process_start_ticks(started.pid) == started.start_ticks
+
+
+def _failure_message(record: ExitRecord, files: AttemptFiles) -> str:
+    if record.signal:
+        try:
+            name = signal.Signals(record.signal).name
+        except ValueError:
+            name = str(record.signal)
+        head = f"the task process was killed by {name} (exit code {record.exit_code})"
+    else:
+        head = f"the task process exited with code {record.exit_code}"
+    tail = _tail(files.stream("stderr"), STDERR_TAIL_BYTES).strip()
+    return f"{head}; stderr ends with:\n{tail}" if tail else head
+
+
+def _tail(path: Path, limit: int) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - limit))
+            data = f.read()
+    except OSError:
+        return ""
+    if size > limit:
+        data = data[data.find(b"\n") + 1 :]  # start at a whole line
+    return data.decode("utf-8", "replace")
