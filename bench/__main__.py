@@ -21,9 +21,10 @@ from flyteidl.service.admin_pb2_grpc import AdminServiceStub
 from tests.integration.server import start_server
 
 from bench.catalog import DOMAIN, PROJECT, Catalog
+from bench.plans import task_query_plans
 from bench.postgres import PostgresUnavailable, temporary_database
 from bench.registry import Calls, RegistryBenchmarks
-from bench.report import print_table, write_json
+from bench.report import print_plans, print_table, write_json
 from bench.sample_task import task_spec
 from bench.seed import SeedError, seed_tasks
 from flyteplane import __version__
@@ -47,6 +48,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-size", type=int, default=100, help="ListTasks limit [100]")
     parser.add_argument("--deep-page", type=int, default=900, help="pages to follow to the deep page [900]")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every number of timed calls [1.0]")
+    parser.add_argument(
+        "--analyze",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="gather planner statistics after seeding [PostgreSQL: yes, as autovacuum would; SQLite: no, "
+        "as the server never does]",
+    )
+    parser.add_argument("--explain", action="store_true", help="print the query plan of each timed lookup")
     parser.add_argument("--home", type=Path, default=None, help="server home to keep (default: temporary)")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"folder for JSON results [{RESULTS}]")
     args = parser.parse_args(argv)
@@ -70,8 +79,14 @@ def run(args: argparse.Namespace, stack: ExitStack) -> int:
     print(f"flyteplane {__version__} registry benchmarks on {backend}; home {home}", flush=True)
 
     spec = task_spec(PROJECT, DOMAIN)
-    seeded = seed_tasks(Settings(home=home, db=db).database_url, spec, catalog)
-    print(f"seeded {catalog.count} tasks ({catalog.names} names) in {seeded.seconds:.1f} s", flush=True)
+    url = Settings(home=home, db=db).database_url
+    analyze = args.analyze if args.analyze is not None else backend == "postgres"
+    seeded = seed_tasks(url, spec, catalog, analyze=analyze)
+    print(
+        f"seeded {catalog.count} tasks ({catalog.names} names) in {seeded.seconds:.1f} s"
+        + (" and analyzed" if analyze else ""),
+        flush=True,
+    )
 
     started = time.perf_counter()
     server = start_server(home, db)
@@ -91,16 +106,20 @@ def run(args: argparse.Namespace, stack: ExitStack) -> int:
         deep_page=args.deep_page,
     )
     report = benchmarks.run()
+    plans = task_query_plans(url, catalog, args.page_size, args.deep_page * args.page_size)
     facts: dict[str, Any] = {
         "database": seeded.database,
         "tasks": catalog.count,
         "task_names": catalog.names,
         "seed_seconds": round(seeded.seconds, 2),
+        "analyzed": analyze,
         "server_start_seconds": round(startup, 2),
         **report.facts,
     }
     printed = {key: value for key, value in facts.items() if key != "deep_token"}
     print_table(f"flyteplane registry on {backend}", report.measurements, printed)
+    if args.explain:
+        print_plans(plans)
     path = args.results / f"registry-{backend}.json"
     write_json(
         path,
@@ -113,6 +132,7 @@ def run(args: argparse.Namespace, stack: ExitStack) -> int:
             "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "facts": facts,
             "measurements": [m.as_json() for m in report.measurements],
+            "query_plans": plans,
             "problems": report.problems,
         },
     )

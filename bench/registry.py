@@ -271,12 +271,18 @@ class RegistryBenchmarks:
             for row in range(first_row, min(first_row + self.page_size, self.catalog.count))
         ]
         got: Sequence[tuple[str, str]] = [(task.id.name, task.id.version) for task in page.tasks]
-        if list(got) != expected:
-            head = got[0] if got else None
-            self._problem(
-                f"{what} returned {len(got)} tasks starting at {head}; "
-                f"expected {len(expected)} starting at {expected[0] if expected else None}"
-            )
+        if list(got) == expected:
+            return
+        differs = next(
+            (i for i, pair in enumerate(zip(got, expected, strict=False)) if pair[0] != pair[1]),
+            min(len(got), len(expected)),
+        )
+        self._problem(
+            f"{what} returned {len(got)} tasks, expected {len(expected)} (rows {first_row}-"
+            f"{first_row + len(expected) - 1} in id order); first difference at position {differs}: "
+            f"got {got[differs] if differs < len(got) else None}, "
+            f"expected {expected[differs] if differs < len(expected) else None}"
+        )
 
     def _problem(self, text: str) -> None:
         self.report.problems.append(text)

@@ -21,7 +21,7 @@ def rows(measurements: Sequence[Measurement]) -> list[tuple[str, ...]]:
             f"{m.p50_ms:.3f}",
             f"{m.p99_ms:.3f}",
             f"{m.mean_ms:.3f}",
-            f"{m.ratio:.1f}",
+            f"{m.baseline_ratio:.1f}",
             str(m.errors),
         )
         for m in measurements
@@ -58,6 +58,14 @@ def _print_plain(title: str, measurements: Sequence[Measurement], lines: Sequenc
         print("  ".join(cells))
     for line in lines:
         print(f"  {line}")
+
+
+def print_plans(plans: Mapping[str, Sequence[str]]) -> None:
+    print("query plans:")
+    for title, lines in plans.items():
+        print(f"  {title}:")
+        for line in lines:
+            print(f"    {line}")
 
 
 def write_json(path: Path, payload: Mapping[str, Any]) -> None:

@@ -34,8 +34,9 @@ class Seeded:
     database: str  # dialect and server version, for the record
 
 
-def seed_tasks(url: str, spec: task_pb2.TaskSpec, catalog: Catalog) -> Seeded:
-    """Migrates the database at `url`, then adds the project and `catalog.count` tasks."""
+def seed_tasks(url: str, spec: task_pb2.TaskSpec, catalog: Catalog, *, analyze: bool) -> Seeded:
+    """Migrates the database at `url`, then adds the project and `catalog.count` tasks; with `analyze`, also
+    gathers the planner statistics that PostgreSQL's autovacuum would have by the time a table is this big."""
     started = time.perf_counter()
     db = Database(url)
     try:
@@ -53,6 +54,9 @@ def seed_tasks(url: str, spec: task_pb2.TaskSpec, catalog: Catalog) -> Seeded:
         for batch in _batches(spec, catalog):
             with db.engine.begin() as connection:
                 connection.execute(insert(Task), batch)
+        if analyze:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
     finally:
         db.close()
     return Seeded(seconds=time.perf_counter() - started, database=database)

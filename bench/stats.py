@@ -33,21 +33,21 @@ class Samples:
 
 @dataclass(frozen=True)
 class Measurement:
-    """One benchmark's summary; `ratio` is its p50 over the no-op baseline's p50 from the same run."""
+    """One benchmark's summary; `baseline_ratio` is its p50 over the run's no-op baseline p50."""
 
     name: str
     calls: int
     p50_ms: float
     p99_ms: float
     mean_ms: float
-    ratio: float
+    baseline_ratio: float
     errors: int = 0
     first_error: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        """Plain JSON: a figure with no successful call behind it is null, not NaN."""
+        """Plain JSON, microsecond precision; a figure with no successful call behind it is null, not NaN."""
         return {
-            key: None if isinstance(value, float) and math.isnan(value) else value
+            key: (None if math.isnan(value) else round(value, 4)) if isinstance(value, float) else value
             for key, value in asdict(self).items()
         }
 
@@ -73,7 +73,7 @@ def summarize(name: str, samples: Samples, baseline_p50_ms: float | None) -> Mea
         p50_ms=p50,
         p99_ms=percentile(millis, 0.99),
         mean_ms=statistics.fmean(millis) if millis else float("nan"),
-        ratio=ratio,
+        baseline_ratio=ratio,
         errors=samples.errors,
         first_error=samples.first_error,
     )

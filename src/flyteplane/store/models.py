@@ -52,6 +52,7 @@ class Task(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("project", "domain", "name", "version", name="uq_tasks_identity"),
         Index("ix_tasks_listing", "project", "domain", "created_at", "id"),
+        Index("ix_tasks_by_id", "project", "domain", "id"),  # the default order of a listing
         Index("ix_tasks_by_name", "project", "domain", "name", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -70,6 +71,7 @@ class Workflow(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("project", "domain", "name", "version", name="uq_workflows_identity"),
         Index("ix_workflows_listing", "project", "domain", "created_at", "id"),
+        Index("ix_workflows_by_id", "project", "domain", "id"),  # the default order of a listing
         Index("ix_workflows_by_name", "project", "domain", "name", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -88,6 +90,7 @@ class LaunchPlan(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("project", "domain", "name", "version", name="uq_launch_plans_identity"),
         Index("ix_launch_plans_listing", "project", "domain", "created_at", "id"),
+        Index("ix_launch_plans_by_id", "project", "domain", "id"),  # the default order of a listing
         Index("ix_launch_plans_by_name", "project", "domain", "name", "created_at", "id"),
         # At most one active version per launch plan name, enforced by the database itself.
         Index(
