@@ -21,6 +21,7 @@ class RunningServer:
     home: Path
     db: str
     log: Path
+    startup_seconds: float  # from process start to the ready line
 
     @property
     def endpoint(self) -> str:
@@ -30,15 +31,21 @@ class RunningServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def stop(self) -> int:
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        """Asks the server to stop with `signum` and returns its exit code (killed after `timeout`)."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signum)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+    def output(self) -> str:
+        """What the server printed on stdout after its ready line; only complete once it has exited."""
+        assert self.process.stdout is not None
+        return self.process.stdout.read() if self.process.poll() is not None else ""
 
 
 def start_server(home: Path, db: str = "", *extra: str, timeout: float = 30.0) -> RunningServer:
@@ -48,9 +55,10 @@ def start_server(home: Path, db: str = "", *extra: str, timeout: float = 30.0) -
     if db:
         args += ["--db", db]
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTEPLANE_")}
-    log_handle = log.open("w")
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=env)
-    deadline = time.monotonic() + timeout
+    with log.open("w") as log_handle:
+        started = time.monotonic()
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=env)
+    deadline = started + timeout
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -58,6 +66,7 @@ def start_server(home: Path, db: str = "", *extra: str, timeout: float = 30.0) -
             break
         match = READY.search(line)
         if match:
-            return RunningServer(process, int(match.group(1)), home, db, log)
+            return RunningServer(process, int(match.group(1)), home, db, log, time.monotonic() - started)
     process.kill()
+    process.wait()
     raise RuntimeError(f"flyteplane did not start; log:\n{log.read_text()}")

@@ -65,6 +65,9 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     click.echo(f"  home: {settings.home}   database: {plane.db.dialect if plane.db else '?'}")
     click.echo(f"  connect: FlyteRemote.for_endpoint('localhost:{plane.port}', insecure=True)")
     sys.stdout.flush()
-    stopping.wait()
+    # Wait in short slices: a SIGTERM sent to the process may land on a gRPC or asyncio thread, and Python runs
+    # its handler only when the main thread next executes bytecode; an untimed wait would never wake up.
+    while not stopping.wait(timeout=0.2):
+        pass
     click.echo("flyteplane stopping")
     plane.stop()

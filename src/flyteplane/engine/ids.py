@@ -47,7 +47,7 @@ def attempt_id(project: str, domain: str, execution: str, node_unique_id: str, a
     """A stable, filesystem-safe id for one task attempt (the executor's handle)."""
     readable = f"{execution}-{node_unique_id}-{attempt}"
     digest = hashlib.sha256(f"{project}/{domain}/{readable}".encode()).hexdigest()[:10]
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in readable)[:80]
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in readable)[:80]
     return f"{safe}-{digest}"
 
 

@@ -21,6 +21,8 @@ from flyteplane.api.http.app import http_app
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
+from flyteplane.engine.engine import Engine, EnginePorts
+from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.server.front import FrontDoor, bind
 from flyteplane.services.container import Services
 from flyteplane.store.db import Database, migrate
@@ -52,6 +54,8 @@ class ControlPlane:
         self._thread: threading.Thread | None = None
         self._sockets = tempfile.mkdtemp(prefix="flyteplane-")
         self._listener: socket.socket | None = None
+        self._engine: Engine | None = None
+        self._executor: LocalExecutor | None = None
 
     def start(self) -> None:
         started = time.perf_counter()
@@ -65,6 +69,23 @@ class ControlPlane:
         signer = Signer(load_or_create_secret(settings.home / "secret.key"))
         services = Services.build(settings, self.db, blobs, signer)
         services.projects.ensure_project(settings.default_project, settings.default_project)
+        self._executor = LocalExecutor(
+            settings.home,
+            max_concurrency=settings.max_concurrency,
+            python_envs=settings.python_envs,
+            public_url=settings.advertised_url,
+        )
+        self._engine = Engine(
+            self.db,
+            blobs,
+            self._executor,
+            EnginePorts(events=services.events, signals=services.signals, children=services.executions),
+            public_url=settings.advertised_url,
+            workers=settings.engine_workers,
+        )
+        self._executor.set_on_change(self._engine.attempt_changed)
+        services.wakeups.connect(self._engine.wake)
+        self._engine.start()
 
         grpc_socket = os.path.join(self._sockets, "grpc.sock")
         http_socket = os.path.join(self._sockets, "http.sock")
@@ -77,7 +98,7 @@ class ControlPlane:
         self._grpc.start()
 
         config = uvicorn.Config(
-            http_app(blobs, signer), uds=http_socket, log_level="warning", lifespan="off", access_log=False
+            http_app(blobs, signer, self._executor), uds=http_socket, log_level="warning", lifespan="off", access_log=False
         )
         self._http = uvicorn.Server(config)
         self._front = FrontDoor(grpc_socket, http_socket)
@@ -121,6 +142,7 @@ class ControlPlane:
             failure.append(exc)
             ready.set()
         finally:
+            _end_leftover_tasks(loop)
             loop.close()
 
     def stop(self, grace: float = 5.0) -> None:
@@ -133,8 +155,23 @@ class ControlPlane:
             self._thread.join(timeout=grace)
         if self._grpc is not None:
             self._grpc.stop(grace).wait()
+        if self._engine is not None:
+            self._engine.stop()
+        if self._executor is not None:
+            self._executor.close()  # running task processes keep going; a restart adopts them
         if self.db is not None:
             self.db.close()
         if self._listener is not None:
             self._listener.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+def _end_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancels and awaits what is still running, as asyncio.run does before closing its loop: a connection
+    accepted while the front door was stopping would otherwise be destroyed pending, with errors in the log."""
+    leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())

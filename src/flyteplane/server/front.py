@@ -52,12 +52,18 @@ class FrontDoor:
         self._connections: set[asyncio.Task[None]] = set()
 
     async def start(self, listener: socket.socket) -> None:
-        self._server = await asyncio.start_server(self._handle, sock=listener, backlog=1024)
+        self._server = await asyncio.start_server(self._accept, sock=listener, backlog=1024)
+
+    def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        """Tracks each connection's task from the moment it is accepted, so stop() can never miss one that has
+        not run yet; a plain callback also keeps asyncio (3.10, 3.11) from logging cancelled handlers as errors."""
+        task = asyncio.get_running_loop().create_task(self._handle(client_reader, client_writer))
+        self._connections.add(task)
+        task.add_done_callback(self._connections.discard)
+        # A task cancelled before its first step never runs _handle's cleanup; close the client here too.
+        task.add_done_callback(lambda _: client_writer.close())
 
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
         try:
             head = await asyncio.wait_for(_read_head(client_reader), FIRST_BYTES_TIMEOUT)
             if not head:
@@ -75,7 +81,6 @@ class FrontDoor:
             log.debug("connection ended: %s", exc)
         finally:
             client_writer.close()
-            self._connections.discard(task)
 
     async def stop(self) -> None:
         if self._server is not None:

@@ -56,7 +56,34 @@ def admin_rpcs(s: Services) -> Rpcs:
         GetVersion=s.identity.get_version,
         GetDescriptionEntity=s.descriptions.get_description_entity,
         ListDescriptionEntities=s.descriptions.list_description_entities,
+        **execution_rpcs(s),
     )
+
+
+def execution_rpcs(s: Services) -> dict[str, Any]:
+    """The AdminService RPCs of executions, node and task executions, and the events that move them."""
+    return {
+        "CreateExecution": s.executions.create_execution,
+        "RelaunchExecution": s.executions.relaunch_execution,
+        "RecoverExecution": s.executions.recover_execution,
+        "GetExecution": s.executions.get_execution,
+        "UpdateExecution": s.executions.update_execution,
+        "GetExecutionData": s.executions.get_execution_data,
+        "ListExecutions": s.executions.list_executions,
+        "TerminateExecution": s.executions.terminate_execution,
+        "GetExecutionMetrics": s.execution_metrics.get_execution_metrics,
+        "GetNodeExecution": s.node_executions.get_node_execution,
+        "GetDynamicNodeWorkflow": s.node_executions.get_dynamic_node_workflow,
+        "ListNodeExecutions": s.node_executions.list_node_executions,
+        "ListNodeExecutionsForTask": s.node_executions.list_node_executions_for_task,
+        "GetNodeExecutionData": s.node_executions.get_node_execution_data,
+        "GetTaskExecution": s.task_executions.get_task_execution,
+        "ListTaskExecutions": s.task_executions.list_task_executions,
+        "GetTaskExecutionData": s.task_executions.get_task_execution_data,
+        "CreateWorkflowEvent": s.events.create_workflow_event,
+        "CreateNodeEvent": s.events.create_node_event,
+        "CreateTaskEvent": s.events.create_task_event,
+    }
 
 
 def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
@@ -74,9 +101,18 @@ def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
                 CreateUploadLocation=s.dataproxy.create_upload_location,
                 CreateDownloadLocation=s.dataproxy.create_download_location,
                 CreateDownloadLink=s.dataproxy.create_download_link,
+                GetData=s.flyte_data.get_data,
             ),
         ),
-        service(signal_pb2, "SignalService", Rpcs()),
+        service(
+            signal_pb2,
+            "SignalService",
+            Rpcs(
+                GetOrCreateSignal=s.signals.get_or_create_signal,
+                ListSignals=s.signals.list_signals,
+                SetSignal=s.signals.set_signal,
+            ),
+        ),
         service(
             auth_pb2,
             "AuthMetadataService",

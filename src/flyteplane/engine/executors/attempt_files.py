@@ -2,6 +2,7 @@
 
     spec.json     argv, env, cwd, timeout (the executor, at submit: enough to start it after a restart)
     work/         the attempt's working directory (fast-registered code is unpacked here)
+    tmp/          the task's TMPDIR
     stdout        the task's output streams, kept for the logs route
     stderr
     lock          flock held by the running supervisor: held <=> the attempt is running
@@ -24,12 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flyteplane.engine.executors.supervise import EXIT, LOCK, SPEC, STARTED, write_json_atomically
+from flyteplane.engine.executors.supervise import ABORT, EXIT, LOCK, SPEC, STARTED, write_json_atomically
 from flyteplane.errors import InvalidArgument
 
 __all__ = ["LIVE_DIR", "AttemptFiles", "ExitRecord", "StartRecord", "valid_attempt_id"]
 
-ABORT = "abort"
 LIVE_DIR = ".live"  # not a valid attempt id, so it can sit beside the attempts
 WORK = "work"
 STREAMS = ("stdout", "stderr")
@@ -74,11 +74,18 @@ class AttemptFiles:
     def work(self) -> Path:
         return self.dir / WORK
 
+    @property
+    def tmp(self) -> Path:
+        """TMPDIR of the task: flytekit's scratch folders go away with the attempt, not into /tmp forever."""
+        return self.dir / "tmp"
+
     def stream(self, name: str) -> Path:
         return self.dir / name
 
-    def exists(self) -> bool:
-        return (self.dir / SPEC).exists() or (self.dir / EXIT).exists()
+    def known(self) -> bool:
+        """Submitted before: it has ended, or it is still marked live. A directory with neither is the debris of a
+        submit cut short by a crash, and may be laid out again."""
+        return (self.dir / EXIT).exists() or self.live_marker.exists()
 
     def create(self, spec: dict[str, Any], *, live: bool = True) -> None:
         """Lays out the directory; the live marker comes last, so a marker always has a complete spec."""

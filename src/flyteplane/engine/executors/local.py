@@ -28,10 +28,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import fsspec
-from flyteidl.core import literals_pb2
-from google.protobuf.message import DecodeError
-
 from flyteplane.engine.executors import supervise
 from flyteplane.engine.executors.attempt_files import (
     LIVE_DIR,
@@ -41,10 +37,9 @@ from flyteplane.engine.executors.attempt_files import (
     valid_attempt_id,
 )
 from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt, log_link
-from flyteplane.engine.executors.command import NotRunnable, container_of, with_dest_dir
-from flyteplane.engine.executors.environment import PythonEnvironments, attempt_environment
-from flyteplane.engine.executors.goformat import go_duration
-from flyteplane.engine.executors.substitution import TemplateError, TemplateValues, render
+from flyteplane.engine.executors.environment import PythonEnvironments
+from flyteplane.engine.executors.outcome import outcome_of
+from flyteplane.engine.executors.preparation import attempt_spec
 
 __all__ = ["LocalExecutor"]
 
@@ -53,7 +48,6 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 """How often attempts are checked where pidfds are unavailable (not Linux); with pidfds nothing polls."""
 DEFAULT_GRACE_SECONDS = 5.0
-STDERR_TAIL_BYTES = 2048
 
 
 def _utc_now() -> datetime:
@@ -75,7 +69,6 @@ class _Attempt:
     message: str = ""
     timed_out: bool = False
     process: subprocess.Popen[bytes] | None = None
-    pid: int | None = None
     pidfd: int | None = None
     has_process: bool = False  # a supervisor runs (also while an aborted attempt is being stopped)
     released: bool = False
@@ -129,13 +122,15 @@ class LocalExecutor:
     def submit(self, attempt: TaskAttempt) -> None:
         files = AttemptFiles(self._home, attempt.attempt_id)
         with self._lock:
-            if attempt.attempt_id in self._attempts or files.exists():
+            if attempt.attempt_id in self._attempts or files.known():
                 return
-        spec, problem = self._prepare(attempt, files)
+        spec, problem = attempt_spec(
+            attempt, files, pythons=self._pythons, base_env=self._base_env, grace=self._grace, queued_at=self._now()
+        )
         with self._lock:
             if self._closed:
                 raise RuntimeError("the local executor is closed")
-            if attempt.attempt_id in self._attempts or files.exists():
+            if attempt.attempt_id in self._attempts or files.known():
                 return
             files.create(spec, live=problem is None)
             entry = _Attempt(files, AttemptPhase.QUEUED, spec)
@@ -248,7 +243,8 @@ class LocalExecutor:
                 return
             self._closed = True
         self._wake()
-        self._thread.join()
+        if threading.current_thread() is not self._thread:  # close() may be called from on_change
+            self._thread.join()
         with self._lock:
             for entry in self._attempts.values():
                 self._close_pidfd(entry)
@@ -262,36 +258,6 @@ class LocalExecutor:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    # -- preparing ---------------------------------------------------------------------------------------------
-
-    def _prepare(self, attempt: TaskAttempt, files: AttemptFiles) -> tuple[dict[str, Any], str | None]:
-        """The spec the supervisor runs, and why the attempt cannot run at all (None when it can)."""
-        spec: dict[str, Any] = {
-            "queued_at": self._now(),
-            "timeout": attempt.timeout.total_seconds() if attempt.timeout else None,
-            "grace": self._grace,
-            "cwd": str(files.work),
-        }
-        try:
-            container = container_of(attempt.task)
-            project = attempt.env.get("FLYTE_INTERNAL_EXECUTION_PROJECT", "")
-            domain = attempt.env.get("FLYTE_INTERNAL_EXECUTION_DOMAIN", "")
-            values = TemplateValues.of(attempt, f"{project}-{domain}" if project else "")
-            argv = render(container.argv, values, lambda: _load_inputs(attempt.input_path))
-        except (NotRunnable, TemplateError) as e:
-            return spec, str(e)
-        tmpdir = files.dir / "tmp"
-        spec["argv"] = with_dest_dir(argv, str(files.work))
-        spec["image"] = container.image
-        spec["env"] = attempt_environment(
-            self._pythons.for_image(container.image),
-            tmpdir=str(tmpdir),
-            base=self._base_env,
-            container_env=container.env,
-            attempt_env=attempt.env,
-        )
-        return spec, None
-
     # -- running -----------------------------------------------------------------------------------------------
 
     def _start_queued(self) -> None:
@@ -302,7 +268,7 @@ class LocalExecutor:
 
     def _spawn(self, entry: _Attempt) -> None:
         files, spec = entry.files, entry.spec
-        (files.dir / "tmp").mkdir(exist_ok=True)
+        files.tmp.mkdir(exist_ok=True)
         lock_fd = files.open_lock()
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -320,7 +286,7 @@ class LocalExecutor:
                     start_new_session=True,
                     pass_fds=(lock_fd,),
                 )
-        except OSError as e:
+        except (OSError, ValueError) as e:  # ValueError: a NUL byte in an argument or variable
             self._end_without_process(entry, ExitRecord(self._now(), error=f"could not start the attempt: {e}"))
             return
         finally:
@@ -328,7 +294,6 @@ class LocalExecutor:
         entry.phase = AttemptPhase.RUNNING
         entry.started_at = self._now()
         entry.process = process
-        entry.pid = process.pid
         entry.has_process = True
         self._running += 1
         self._watch(entry, _open_pidfd(process.pid))
@@ -339,12 +304,15 @@ class LocalExecutor:
             self._selector.register(pidfd, selectors.EVENT_READ, entry.files.attempt_id)
 
     def _signal_supervisor(self, entry: _Attempt, signum: int) -> None:
+        """Signals only a supervisor that has recorded its start, i.e. installed its signal handlers. One that
+        has not yet will find the abort marker right after recording it, and never start the command."""
+        started = entry.files.started()
+        if started is None:
+            return
         with contextlib.suppress(ProcessLookupError, PermissionError):
             if entry.pidfd is not None:
                 signal.pidfd_send_signal(entry.pidfd, signum)
-                return
-            started = entry.files.started()
-            if started is not None and entry.files.supervisor_alive() and _same_process(started):
+            elif entry.files.supervisor_alive() and _same_process(started):
                 os.kill(started.pid, signum)
 
     def _finish(self, entry: _Attempt) -> None:
@@ -360,10 +328,12 @@ class LocalExecutor:
         self._running -= 1
         record = entry.files.exit()
         if record is None:
-            record = ExitRecord(
-                self._now(), error="the attempt's supervisor exited without recording an exit status", phase="LOST"
-            )
-            entry.files.write_exit(record)
+            error = "the attempt's supervisor exited without recording an exit status"
+            record = ExitRecord(self._now(), error=error, phase="LOST")
+            try:
+                entry.files.write_exit(record)
+            except OSError:
+                log.exception("local executor: cannot record that attempt %s was lost", entry.files.attempt_id)
         self._apply_exit(entry, record)
         entry.files.drop_live_marker()
         self._notes.append(entry.files.attempt_id)
@@ -385,36 +355,13 @@ class LocalExecutor:
     # -- outcomes ----------------------------------------------------------------------------------------------
 
     def _apply_exit(self, entry: _Attempt, record: ExitRecord) -> None:
+        timeout = float(entry.spec.get("timeout") or 0)
+        outcome = outcome_of(
+            record, aborted=entry.files.aborted(), timeout_seconds=timeout, stderr=entry.files.stream("stderr")
+        )
+        entry.phase, entry.exit_code, entry.message = outcome.phase, outcome.exit_code, outcome.message
+        entry.timed_out = outcome.timed_out
         entry.finished_at = record.finished_at
-        entry.exit_code = record.exit_code
-        entry.timed_out = False
-        if record.phase is not None:
-            entry.phase = AttemptPhase(record.phase)
-            entry.message = {
-                "ABORTED": "the attempt was terminated before it started",
-                "FAILED": record.error or "the attempt could not run",
-                "LOST": record.error or "the attempt was lost",
-            }.get(record.phase, record.error or "")
-        elif entry.files.aborted():
-            entry.phase = AttemptPhase.ABORTED
-            entry.message = "the attempt was terminated"
-        elif record.error is not None:
-            entry.phase = AttemptPhase.FAILED
-            entry.message = record.error
-        elif record.stop == "timeout":
-            timeout = float(entry.spec.get("timeout") or 0)
-            entry.phase = AttemptPhase.FAILED
-            entry.timed_out = True
-            entry.message = f"task execution timeout [{go_duration(round(timeout * 1e9))}] expired"
-        elif record.stop == "terminate":
-            entry.phase = AttemptPhase.LOST
-            entry.message = "the attempt was interrupted: its supervisor received a termination signal"
-        elif record.exit_code == 0:
-            entry.phase = AttemptPhase.SUCCEEDED
-            entry.message = ""
-        else:
-            entry.phase = AttemptPhase.FAILED
-            entry.message = _failure_message(record, entry.files)
 
     def _status_of(self, entry: _Attempt) -> AttemptStatus:
         attempt_id = entry.files.attempt_id
@@ -437,6 +384,8 @@ class LocalExecutor:
     def _monitor(self) -> None:
         while True:
             with self._lock:
+                if self._closed:
+                    return
                 polled = any(e.has_process and e.pidfd is None for e in self._attempts.values())
             events = self._selector.select(POLL_SECONDS if polled else None)
             with self._lock:
@@ -519,7 +468,6 @@ class LocalExecutor:
         pidfd = None
         if started is not None:
             entry.started_at = started.started_at
-            entry.pid = started.pid
             pidfd = _open_pidfd(started.pid)
             if pidfd is not None and not (_same_process(started) and entry.files.supervisor_alive()):
                 os.close(pidfd)  # not provably the supervisor: fall back to checking its lock
@@ -532,15 +480,6 @@ class LocalExecutor:
 
     def _now(self) -> float:
         return self._clock().timestamp()
-
-
-def _load_inputs(path: str) -> literals_pb2.LiteralMap:
-    try:
-        with fsspec.open(path, "rb") as f:
-            data = f.read()
-        return literals_pb2.LiteralMap.FromString(data)
-    except (OSError, ValueError, DecodeError) as e:
-        raise TemplateError(f"unable to read inputs [{path}]: {e}") from None
 
 
 def _open_pidfd(pid: int) -> int | None:
@@ -557,30 +496,3 @@ def _same_process(started: StartRecord) -> bool:
     if started.start_ticks is None:
         return True
     return supervise.process_start_ticks(started.pid) == started.start_ticks
-
-
-def _failure_message(record: ExitRecord, files: AttemptFiles) -> str:
-    if record.signal:
-        try:
-            name = signal.Signals(record.signal).name
-        except ValueError:
-            name = str(record.signal)
-        head = f"the task process was killed by {name} (exit code {record.exit_code})"
-    else:
-        head = f"the task process exited with code {record.exit_code}"
-    tail = _tail(files.stream("stderr"), STDERR_TAIL_BYTES).strip()
-    return f"{head}; stderr ends with:\n{tail}" if tail else head
-
-
-def _tail(path: Path, limit: int) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - limit))
-            data = f.read()
-    except OSError:
-        return ""
-    if size > limit:
-        data = data[data.find(b"\n") + 1 :]  # start at a whole line
-    return data.decode("utf-8", "replace")

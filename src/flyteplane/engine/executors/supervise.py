@@ -1,12 +1,12 @@
 """The supervisor of one task attempt: runs the task's command and records how it ended, even if the server died.
 
 The local executor starts `python -I -S supervise.py <attempt dir> <lock fd> <timeout> <grace> <argv...>` in a new
-session. This script imports a few builtin modules only (no site-packages, not even json: it starts in about 10 ms
-of the interpreter's own start-up), holds the attempt's lock
-for its whole life (the executor's "is it still running?" test, immune to pid reuse), spawns the command in its
-own process group, enforces the timeout, turns SIGTERM into "stop the task's process group, SIGKILL after the
-grace period", and finally writes `exit.json` atomically. The file names here are the on-disk contract with
-`attempt_files.py`.
+session. The script imports a few builtin modules only (no site-packages, not even json), so it costs little more
+than the interpreter's own start-up. It holds the attempt's lock for its whole life (the executor's "is it still
+running?" test, immune to pid reuse), spawns the command in its own process group, enforces the timeout, turns
+SIGTERM into "stop the task's process group, SIGKILL after the grace period", kills what the command left behind
+in its group when it exits (as a container's end would), and finally writes `exit.json` atomically. The file names
+here are the on-disk contract with `attempt_files.py`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ SPEC = "spec.json"  # written by the executor: argv, env, cwd, timeout, grace (f
 STARTED = "started.json"  # written here before the command is spawned: pid, start ticks, started_at
 EXIT = "exit.json"  # written here (or by the executor if no supervisor ever ran): how the attempt ended
 LOCK = "lock"  # flock held by the supervisor for its whole life
+ABORT = "abort"  # written by the executor's terminate(): a supervisor that sees it never spawns the command
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 EXIT_COMMAND_NOT_FOUND = 127
@@ -100,6 +101,9 @@ class _Supervision:
             os.path.join(self.attempt_dir, STARTED),
             {"pid": os.getpid(), "start_ticks": process_start_ticks("self"), "started_at": started_at},
         )
+        if os.path.exists(os.path.join(self.attempt_dir, ABORT)):
+            # terminate() came before this pid was on record, so no signal could reach us: stop here
+            return {"finished_at": time.time(), "exit_code": None, "signal": None, "stop": "terminate"}
         try:
             child = os.posix_spawnp(
                 self.argv[0],

@@ -1,0 +1,67 @@
+"""Turns a TaskAttempt into what the supervisor runs: the rendered command line, its environment, its limits.
+
+Everything is decided at submit and written to the attempt's `spec.json`, so a restarted server can start a
+queued attempt without the engine's help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import fsspec
+from flyteidl.core import literals_pb2
+from google.protobuf.message import DecodeError
+
+from flyteplane.engine.executors.attempt_files import AttemptFiles
+from flyteplane.engine.executors.base import TaskAttempt
+from flyteplane.engine.executors.command import NotRunnable, container_of, with_dest_dir
+from flyteplane.engine.executors.environment import PythonEnvironments, attempt_environment
+from flyteplane.engine.executors.substitution import TemplateError, TemplateValues, render
+
+__all__ = ["attempt_spec"]
+
+
+def attempt_spec(
+    attempt: TaskAttempt,
+    files: AttemptFiles,
+    *,
+    pythons: PythonEnvironments,
+    base_env: Mapping[str, str],
+    grace: float,
+    queued_at: float,
+) -> tuple[dict[str, Any], str | None]:
+    """The spec, and why the attempt cannot run at all (None when it can; the spec then has argv and env)."""
+    spec: dict[str, Any] = {
+        "queued_at": queued_at,
+        "timeout": attempt.timeout.total_seconds() if attempt.timeout else None,
+        "grace": grace,
+        "cwd": str(files.work),
+    }
+    try:
+        container = container_of(attempt.task)
+        project = attempt.env.get("FLYTE_INTERNAL_EXECUTION_PROJECT", "")
+        domain = attempt.env.get("FLYTE_INTERNAL_EXECUTION_DOMAIN", "")
+        values = TemplateValues.of(attempt, f"{project}-{domain}" if project else "")
+        argv = render(container.argv, values, lambda: _load_inputs(attempt.input_path))
+    except (NotRunnable, TemplateError) as e:
+        return spec, str(e)
+    spec["argv"] = with_dest_dir(argv, str(files.work))
+    spec["image"] = container.image
+    spec["env"] = attempt_environment(
+        pythons.for_image(container.image),
+        tmpdir=str(files.tmp),
+        base=base_env,
+        container_env=container.env,
+        attempt_env=attempt.env,
+    )
+    return spec, None
+
+
+def _load_inputs(path: str) -> literals_pb2.LiteralMap:
+    try:
+        with fsspec.open(path, "rb") as f:
+            data = f.read()
+        return literals_pb2.LiteralMap.FromString(data)
+    except (OSError, ValueError, DecodeError) as e:
+        raise TemplateError(f"unable to read inputs [{path}]: {e}") from None
