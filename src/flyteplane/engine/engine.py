@@ -35,7 +35,7 @@ from flyteplane.store.models import Workflow as WorkflowRow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=20)  # a round takes well under a second; a dead worker's lease lapses quickly
 IDLE_RECHECK = 5.0  # seconds: a look at every live execution at least this often
 SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
@@ -63,6 +63,7 @@ class Engine:
         *,
         public_url: str,
         workers: int = 4,
+        exclusive: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
@@ -72,6 +73,7 @@ class Engine:
         self.public_url = public_url
         self.clock = clock
         self.owner = uuid.uuid4().hex[:16]
+        self.exclusive = exclusive  # the only engine on this database: leases left by a crash are void at start
         self.runner = Runner()
         self.cache = TaskCache(db)
         self._workers = workers
@@ -88,6 +90,13 @@ class Engine:
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self.exclusive:
+            with self.db.transaction() as session:
+                session.execute(
+                    update(EngineWorkflow)
+                    .where(EngineWorkflow.lease_owner != "")
+                    .values(lease_owner="", lease_expires_at=None)
+                )
         self.reconcile_orphans()
         self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
         self._threads += [
