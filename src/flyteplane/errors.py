@@ -30,6 +30,16 @@ class FailedPrecondition(FlyteplaneError):
     """The entity is in a state that forbids the request (gRPC FAILED_PRECONDITION)."""
 
 
+class AlreadyInTerminalState(FailedPrecondition):
+    """An event for an entity that already reached a terminal phase; nothing can change it any more.
+
+    The engine re-sends events after a crash, so for it this means "already recorded", like AlreadyExists."""
+
+    def __init__(self, message: str, current_phase: str) -> None:
+        super().__init__(message)
+        self.current_phase = current_phase
+
+
 class ResourceExhausted(FlyteplaneError):
     """A size or rate limit was exceeded (gRPC RESOURCE_EXHAUSTED)."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
+from flyteidl.admin import matchable_resource_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2
 from sqlalchemy import or_, select, update
 
@@ -24,7 +25,7 @@ from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.context import Execution, RoundContext
 from flyteplane.engine.events import Emitter
 from flyteplane.engine.executors.base import Executor
-from flyteplane.engine.ports import ChildExecutions, EventSink, Signals
+from flyteplane.engine.ports import ChildExecutions, EventSink, PreviousRuns, Signals
 from flyteplane.engine.round import run_round
 from flyteplane.engine.runner import Runner
 from flyteplane.engine.state import WorkflowState
@@ -46,11 +47,19 @@ def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
+def _recovering_from(spec: admin_execution_pb2.ExecutionSpec) -> identifier_pb2.WorkflowExecutionIdentifier | None:
+    metadata = spec.metadata
+    if metadata.mode == admin_execution_pb2.ExecutionMetadata.RECOVERED and metadata.reference_execution.name:
+        return metadata.reference_execution
+    return None
+
+
 @dataclass
 class EnginePorts:
     events: EventSink
     signals: Signals
     children: ChildExecutions
+    previous: PreviousRuns | None = None  # without it, a recovered execution runs every node again
 
 
 class Engine:
@@ -238,7 +247,10 @@ class Engine:
                 if len(self._closures) >= CLOSURE_CACHE:
                     self._closures.pop(next(iter(self._closures)))
                 self._closures[row.workflow_id] = closure
-            spec = admin_execution_pb2.ExecutionSpec.FromString(row.spec)
+            spec = _effective_spec(
+                admin_execution_pb2.ExecutionSpec.FromString(row.spec),
+                matchable_resource_pb2.WorkflowExecutionConfig.FromString(row.execution_config or b""),
+            )
             raw_prefix = spec.raw_output_data_config.output_location_prefix or self.store.native_url("raw")
             execution = Execution(
                 id=identifier_pb2.WorkflowExecutionIdentifier(
@@ -250,6 +262,7 @@ class Engine:
                 raw_output_prefix=raw_prefix,
                 max_parallelism=spec.max_parallelism or DEFAULT_MAX_PARALLELISM,
                 nesting=spec.metadata.nesting,
+                recovering_from=_recovering_from(spec),
             )
             return execution, WorkflowState.from_bytes(engine_row.state), bool(engine_row.abort_requested)
 
@@ -271,6 +284,7 @@ class Engine:
             public_url=self.public_url,
             cache=self.cache,
             clock=self.clock,
+            previous=self.ports.previous,
         )
         done = False
         try:
@@ -302,3 +316,21 @@ class Engine:
                     lease_expires_at=None,
                 )
             )
+
+
+def _effective_spec(
+    spec: admin_execution_pb2.ExecutionSpec, config: matchable_resource_pb2.WorkflowExecutionConfig
+) -> admin_execution_pb2.ExecutionSpec:
+    """The spec with what CreateExecution resolved (request, launch plan, matchable attributes) filled in."""
+    if config.max_parallelism:
+        spec.max_parallelism = config.max_parallelism
+    if config.raw_output_data_config.output_location_prefix:
+        spec.raw_output_data_config.CopyFrom(config.raw_output_data_config)
+    if config.envs.values:
+        spec.envs.CopyFrom(config.envs)
+    if config.HasField("interruptible"):
+        spec.interruptible.CopyFrom(config.interruptible)
+    spec.overwrite_cache = spec.overwrite_cache or config.overwrite_cache
+    if config.HasField("security_context"):
+        spec.security_context.CopyFrom(config.security_context)
+    return spec

@@ -13,7 +13,7 @@ from flyteidl.event import event_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from flyteplane.engine.ports import EventSink
-from flyteplane.errors import AlreadyExists
+from flyteplane.errors import AlreadyExists, AlreadyInTerminalState
 
 PRODUCER = "flyteplane"
 NodePhase = execution_pb2.NodeExecution.Phase
@@ -152,5 +152,5 @@ class Emitter:
     @staticmethod
     def _send(send: object, request: object) -> None:
         # An event recorded before a crash or in a retried round is already there, which is what we want.
-        with contextlib.suppress(AlreadyExists):
+        with contextlib.suppress(AlreadyExists, AlreadyInTerminalState):
             send(request)  # type: ignore[operator]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from flyteplane.errors import InvalidArgument
 from flyteplane.services.execution_inputs import validate_literal_map
 from flyteplane.services.labels import validate_labels
-from flyteplane.services.launch_plans import _validate_notification
+from flyteplane.services.notifications import validate_notification
 from flyteplane.services.validation import require, validate_project_domain
 
 __all__ = [
@@ -71,7 +71,7 @@ def validate_create_request(
     validate_literal_map(request.inputs, "inputs")
     if request.spec.HasField("notifications"):
         for notification in request.spec.notifications.notifications:
-            _validate_notification(notification)
+            validate_notification(notification)
     validate_labels(request.spec.labels.values)
 
 

@@ -15,6 +15,7 @@ from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
 from flyteplane.services import digests
 from flyteplane.services.labels import validate_labels
+from flyteplane.services.notifications import validate_notification
 from flyteplane.services.registry import VersionedRow, VersionedTable, base_columns
 from flyteplane.services.schedules import has_schedule, schedule_type, validate_schedule
 from flyteplane.services.tasks import timestamp
@@ -192,7 +193,7 @@ class LaunchPlanService:
         expected = expected_inputs(req.spec, workflow_interface.inputs)
         _validate_schedule_inputs(req.spec, expected)
         for notification in req.spec.entity_metadata.notifications:
-            _validate_notification(notification)
+            validate_notification(notification)
         if req.spec.entity_metadata.HasField("launch_conditions"):
             raise InvalidArgument(
                 f"Launch condition must be empty, found {req.spec.entity_metadata.launch_conditions}"
@@ -340,18 +341,3 @@ class LaunchPlanService:
             except IntegrityError:
                 if attempt == 2:
                     raise
-
-
-def _validate_notification(notification: Any) -> None:
-    kind = notification.WhichOneof("type")
-    if kind is None:
-        raise InvalidArgument("invalid value for notification type")
-    recipients = getattr(notification, kind).recipients_email
-    if not recipients:
-        raise InvalidArgument("missing recipients")
-    if any(not recipient for recipient in recipients):
-        raise InvalidArgument("missing recipient")
-    terminal = {4, 6, 7, 8}  # SUCCEEDED, FAILED, ABORTED, TIMED_OUT
-    for phase in notification.phases:
-        if phase not in terminal:
-            raise InvalidArgument("invalid value for phase")

@@ -110,20 +110,21 @@ class NodeEvents:
             )
         validate_cluster(execution.cluster, event.producer_id)
         row = find_node_execution_row(session, event.id, lock=True)
+        if row is not None:
+            self._check_transition(row, event)
+        if event.workflow_node_metadata.HasField("execution_id"):
+            execution_row(session, event.workflow_node_metadata.execution_id)  # the child must exist
         if row is None:
             row = self._new_row(session, event)
-            session.add(row)
             closure = node_execution_pb2.NodeExecutionClosure(phase=event.phase, created_at=event.occurred_at)
             metadata = node_execution_pb2.NodeExecutionMetaData(
                 retry_group=event.retry_group, spec_node_id=event.spec_node_id
             )
         else:
-            self._check_transition(row, event)
             closure = node_execution_pb2.NodeExecutionClosure.FromString(row.closure)
             metadata = node_execution_pb2.NodeExecutionMetaData.FromString(row.node_execution_metadata)
-        if event.workflow_node_metadata.HasField("execution_id"):
-            execution_row(session, event.workflow_node_metadata.execution_id)  # the child must exist
         self._apply(row, closure, metadata, event, dynamic_reference)
+        session.add(row)  # only now that it is complete: a query must not autoflush half a row
         session.flush()
 
     @staticmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flyteidl.core import execution_pb2
 
-from flyteplane.errors import FailedPrecondition
+from flyteplane.errors import AlreadyInTerminalState, FailedPrecondition
 
 __all__ = [
     "DEFAULT_PRODUCER_ID",
@@ -69,14 +69,6 @@ def node_phase_name(phase: int) -> str:
 
 def task_phase_name(phase: int) -> str:
     return _name(TaskPhase.Phase, phase)
-
-
-class AlreadyInTerminalState(FailedPrecondition):
-    """The entity already reached a terminal phase; no event can change it any more."""
-
-    def __init__(self, message: str, current_phase: str) -> None:
-        super().__init__(message)
-        self.current_phase = current_phase
 
 
 class IncompatibleCluster(FailedPrecondition):

@@ -84,7 +84,9 @@ def register_pipeline(plane: Plane, version: str = "v1") -> identifier_pb2.Ident
     for spec in payload["tasks"]:
         plane.tasks.create_task(task_pb2.TaskCreateRequest(id=spec.template.id, spec=spec))
     workflow = payload["workflows"][0]
-    plane.workflows.create_workflow(workflow_pb2.WorkflowCreateRequest(id=workflow.template.id, spec=workflow))
+    plane.workflows.create_workflow(
+        workflow_pb2.WorkflowCreateRequest(id=workflow.template.id, spec=workflow)
+    )
     plan = default_launch_plan(version)
     request = launch_plan_pb2.LaunchPlanCreateRequest(id=plan.id, spec=plan.spec)
     plane.launch_plans.create_launch_plan(request)
@@ -94,8 +96,8 @@ def register_pipeline(plane: Plane, version: str = "v1") -> identifier_pb2.Ident
 def register_launch_plan(
     plane: Plane, name: str, spec: launch_plan_pb2.LaunchPlanSpec, version: str = "v1"
 ) -> identifier_pb2.Identifier:
-    """Another launch plan of the (registered) pipeline workflow; without default inputs of its own it takes the
-    pipeline's defaults (a=1, b=2) for every input it does not fix."""
+    """Another launch plan of the (registered) pipeline workflow; without default inputs of its own it takes
+    the pipeline's defaults (a=1, b=2) for every input it does not fix."""
     plan_id = identifier_pb2.Identifier(
         resource_type=identifier_pb2.LAUNCH_PLAN, project=P, domain=D, name=name, version=version
     )
@@ -123,7 +125,9 @@ def workflow_id(version: str = "v1") -> identifier_pb2.Identifier:
 
 
 def task_id(version: str = "v1") -> identifier_pb2.Identifier:
-    return identifier_pb2.Identifier(resource_type=identifier_pb2.TASK, project=P, domain=D, name=ADD, version=version)
+    return identifier_pb2.Identifier(
+        resource_type=identifier_pb2.TASK, project=P, domain=D, name=ADD, version=version
+    )
 
 
 # -- literals and requests ----------------------------------------------------------------------------------
@@ -134,7 +138,9 @@ def integer(value: int) -> literals_pb2.Literal:
 
 
 def string(value: str) -> literals_pb2.Literal:
-    return literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value=value)))
+    return literals_pb2.Literal(
+        scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value=value))
+    )
 
 
 def literal_map(**values: literals_pb2.Literal) -> literals_pb2.LiteralMap:
@@ -159,7 +165,9 @@ def execution_id(name: str) -> identifier_pb2.WorkflowExecutionIdentifier:
     return identifier_pb2.WorkflowExecutionIdentifier(project=P, domain=D, name=name)
 
 
-def launch(plane: Plane, launched: identifier_pb2.Identifier, name: str = "", **inputs: literals_pb2.Literal) -> Any:
+def launch(
+    plane: Plane, launched: identifier_pb2.Identifier, name: str = "", **inputs: literals_pb2.Literal
+) -> Any:
     return plane.executions.create_execution(create_request(launched, name, **inputs)).id
 
 
@@ -194,7 +202,9 @@ def workflow_event(
     return event_pb2.WorkflowExecutionEventRequest(event=event)
 
 
-def node_id(execution: identifier_pb2.WorkflowExecutionIdentifier, node: str) -> identifier_pb2.NodeExecutionIdentifier:
+def node_id(
+    execution: identifier_pb2.WorkflowExecutionIdentifier, node: str
+) -> identifier_pb2.NodeExecutionIdentifier:
     return identifier_pb2.NodeExecutionIdentifier(execution_id=execution, node_id=node)
 
 

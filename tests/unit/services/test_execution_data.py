@@ -1,5 +1,5 @@
-"""Execution data (flyteadmin §6.11, §11.4): literal maps inline below the threshold or as download URLs above it,
-and GetData resolving `flyte://v1/...` URLs to node and task execution data."""
+"""Execution data (flyteadmin §6.11, §11.4): literal maps inline below the threshold or as download URLs above
+it, and GetData resolving `flyte://v1/...` URLs to node and task execution data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
 from tests.unit.services.execution_fixtures import (
     D,
-    P,
     NodePhase,
+    P,
     Plane,
     TaskPhase,
     build_plane,
@@ -54,7 +54,9 @@ def test_small_maps_are_inline_and_large_ones_a_signed_url_with_their_size(data:
     inline, blob = data.for_response(uri)
     assert not inline.literals
     assert blob.bytes == values.ByteSize()
-    assert blob.url.startswith("http://127.0.0.1:9/") and "method=GET" in blob.url and "signature=" in blob.url
+    assert (
+        blob.url.startswith("http://127.0.0.1:9/") and "method=GET" in blob.url and "signature=" in blob.url
+    )
 
 
 def test_unreadable_or_missing_data_answers_empty(data: ExecutionData, tmp_path: Path) -> None:
@@ -88,10 +90,13 @@ def test_inline_closure_data_is_returned_only_below_the_threshold(data: Executio
         ("flyte://v1/p/d/e1/n0/o/o", "n0", None, "o", "o"),
     ],
 )
-def test_flyte_urls_name_node_or_attempt_data(url: str, node: str, attempt: int | None, kind: str, name: str) -> None:
+def test_flyte_urls_name_node_or_attempt_data(
+    url: str, node: str, attempt: int | None, kind: str, name: str
+) -> None:
     parsed = parse_flyte_url(url)
     assert parsed.node == identifier_pb2.NodeExecutionIdentifier(
-        node_id=node, execution_id=identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="e1")
+        node_id=node,
+        execution_id=identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="e1"),
     )
     assert (parsed.attempt, parsed.kind, parsed.name) == (attempt, kind, name)
 
@@ -99,9 +104,15 @@ def test_flyte_urls_name_node_or_attempt_data(url: str, node: str, attempt: int 
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("", "^failed to validate resolve artifact request. Error: source is required. Provided empty string$"),
+        (
+            "",
+            "^failed to validate resolve artifact request. Error: source is required. Provided empty string$",
+        ),
         ("s3://b/k", "request does not start with the correct prefix$"),
-        ("flyte://v1/p/d/e1/n0", r"^failed to parse artifact url Error: failed to parse \[flyte://v1/p/d/e1/n0\]$"),
+        (
+            "flyte://v1/p/d/e1/n0",
+            r"^failed to parse artifact url Error: failed to parse \[flyte://v1/p/d/e1/n0\]$",
+        ),
         ("flyte://v1/p/d/e1/n0/x", "failed to parse artifact url"),
         ("flyte://v1/p/d/e1/n0/d/deck", "failed to parse artifact url"),
         ("flyte://v2/p/d/e1/n0/i", "failed to parse artifact url"),
@@ -130,9 +141,15 @@ def run(plane: Plane) -> identifier_pb2.WorkflowExecutionIdentifier:
     plane.events.create_node_event(node_event(created, "n0", NodePhase.RUNNING, 1, input_uri=inputs))
     plane.events.create_task_event(task_event(created, "n0", TaskPhase.RUNNING, 1, input_uri=inputs))
     plane.events.create_task_event(task_event(created, "n0", TaskPhase.FAILED, 2, output_uri=first))
-    plane.events.create_task_event(task_event(created, "n0", TaskPhase.RUNNING, 3, attempt=1, input_uri=inputs))
-    plane.events.create_task_event(task_event(created, "n0", TaskPhase.SUCCEEDED, 4, attempt=1, output_uri=outputs))
-    plane.events.create_node_event(node_event(created, "n0", NodePhase.SUCCEEDED, 5, output_uri=outputs, deck_uri=deck))
+    plane.events.create_task_event(
+        task_event(created, "n0", TaskPhase.RUNNING, 3, attempt=1, input_uri=inputs)
+    )
+    plane.events.create_task_event(
+        task_event(created, "n0", TaskPhase.SUCCEEDED, 4, attempt=1, output_uri=outputs)
+    )
+    plane.events.create_node_event(
+        node_event(created, "n0", NodePhase.SUCCEEDED, 5, output_uri=outputs, deck_uri=deck)
+    )
     return created  # type: ignore[no-any-return]
 
 
@@ -148,30 +165,36 @@ def test_node_urls_resolve_to_inputs_outputs_and_single_literals(
     assert get_data(plane, "n0/o/o0").literal == integer(3)
     with pytest.raises(InvalidArgument, match=r"^name \[zz\] not found in node execution \[node_id:\"n0\""):
         get_data(plane, "n0/o/zz")
-    with pytest.raises(NotFound, match="missing entity of type node execution"):
+    with pytest.raises(NotFound, match=r"missing entity of type node execution"):
         get_data(plane, "n9/o")
 
 
-def test_attempt_urls_resolve_to_that_attempts_data(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+def test_attempt_urls_resolve_to_that_attempts_data(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
     assert get_data(plane, "n0/0/o").literal_map == literal_map(o0=integer(-1))
     assert get_data(plane, "n0/1/o/o0").literal == integer(3)
     assert get_data(plane, "n0/1/i").literal_map == literal_map(a=integer(1))
     with pytest.raises(InvalidArgument, match=r"^no task executions were listed \[node_id:\"n0\""):
         get_data(plane, "n0/7/o")
-    with pytest.raises(InvalidArgument, match="^no task executions were listed"):
+    with pytest.raises(InvalidArgument, match=r"^no task executions were listed"):
         get_data(plane, "n0/4000000000/o")  # a uint32 attempt beyond what any row can hold
     with pytest.raises(InvalidArgument, match=r"failed to parse attempt \[99999999999\]"):
         get_data(plane, "n0/99999999999/o")
-    with pytest.raises(InvalidArgument, match="^deck type cannot be specified with a retry attempt, just use the node"):
+    with pytest.raises(
+        InvalidArgument, match=r"^deck type cannot be specified with a retry attempt, just use the node"
+    ):
         get_data(plane, "n0/1/d")
     with pytest.raises(InvalidArgument, match=r"^name \[zz\] not found in task execution"):
         get_data(plane, "n0/1/o/zz")
 
 
-def test_a_deck_url_is_a_signed_link_to_the_nodes_deck(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+def test_a_deck_url_is_a_signed_link_to_the_nodes_deck(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
     links = get_data(plane, "n0/d").pre_signed_urls
     assert len(links.signed_url) == 1 and "signature=" in links.signed_url[0]
     assert links.expires_at.seconds > 0
     plane.events.create_node_event(node_event(run, "n1", NodePhase.SUCCEEDED, 6))
-    with pytest.raises(NotFound, match="no deckUrl found"):
+    with pytest.raises(NotFound, match=r"no deckUrl found"):
         get_data(plane, "n1/d")

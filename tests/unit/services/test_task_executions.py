@@ -1,4 +1,4 @@
-"""Task executions (flyteadmin §7.4, §7.5): what task events record and merge, attempts of a node, and data."""
+"""Task executions (flyteadmin §7.4, §7.5): what task events record and merge, a node's attempts, data."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from flyteidl.event import event_pb2 as core_event_pb2
 from google.protobuf import json_format, struct_pb2
 from tests.unit.services.execution_fixtures import (
     D,
-    P,
     NodePhase,
+    P,
     Plane,
     TaskPhase,
     at,
@@ -49,7 +49,9 @@ def run(plane: Plane) -> identifier_pb2.WorkflowExecutionIdentifier:
     return created  # type: ignore[no-any-return]
 
 
-def get(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier, attempt: int = 0) -> task_execution_pb2.TaskExecution:
+def get(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier, attempt: int = 0
+) -> task_execution_pb2.TaskExecution:
     return plane.task_executions.get_task_execution(
         task_execution_pb2.TaskExecutionGetRequest(id=task_execution_id(run, "n0", attempt))
     )
@@ -62,7 +64,9 @@ def send(plane: Plane, request: event_pb2.TaskExecutionEventRequest) -> None:
 # -- what task events record ---------------------------------------------------------------------------------
 
 
-def test_an_attempt_records_its_lifecycle(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+def test_an_attempt_records_its_lifecycle(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
     send(plane, task_event(run, "n0", TaskPhase.QUEUED, 1, input_uri="/in.pb", task_type="python-task"))
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 2))
     send(plane, task_event(run, "n0", TaskPhase.SUCCEEDED, 4.5, output_uri="/out.pb"))
@@ -76,7 +80,9 @@ def test_an_attempt_records_its_lifecycle(plane: Plane, run: identifier_pb2.Work
     assert closure.output_uri == "/out.pb"
 
 
-def test_a_failed_attempt_keeps_its_error(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+def test_a_failed_attempt_keeps_its_error(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
     error = core_execution_pb2.ExecutionError(code="USER:ValueError", message="m" * 300)
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 1))
     send(plane, task_event(run, "n0", TaskPhase.FAILED, 2, error=error))
@@ -87,13 +93,17 @@ def test_a_failed_attempt_keeps_its_error(plane: Plane, run: identifier_pb2.Work
     assert listed.task_executions[0].closure.error.message == "m" * 300  # untrimmed, unlike node lists
 
 
-def test_retryable_failure_is_not_final(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+def test_retryable_failure_is_not_final(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
     send(plane, task_event(run, "n0", TaskPhase.RETRYABLE_FAILED, 1))
     send(plane, task_event(run, "n0", TaskPhase.FAILED, 2))
     assert get(plane, run).closure.phase == TaskPhase.FAILED
 
 
-def test_each_attempt_is_its_own_task_execution(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+def test_each_attempt_is_its_own_task_execution(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
     send(plane, task_event(run, "n0", TaskPhase.FAILED, 1, attempt=0))
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 2, attempt=1))
     listed = plane.task_executions.list_task_executions(
@@ -114,7 +124,12 @@ def test_logs_merge_by_uri_or_name_and_follow_their_visibility_flags(
     send(plane, task_event(run, "n0", TaskPhase.QUEUED, 1, logs=[pending]))
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 2, logs=[stdout, live]))
     assert [log.name for log in get(plane, run).closure.logs] == ["stdout", "live", "pending"]
-    send(plane, task_event(run, "n0", TaskPhase.RUNNING, 3, phase_version=1, logs=[TaskLog(uri="/stdout/v2", name="stdout")]))
+    send(
+        plane,
+        task_event(
+            run, "n0", TaskPhase.RUNNING, 3, phase_version=1, logs=[TaskLog(uri="/stdout/v2", name="stdout")]
+        ),
+    )
     assert [log.uri for log in get(plane, run).closure.logs] == ["/stdout/v2", "/live", "/pending"]
     send(plane, task_event(run, "n0", TaskPhase.SUCCEEDED, 4))
     assert [log.uri for log in get(plane, run).closure.logs] == ["/stdout/v2", "/pending"]
@@ -129,7 +144,10 @@ def test_reasons_accumulate_and_the_latest_is_the_reason(
     closure = get(plane, run).closure
     assert [reason.message for reason in closure.reasons] == ["waiting for a slot", "started"]
     assert closure.reason == "started"
-    explicit = [core_event_pb2.EventReason(reason="a", occurred_at=at(4)), core_event_pb2.EventReason(reason="b")]
+    explicit = [
+        core_event_pb2.EventReason(reason="a", occurred_at=at(4)),
+        core_event_pb2.EventReason(reason="b"),
+    ]
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 4, phase_version=1, reasons=explicit))
     closure = get(plane, run).closure
     assert [reason.message for reason in closure.reasons][-2:] == ["a", "b"] and closure.reason == "b"
@@ -142,7 +160,12 @@ def test_custom_info_is_merge_patched(plane: Plane, run: identifier_pb2.Workflow
         return value
 
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 1, custom_info=struct(a=1, nested={"x": 1, "y": 2})))
-    send(plane, task_event(run, "n0", TaskPhase.RUNNING, 2, phase_version=1, custom_info=struct(b=2, nested={"y": None})))
+    send(
+        plane,
+        task_event(
+            run, "n0", TaskPhase.RUNNING, 2, phase_version=1, custom_info=struct(b=2, nested={"y": None})
+        ),
+    )
     info = json_format.MessageToDict(get(plane, run).closure.custom_info)
     assert info == {"a": 1, "b": 2, "nested": {"x": 1}}
 
@@ -212,6 +235,7 @@ def test_task_event_validation(plane: Plane, run: identifier_pb2.WorkflowExecuti
 def test_an_attempt_of_an_unknown_node_is_not_found(
     plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
 ) -> None:
+    """flyteadmin answers this with a plain Go error, i.e. INTERNAL (a quirk, not kept): NOT_FOUND here."""
     with pytest.raises(NotFound, match=r"^Failed to get existing node execution id: \[node_id:\"n7\""):
         send(plane, task_event(run, "n7", TaskPhase.RUNNING))
 
@@ -220,21 +244,23 @@ def test_an_attempt_of_an_unknown_node_is_not_found(
 
 
 def test_get_enforces_the_identifier(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
-    with pytest.raises(InvalidArgument, match="^missing id$"):
+    with pytest.raises(InvalidArgument, match=r"^missing id$"):
         plane.task_executions.get_task_execution(task_execution_pb2.TaskExecutionGetRequest())
-    with pytest.raises(NotFound, match="missing entity of type task execution"):
+    with pytest.raises(NotFound, match=r"missing entity of type task execution"):
         get(plane, run, attempt=3)
 
 
 def test_task_filters_name_the_task_and_execution_columns_the_execution(
     plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
 ) -> None:
-    """flyteadmin rewrites `name` on task executions to the execution's name after checking it against the task's
-    columns (a quirk that makes `eq(name,<task>)` find nothing); here `name` is the task's."""
+    """flyteadmin rewrites `name` on task executions to the execution's name after checking it against the
+    task's columns (a quirk that makes `eq(name,<task>)` find nothing); here `name` is the task's."""
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 1))
 
     def matching(filters: str) -> int:
-        request = task_execution_pb2.TaskExecutionListRequest(node_execution_id=node_id(run, "n0"), limit=5, filters=filters)
+        request = task_execution_pb2.TaskExecutionListRequest(
+            node_execution_id=node_id(run, "n0"), limit=5, filters=filters
+        )
         return len(plane.task_executions.list_task_executions(request).task_executions)
 
     assert matching("eq(name,tests.unit.services.flytekit_specs.add)") == 1
@@ -242,7 +268,7 @@ def test_task_filters_name_the_task_and_execution_columns_the_execution(
     assert matching("eq(name,e1)") == 0
     assert matching("eq(retry_attempt,0)+eq(execution.phase,UNDEFINED)+eq(node_execution.phase,RUNNING)") == 1
     assert matching("eq(task.type,python-task)") == 1
-    with pytest.raises(InvalidArgument, match="^invalid value for limit$"):
+    with pytest.raises(InvalidArgument, match=r"^invalid value for limit$"):
         plane.task_executions.list_task_executions(
             task_execution_pb2.TaskExecutionListRequest(node_execution_id=node_id(run, "n0"))
         )
