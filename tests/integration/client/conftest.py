@@ -20,8 +20,8 @@ from flyteplane.client import SynchronousFlyteClient
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fake_admin: runs against an in-process fake Admin because flyteplane cannot answer these RPCs yet; "
-        "switch to the real server when the execution engine lands",
+        "fake_admin: runs against an in-process fake Admin (deterministic answers); the same methods run "
+        "against the real server in test_executions.py",
     )
 
 

@@ -14,13 +14,11 @@ from typing import Any
 import pytest
 from flyteidl.admin import common_pb2, launch_plan_pb2, matchable_resource_pb2
 from flyteidl.core import identifier_pb2
+from tests.integration.client import plans
 from tests.integration.client.specs import DOMAIN
-from tests.integration.support import serialize, use_apps
+from tests.integration.support import serialize
 
 from flyteplane.client import FlyteEntityNotExistException, SynchronousFlyteClient
-
-use_apps()
-from pipelines import launch_plans  # noqa: E402
 
 WORKFLOW = "pipelines.workflows.arithmetic"
 
@@ -40,7 +38,7 @@ def as_flytekit_sees(ours: Any, theirs: Any) -> tuple[Any, Any]:
 def registered(client: SynchronousFlyteClient, project_id: str) -> dict[str, Any]:
     entities: dict[str, Any] = {}
     for version in ("v1", "v2", "v3"):
-        serialized = serialize(launch_plans.arithmetic_fixed, project_id, version)
+        serialized = serialize(plans.client_fixed, project_id, version)
         for spec in serialized["tasks"]:
             client.create_task(spec.template.id, spec)
         for spec in serialized["workflows"]:

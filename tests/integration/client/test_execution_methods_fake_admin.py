@@ -1,9 +1,10 @@
 """Execution, node, task, signal and data methods, and the execution samples of seed 004, against a FAKE Admin.
 
-FAKE ADMIN: flyteplane answers these RPCs with UNIMPLEMENTED until its execution engine lands. Until then they
-run against the small in-process fake below (a real gRPC server on loopback, holding executions in a dict), so
-the client's requests and result handling are checked end to end over gRPC. When the engine lands, point these
-tests at the real server (the `plane` fixture) and drop the fake; they are all marked `fake_admin`.
+FAKE ADMIN: written while flyteplane answered these RPCs with UNIMPLEMENTED. The execution engine has since
+landed and test_executions.py runs the same methods (and the seed's execution sample) against the real server;
+this fake stays for what a real server cannot be steered into on demand: exact page tokens, fixed phases and
+URLs, GetData and deck links of known content, and the seed's samples verbatim (names the real server refuses).
+All tests here are marked `fake_admin`.
 """
 
 from __future__ import annotations

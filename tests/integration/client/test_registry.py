@@ -16,9 +16,10 @@ from flyteidl.admin import (
 )
 from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
+from tests.integration.client import plans
 from tests.integration.client.specs import DOMAIN, identifier, launch_plan_spec, register_all, task_spec
 from tests.integration.server import RunningServer
-from tests.integration.support import serialize, use_apps
+from tests.integration.support import serialize
 
 import flyteplane
 from flyteplane.client import (
@@ -32,9 +33,6 @@ from flyteplane.client import (
     SynchronousFlyteClient,
 )
 
-use_apps()
-from pipelines import launch_plans  # noqa: E402
-
 
 def named(project: str, name: str = "") -> Any:
     return common_pb2.NamedEntityIdentifier(project=project, domain=DOMAIN, name=name)
@@ -47,11 +45,11 @@ def tasks_named(client: SynchronousFlyteClient, project: str) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def arithmetic(client: SynchronousFlyteClient, project_id: str) -> dict[str, list[Any]]:
-    """flytekit's serialization of launch plan `arithmetic_fixed` (with its workflow and task), as v1 and v2,
+    """flytekit's serialization of launch plan `client_fixed` (with its workflow and task), as v1 and v2,
     registered through flyteplane's client."""
     registered: dict[str, list[Any]] = {"tasks": [], "workflows": [], "launch_plans": []}
     for version in ("v1", "v2"):
-        entities = serialize(launch_plans.arithmetic_fixed, project_id, version)
+        entities = serialize(plans.client_fixed, project_id, version)
         for spec in entities["tasks"]:
             client.create_task(spec.template.id, spec)
         for spec in entities["workflows"]:
@@ -168,14 +166,14 @@ def test_launch_plans_activate_and_deactivate(
 
 def test_launch_plans_are_listed(client: SynchronousFlyteClient, arithmetic: dict[str, Any], project_id: str) -> None:
     ids, _ = client.list_launch_plan_ids_paginated(project_id, DOMAIN)
-    assert [i.name for i in ids] == ["arithmetic_fixed"]
-    plans, _ = client.list_launch_plans_paginated(named(project_id), sort_by="version")
-    assert [(p.id.version, p.id.resource_type) for p in plans] == [
+    assert [i.name for i in ids] == ["client_fixed"]
+    listed, _ = client.list_launch_plans_paginated(named(project_id), sort_by="version")
+    assert [(p.id.version, p.id.resource_type) for p in listed] == [
         ("v1", identifier_pb2.LAUNCH_PLAN),
         ("v2", identifier_pb2.LAUNCH_PLAN),
     ]
     assert len(list(client.iter_launch_plans(named(project_id), page_size=1))) == 2
-    assert [i.name for i in client.iter_launch_plan_ids(project_id, DOMAIN)] == ["arithmetic_fixed"]
+    assert [i.name for i in client.iter_launch_plan_ids(project_id, DOMAIN)] == ["client_fixed"]
 
 
 def test_a_hand_built_launch_plan_registers_against_its_workflow(

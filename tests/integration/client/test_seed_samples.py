@@ -25,8 +25,9 @@ from flytekit.models.admin import common as admin_common_models
 from flytekit.models.admin import workflow as workflow_model
 from flytekit.models.common import NamedEntityIdentifier
 from flytekit.models.core import identifier
+from tests.integration.client import plans
 from tests.integration.server import RunningServer
-from tests.integration.support import serialize, use_apps
+from tests.integration.support import serialize
 from tests.unit.client.fakes import self_signed
 
 from flyteplane.client import (
@@ -35,9 +36,6 @@ from flyteplane.client import (
     PlatformConfig,
     SynchronousFlyteClient,
 )
-
-use_apps()
-from pipelines import launch_plans  # noqa: E402
 
 PROJECT = "my-project"  # the seeds say my_project, which flyteadmin refuses: ids are RFC 1123 labels
 
@@ -61,7 +59,7 @@ def registry(client: SynchronousFlyteClient) -> dict[str, Any]:
     """The create samples of seed 004, in order: project, task, workflow, launch plan."""
     new_project = project_model.Project(id=PROJECT, name="My Project", description="For the seed samples.")
     client.register_project(new_project)
-    serialized = serialize(launch_plans.arithmetic_fixed, PROJECT, "v1")
+    serialized = serialize(plans.client_fixed, PROJECT, "v1")
     for spec in serialized["tasks"]:  # the tasks the sample workflow calls
         client.create_task(spec.template.id, spec)
 

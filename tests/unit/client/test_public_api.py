@@ -72,7 +72,7 @@ def test_importing_the_client_loads_no_flytekit_database_web_or_server_code_and_
     assert heavy == []
     assert server == []
     assert isinstance(loaded["seconds"], float)
-    assert loaded["seconds"] < 1.0  # about 0.15 s here; flytekit.remote takes about 2 s
+    assert loaded["seconds"] < 1.5  # 0.1-0.5 s here (load-dependent); flytekit.remote takes 1.5-2.5 s
 
 
 def test_importing_the_testing_package_starts_no_server_code_until_a_plane_is_wanted() -> None:
