@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zoneinfo  # scheduler (issue 5)
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime  # scheduler (issue 5)
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,40 @@ class Settings:
     # image (glob) -> local Python environment (a venv folder or an interpreter) that runs tasks of that image;
     # unmatched images run with the server's own interpreter.
     python_envs: dict[str, str] = field(default_factory=dict)
+    # --- scheduler (issue 5) ---
+    scheduler_enabled: bool = True  # run launch-plan schedules inside `flyteplane serve`
+    scheduler_catchup: str = "all"  # missed firings after downtime: all, latest or none
+    scheduler_catchup_rate: float = 100.0  # firings per second at most while catching up
+    scheduler_timezone: str = "UTC"  # cron schedules without a `flyteplane.io/timezone` label use this zone
+    # Testing aid: the scheduler's clock starts at this ISO 8601 time and runs `speed` times faster than real time.
+    scheduler_clock_start: str = ""
+    scheduler_clock_speed: float = 1.0
+
+    def __post_init__(self) -> None:
+        """Scheduler settings are checked here, so a bad value stops `serve` with a usage error."""
+        if self.scheduler_catchup not in ("all", "latest", "none"):
+            raise InvalidArgument(
+                f"invalid value for setting 'scheduler_catchup': {self.scheduler_catchup!r} (all, latest or none)"
+            )
+        if self.scheduler_catchup_rate <= 0:
+            raise InvalidArgument("invalid value for setting 'scheduler_catchup_rate': it must be positive")
+        if self.scheduler_clock_speed <= 0:
+            raise InvalidArgument("invalid value for setting 'scheduler_clock_speed': it must be positive")
+        try:
+            zoneinfo.ZoneInfo(self.scheduler_timezone)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise InvalidArgument(
+                f"invalid value for setting 'scheduler_timezone': {self.scheduler_timezone!r} is no IANA time zone"
+            ) from None
+        if self.scheduler_clock_start:
+            try:
+                datetime.fromisoformat(self.scheduler_clock_start)
+            except ValueError:
+                raise InvalidArgument(
+                    f"invalid value for setting 'scheduler_clock_start': {self.scheduler_clock_start!r} is no "
+                    "ISO 8601 time"
+                ) from None
+    # --- end scheduler ---
 
     @property
     def database_url(self) -> str:
@@ -69,6 +105,12 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if kind == "int":
             return int(value)
+        # --- scheduler (issue 5): boolean and decimal settings ---
+        if kind == "bool":
+            return _as_bool(value)
+        if kind == "float":
+            return float(value)
+        # --- end scheduler ---
         if kind == "Path":
             return Path(str(value)).expanduser()
         if kind == "dict[str, str]":
@@ -89,6 +131,22 @@ def _coerce(name: str, value: Any) -> Any:
         return str(value)
     except (TypeError, ValueError) as exc:
         raise InvalidArgument(f"invalid value for setting '{name}': {value!r} ({exc})") from exc
+
+
+# --- scheduler (issue 5) ---
+def _as_bool(value: Any) -> bool:
+    """YAML gives booleans; the environment and flags give words."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+# --- end scheduler ---
 
 
 def _from_mapping(values: Mapping[str, Any], origin: str) -> dict[str, Any]:

@@ -71,3 +71,11 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         pass
     click.echo("flyteplane stopping")
     plane.stop()
+
+
+# --- scheduler (issue 5): `flyteplane backfill` and `flyteplane scheduler` ---
+from flyteplane.cli.backfill import backfill  # noqa: E402
+from flyteplane.cli.scheduler import scheduler  # noqa: E402
+
+main.add_command(backfill)
+main.add_command(scheduler)

@@ -23,6 +23,7 @@ from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
 from flyteplane.engine.executors.local import LocalExecutor
+from flyteplane.scheduler.loop import Scheduler  # scheduler (issue 5)
 from flyteplane.server.front import FrontDoor, bind
 from flyteplane.services.container import Services
 from flyteplane.store.db import Database, migrate
@@ -56,6 +57,7 @@ class ControlPlane:
         self._listener: socket.socket | None = None
         self._engine: Engine | None = None
         self._executor: LocalExecutor | None = None
+        self._scheduler: Scheduler | None = None  # scheduler (issue 5)
 
     def start(self) -> None:
         started = time.perf_counter()
@@ -79,13 +81,21 @@ class ControlPlane:
             self.db,
             blobs,
             self._executor,
-            EnginePorts(events=services.events, signals=services.signals, children=services.executions),
+            EnginePorts(
+                events=services.events,
+                signals=services.signals,
+                children=services.executions,
+                previous=services.node_executions,
+            ),
             public_url=settings.advertised_url,
             workers=settings.engine_workers,
         )
         self._executor.set_on_change(self._engine.attempt_changed)
         services.wakeups.connect(self._engine.wake)
         self._engine.start()
+        if settings.scheduler_enabled:  # scheduler (issue 5): launch plans' schedules fire in this process
+            self._scheduler = Scheduler.from_settings(settings, self.db, services.executions.create_execution)
+            self._scheduler.start()
 
         grpc_socket = os.path.join(self._sockets, "grpc.sock")
         http_socket = os.path.join(self._sockets, "http.sock")
@@ -153,6 +163,8 @@ class ControlPlane:
             self._http.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=grace)
+        if self._scheduler is not None:  # scheduler (issue 5): no new executions while stopping
+            self._scheduler.stop()
         if self._grpc is not None:
             self._grpc.stop(grace).wait()
         if self._engine is not None:

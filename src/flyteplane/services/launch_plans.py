@@ -167,7 +167,7 @@ def _validate_schedule_inputs(
         if not _is_datetime(parameter.var.type):
             raise InvalidArgument(
                 f"KickoffTimeInputArg must reference a datetime input. [{kickoff}] is a "
-                f"{type_to_str(parameter.var.type)}"
+                f"[{type_to_str(parameter.var.type)}]"
             )
 
 

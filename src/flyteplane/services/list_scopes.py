@@ -93,6 +93,7 @@ EXECUTION_ENTITY = FilterableEntity(
             "user",
             "state",
             "launch_entity",
+            "scheduled_at",
         ),
     ),
 )

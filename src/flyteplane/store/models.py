@@ -357,3 +357,31 @@ class CachedOutput(Base):
     reservation_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+# --- scheduler (issue 5) ---
+class ScheduleProgress(Base):
+    """How far the schedule of one active launch-plan version has got, shared by every scheduler on the database.
+
+    `activation` is the launch plan's `updated_at` when this progress began: a different value means the version
+    was deactivated and activated again since, so its schedule starts afresh. `anchor` is when a scheduler first
+    saw that activation (fixed rates count their intervals from it); `last_execution_time` is the latest scheduled
+    time already handled — fired, or passed over by the catch-up policy. All three are naive UTC.
+    """
+
+    __tablename__ = "schedule_progress"
+    launch_plan_id: Mapped[int] = mapped_column(
+        ForeignKey("launch_plans.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    activation: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    anchor: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    last_execution_time: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+# A launch plan's scheduled executions in the order of their scheduled times.
+Index("ix_executions_launch_plan_scheduled", Execution.launch_plan_id, Execution.scheduled_at)
+# The few launch plans the scheduler polls for twice a second: active ones with a schedule.
+_SCHEDULED = "state = 1 AND schedule_type <> 'NONE'"
+Index("ix_launch_plans_scheduled", LaunchPlan.id, sqlite_where=text(_SCHEDULED), postgresql_where=text(_SCHEDULED))
+# --- end scheduler ---

@@ -1,0 +1,70 @@
+"""`flyteplane scheduler`: only the scheduler, on a flyteplane database, without serving the API.
+
+`flyteplane serve` already runs the scheduler; this is for running it apart (e.g. `serve` with
+`scheduler_enabled: false` on several replicas and one scheduler). It creates the scheduled executions in the
+database and blob store it shares with a server, whose engine then runs them. Two schedulers on one database are
+safe: execution names are deterministic, and the second to fire a time is told it exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["scheduler"]
+
+
+@click.command()
+@click.option("--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane].")
+@click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
+def scheduler(config_file: Path | None, **flags: Any) -> None:
+    """Fire the schedules of active launch plans until interrupted."""
+    from flyteplane.blobs.signing import Signer, load_or_create_secret
+    from flyteplane.blobs.store import BlobStore
+    from flyteplane.config import load_settings
+    from flyteplane.errors import FlyteplaneError
+    from flyteplane.scheduler.loop import Scheduler
+    from flyteplane.services.container import Services
+    from flyteplane.store.db import Database, migrate
+
+    try:
+        settings = load_settings(config_file=config_file, flags=flags)
+    except FlyteplaneError as exc:
+        raise click.UsageError(exc.message) from exc
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    stopping = threading.Event()
+
+    def request_stop(_signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        migrate(db.engine)
+        services = Services.build(
+            settings, db, BlobStore(settings.blob_base), Signer(load_or_create_secret(settings.home / "secret.key"))
+        )
+        running = Scheduler.from_settings(settings, db, services.executions.create_execution)
+        running.start()
+        click.echo(f"flyteplane scheduler running on {settings.database_url} (catch-up {settings.scheduler_catchup})")
+        sys.stdout.flush()
+        while not stopping.wait(timeout=0.2):  # short slices: a signal handler runs only between bytecodes
+            pass
+        click.echo("flyteplane scheduler stopping")
+        running.stop()
+    finally:
+        db.close()

@@ -1,0 +1,1 @@
+"""Workflows and launch plans the scheduler and backfill integration tests register."""
