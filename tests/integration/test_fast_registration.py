@@ -5,6 +5,7 @@ Covers FlyteRemote.register_script and the real `pyflyte register` CLI run as a 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -60,8 +61,6 @@ def assert_uploaded(server: RunningServer, native_url: str, *members: str) -> No
     blobs = (server.home / "blobs").resolve()
     assert path.is_absolute() and path.resolve().is_relative_to(blobs), f"{native_url} is outside {blobs}"
     assert path.is_file()
-    import base64
-
     assert path.parent.name == base64.b32encode(hashlib.md5(path.read_bytes()).digest()).decode()
     with tarfile.open(path) as archive:
         names = archive.getnames()

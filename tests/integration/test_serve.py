@@ -72,7 +72,7 @@ def test_a_second_start_on_the_same_home_keeps_its_state(tmp_path: Path) -> None
         admin_pb2_grpc.AdminServiceStub(channel).RegisterProject(
             project_pb2.ProjectRegisterRequest(project=project_pb2.Project(id="kept", name="kept")), timeout=5
         )
-    assert first.stop() == 0
+    assert first.stop() == 0, first.log.read_text()
     second = start_server(home)
     try:
         print(f"restart on an existing home was ready in {second.startup_seconds:.2f}s")
@@ -92,8 +92,9 @@ def test_a_signal_stops_the_server_cleanly_and_releases_the_port(fresh: RunningS
     with grpc.insecure_channel(fresh.endpoint) as channel:
         admin_pb2_grpc.AdminServiceStub(channel).GetVersion(version_pb2.GetVersionRequest(), timeout=5)
         with socket.create_connection(("127.0.0.1", fresh.port), timeout=5):
-            assert fresh.stop(signum) == 0
-    assert "flyteplane stopping" in fresh.output()
+            code = fresh.stop(signum)
     log = fresh.log.read_text()
+    assert code == 0, log
+    assert "flyteplane stopping" in fresh.output()
     assert "Traceback" not in log and " ERROR " not in log, log
-    assert port_is_free(fresh.port)
+    assert port_is_free(fresh.port), log

@@ -10,12 +10,10 @@ from typing import Any
 
 import grpc
 import pytest
-from flyteidl.admin import execution_pb2, version_pb2
+from flyteidl.admin import version_pb2
 from flyteidl.service import admin_pb2, admin_pb2_grpc, auth_pb2, dataproxy_pb2, identity_pb2, signal_pb2
-from flytekit.exceptions.system import FlyteSystemException
 from google.protobuf import message_factory
 from tests.integration.server import RunningServer
-from tests.integration.support import details, status
 
 SERVICES = [
     admin_pb2.DESCRIPTOR.services_by_name["AdminService"],
@@ -74,15 +72,6 @@ def test_every_rpc_answers_an_empty_request_deliberately(channel: grpc.Channel, 
         assert error.code() != grpc.StatusCode.UNIMPLEMENTED, error.details()
     if error.code() == grpc.StatusCode.UNIMPLEMENTED:
         assert error.details() == f"{service.name}.{method.name} is not available yet in flyteplane"
-
-
-def test_create_execution_through_flytekit_is_unimplemented_and_names_the_rpc(remote: Any) -> None:
-    with pytest.raises(FlyteSystemException) as caught:
-        remote.client.raw.create_execution(
-            execution_pb2.ExecutionCreateRequest(project="flytesnacks", domain="development", name="x")
-        )
-    assert status(caught.value) == grpc.StatusCode.UNIMPLEMENTED
-    assert "CreateExecution" in details(caught.value)
 
 
 def test_an_rpc_unknown_to_flyteidl_is_unimplemented(channel: grpc.Channel) -> None:

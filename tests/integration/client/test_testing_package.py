@@ -75,7 +75,7 @@ USERS_TEST = textwrap.dedent(
     """
     from tests.integration.client.specs import DOMAIN, register_all
 
-    pytest_plugins = ["flyteplane.testing.pytest_plugin"]
+    # No `pytest_plugins` line: installing flyteplane registers the plugin with pytest (entry point pytest11).
 
 
     def test_registers_in_its_own_project(flyteplane, flyteplane_client, flyteplane_project):
