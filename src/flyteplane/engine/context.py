@@ -14,7 +14,7 @@ from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.events import Emitter, NodeRef
 from flyteplane.engine.executors.base import Executor
 from flyteplane.engine.ids import unique_node_id
-from flyteplane.engine.ports import ChildExecutions, Signals
+from flyteplane.engine.ports import ChildExecutions, PreviousRuns, Signals
 from flyteplane.engine.state import WorkflowState
 from flyteplane.errors import NotFound
 
@@ -37,6 +37,7 @@ class Execution:
     raw_output_prefix: str
     max_parallelism: int
     nesting: int = 0
+    recovering_from: identifier_pb2.WorkflowExecutionIdentifier | None = None  # RecoverExecution's original
 
     def __post_init__(self) -> None:
         self.tasks = {identifier_key(t.template.id): t.template for t in self.closure.tasks}
@@ -103,6 +104,7 @@ class RoundContext:
     public_url: str
     cache: TaskCache | None = None
     clock: Callable[[], float] = time.time
+    previous: PreviousRuns | None = None  # node executions of the execution being recovered
     running_slots: int = 0  # task / array / launch-plan nodes running now (for max parallelism)
     next_check: float = 0.0  # the earliest time this execution wants another look (0: no wish)
     _outputs: dict[str, literals_pb2.LiteralMap] = field(default_factory=dict)

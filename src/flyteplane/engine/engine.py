@@ -40,6 +40,7 @@ LEASE = timedelta(seconds=20)  # a round takes well under a second; a dead worke
 IDLE_RECHECK = 5.0  # seconds: a look at every live execution at least this often
 SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
+ORPHAN_GRACE = 15.0  # seconds after start before unwanted attempts are terminated (see reconcile_orphans)
 CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
 
 
@@ -95,6 +96,7 @@ class Engine:
         self._lock = threading.Condition()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._reconcile_at = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -106,7 +108,8 @@ class Engine:
                     .where(EngineWorkflow.lease_owner != "")
                     .values(lease_owner="", lease_expires_at=None)
                 )
-        self.reconcile_orphans()
+        self._wanted_attempts()  # so that adopted attempts wake their execution when they end
+        self._reconcile_at = self.clock() + ORPHAN_GRACE
         self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
         self._threads += [
             threading.Thread(target=self._work_loop, name=f"engine-{i}", daemon=True) for i in range(self._workers)
@@ -141,7 +144,19 @@ class Engine:
             self._enqueue(row_id)
 
     def reconcile_orphans(self) -> None:
-        """Terminates attempts the executor still runs that no live execution wants (a crash's leftovers)."""
+        """Terminates attempts the executor still runs that no live execution wants (a crash's leftovers).
+
+        Runs a little while after start, not at once: a crash between submitting an attempt and saving the
+        round's state leaves an attempt the saved state does not name yet; the execution's next round submits
+        the same (stable) attempt id again and adopts it, which it could not do had it been killed."""
+        wanted = self._wanted_attempts()
+        for attempt in self.executor.live():
+            if attempt not in wanted:
+                log.warning("terminating orphaned task attempt %s", attempt)
+                self.executor.terminate(attempt)
+
+    def _wanted_attempts(self) -> set[str]:
+        """The attempts named in the saved state of live executions (remembered, to wake them on change)."""
         wanted: set[str] = set()
         with self.db.read() as session:
             for row in session.scalars(select(EngineWorkflow).where(EngineWorkflow.done.is_(False))):
@@ -154,10 +169,7 @@ class Engine:
                         if item.get("attempt_id"):
                             wanted.add(item["attempt_id"])
                             self._attempts[item["attempt_id"]] = row.execution_id
-        for attempt in self.executor.live():
-            if attempt not in wanted:
-                log.warning("terminating orphaned task attempt %s", attempt)
-                self.executor.terminate(attempt)
+        return wanted
 
     # -- scheduling ----------------------------------------------------------------------------------------
 
@@ -172,6 +184,12 @@ class Engine:
 
     def _scan_loop(self) -> None:
         while not self._stopping.is_set():
+            if self._reconcile_at and self.clock() >= self._reconcile_at:
+                self._reconcile_at = 0.0
+                try:
+                    self.reconcile_orphans()
+                except Exception:
+                    log.exception("reconciling orphaned task attempts failed")
             try:
                 now = _utc(self.clock())
                 with self.db.read() as session:

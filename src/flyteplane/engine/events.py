@@ -70,6 +70,7 @@ class Emitter:
         *,
         input_uri: str = "",
         output_uri: str = "",
+        deck_uri: str = "",
         error: execution_pb2.ExecutionError | None = None,
         is_parent: bool = False,
         is_dynamic: bool = False,
@@ -96,6 +97,8 @@ class Emitter:
             event.parent_node_metadata.node_id = ref.parent_unique_id
         if output_uri:
             event.output_uri = output_uri
+        if deck_uri:
+            event.deck_uri = deck_uri
         if error is not None:
             event.error.CopyFrom(error)
         if task_node_metadata is not None:

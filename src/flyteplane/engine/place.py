@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flyteidl.core import literals_pb2, tasks_pb2, workflow_pb2
 
 from flyteplane.engine.bindings import OutputsOf, resolve_inputs
 from flyteplane.engine.events import NodeRef
+from flyteplane.engine.state import NodeState
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class NodePlace:
     aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # tasks visible to this node (a dynamic workflow brings its own); None: the execution's compiled tasks
     tasks: Mapping[tuple[int, str, str, str, str], tasks_pb2.TaskTemplate] | None = None
+    # states of the nodes a node of this scope depends on (by spec id, as compiled): a branch's taken node may
+    # depend on nodes its branch node does not bind to, and must wait for them
+    upstream_of: Callable[[str], list[NodeState]] | None = None
 
     @property
     def unique_id(self) -> str:

@@ -21,6 +21,7 @@ from flyteplane.engine.nodes import common
 from flyteplane.engine.nodes.gate import GateNodeHandler
 from flyteplane.engine.nodes.task import TaskNodeHandler
 from flyteplane.engine.place import NodePlace
+from flyteplane.engine.recovery import recover
 from flyteplane.engine.state import NodeState
 
 FAILED_PHASES = frozenset({"FAILED", "TIMED_OUT"})
@@ -71,6 +72,16 @@ class Runner:
 
         return outputs_of
 
+    @staticmethod
+    def upstream_reader(ctx: RoundContext, scope: Scope) -> Callable[[str], list[NodeState]]:
+        upstream = scope.workflow.connections.upstream
+
+        def upstream_of(spec_node_id: str) -> list[NodeState]:
+            ids = upstream[spec_node_id].ids if spec_node_id in upstream else []
+            return [ctx.state.node(scope.unique_id(p)) for p in ids if p != START_NODE]
+
+        return upstream_of
+
     def place(self, ctx: RoundContext, scope: Scope, node: workflow_pb2.Node) -> NodePlace:
         return NodePlace(
             node=node,
@@ -79,6 +90,7 @@ class Runner:
             outputs_of=self.outputs_reader(ctx, scope),
             aliases=aliases_of(scope.workflow),
             tasks=getattr(scope, "tasks", None),
+            upstream_of=self.upstream_reader(ctx, scope),
         )
 
     def step_scope(self, ctx: RoundContext, scope: Scope) -> ScopeOutcome:
@@ -173,6 +185,8 @@ class Runner:
     def step_node(self, ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
         target = place.node.WhichOneof("target")
         try:
+            if st.phase == "NOT_STARTED" and ctx.execution.recovering_from is not None and recover(ctx, place, st):
+                return
             if target == "task_node":
                 self.tasks.step(ctx, place, st)
             elif target == "branch_node":
@@ -239,6 +253,7 @@ class Runner:
             outputs_of=place.outputs_of,
             aliases=place.aliases,
             tasks=place.tasks,
+            upstream_of=place.upstream_of,
         )
 
     def _step_branch(self, ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
@@ -251,6 +266,15 @@ class Runner:
         child = self._branch_child(place, st.branch_taken)
         child_place = self._child_place(ctx, place, child, st)
         child_state = ctx.state.node(child_place.unique_id)
+        if child_state.phase == "NOT_STARTED" and place.upstream_of is not None:
+            # The taken node may bind to nodes the branch node itself does not: it waits for them (§8.7).
+            parents = [p for p in place.upstream_of(child.id) if p is not st]
+            if any(p.phase in BLOCKING_PHASES for p in parents):
+                common.skip(ctx, child_place, child_state)
+                common.skip(ctx, place, st)
+                return
+            if not all(p.ok for p in parents):
+                return
         if not child_state.terminal:
             self.step_node(ctx, child_place, child_state)
         if child_state.ok:

@@ -1,7 +1,8 @@
 """Turns a TaskAttempt into what the supervisor runs: the rendered command line, its environment, its limits.
 
 Everything is decided at submit and written to the attempt's `spec.json`, so a restarted server can start a
-queued attempt without the engine's help.
+queued attempt without the engine's help. Fast-registered code is unpacked into the attempt's working directory
+here too, and the task command runs without the `pyflyte-fast-execute` wrapper process (see fast.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flyteplane.engine.executors.attempt_files import AttemptFiles
 from flyteplane.engine.executors.base import TaskAttempt
 from flyteplane.engine.executors.command import NotRunnable, container_of, with_dest_dir
 from flyteplane.engine.executors.environment import PythonEnvironments, attempt_environment
+from flyteplane.engine.executors.fast import UnpackError, python_path, unpack_distribution, unwrap_fast_execute
 from flyteplane.engine.executors.substitution import TemplateError, TemplateValues, render
 
 __all__ = ["attempt_spec"]
@@ -46,15 +48,26 @@ def attempt_spec(
         argv = render(container.argv, values, lambda: _load_inputs(attempt.input_path))
     except (NotRunnable, TemplateError) as e:
         return spec, str(e)
-    spec["argv"] = with_dest_dir(argv, str(files.work))
-    spec["image"] = container.image
-    spec["env"] = attempt_environment(
+    env = attempt_environment(
         pythons.for_image(container.image),
         tmpdir=str(files.tmp),
         base=base_env,
         container_env=container.env,
         attempt_env=attempt.env,
     )
+    fast = unwrap_fast_execute(argv, str(files.work))
+    if fast is None:
+        spec["argv"] = with_dest_dir(argv, str(files.work))
+    else:
+        if fast.distribution:
+            try:
+                unpack_distribution(fast.distribution, str(files.work))
+            except UnpackError as e:
+                return spec, str(e)
+        spec["argv"] = fast.argv
+        env["PYTHONPATH"] = python_path(env.get("PYTHONPATH"), str(files.work))
+    spec["image"] = container.image
+    spec["env"] = env
     return spec, None
 
 

@@ -55,17 +55,23 @@ def succeed(
     task_node_metadata: event_pb2.TaskNodeMetadata | None = None,
     **flags: Unpack[NodeFlags],
 ) -> None:
-    """Marks the node SUCCEEDED; its outputs are `<output_dir>/outputs.pb` (absent when it has none)."""
+    """Marks the node SUCCEEDED; its outputs are `<output_dir>/outputs.pb` (absent when it has none), and the
+    deck a task rendered, `<output_dir>/deck.html`, is reported with it as propeller does (§8.4)."""
     st.phase = "SUCCEEDED"
     st.output_dir = output_dir
     outputs_key = f"{output_dir}/outputs.pb"
     output_uri = ctx.store.native_url(outputs_key) if ctx.store.exists(outputs_key) else ""
+    deck_key = f"{output_dir}/deck.html"
+    deck_uri = ""
+    if place.node.WhichOneof("target") == "task_node" and ctx.store.exists(deck_key):
+        deck_uri = ctx.store.native_url(deck_key)  # a branch that took this task copies outputs, not the deck
     ctx.emit.node(
         place.ref,
         NodePhase.SUCCEEDED,
         ctx.now,
         input_uri=input_uri(ctx, place),
         output_uri=output_uri,
+        deck_uri=deck_uri,
         task_node_metadata=task_node_metadata,
         **flags,
     )

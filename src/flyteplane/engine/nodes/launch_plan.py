@@ -13,6 +13,7 @@ from flyteplane.engine.events import NodePhase
 from flyteplane.engine.ids import child_execution_name
 from flyteplane.engine.nodes import common
 from flyteplane.engine.place import NodePlace
+from flyteplane.engine.recovery import recovered_child
 from flyteplane.engine.state import NodeState
 from flyteplane.errors import AlreadyExists, FlyteplaneError
 
@@ -67,8 +68,22 @@ class LaunchPlanNodeHandler:
             spec=spec,
             inputs=common.inputs_of(ctx, place),
         )
+        original_child = recovered_child(ctx, place.unique_id) if parent.recovering_from is not None else None
         with contextlib.suppress(AlreadyExists):  # launched before a crash: follow the one that exists
-            ctx.children.create_execution(request)
+            if original_child is not None:
+                # The original run launched a child that did not succeed: recover it, so what succeeded in
+                # it is reused too (§6.7).
+                ctx.children.recover_execution(
+                    admin_execution_pb2.ExecutionRecoverRequest(
+                        id=original_child,
+                        name=st.child_execution,
+                        metadata=admin_execution_pb2.ExecutionMetadata(
+                            parent_node_execution=spec.metadata.parent_node_execution
+                        ),
+                    )
+                )
+            else:
+                ctx.children.create_execution(request)
         st.phase = "RUNNING"
         st.started_at = ctx.now
         ctx.emit.node(

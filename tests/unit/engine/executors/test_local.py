@@ -148,8 +148,13 @@ def test_fast_registered_code_is_unpacked_into_the_attempts_own_directory(
     assert output == "hello ada from fast registration"
     spec = json.loads((home / "attempts" / "fast-1" / "spec.json").read_text())
     work = str(home / "attempts" / "fast-1" / "work")
-    assert spec["argv"][spec["argv"].index("--dest-dir") + 1] == work
     assert (Path(work) / "fastdemo" / "greetings.py").is_file()
+    # The executor unpacked the code itself: the task command runs without a pyflyte-fast-execute process, told
+    # where the code is as pyflyte-fast-execute would tell it.
+    assert spec["argv"][0] == "pyflyte-execute"
+    assert spec["argv"][spec["argv"].index("--dynamic-dest-dir") + 1] == work
+    assert spec["argv"][spec["argv"].index("--dynamic-addl-distro") + 1] == str(tarball)
+    assert spec["env"]["PYTHONPATH"].split(os.pathsep)[-1] == os.path.realpath(work)
 
 
 # -- the command line and its environment ----------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""Gate nodes waiting for signals: approve, reject, set_input; a set signal is seen within a second; an
+approval inside a conditional branch is prompted (its signal exists) instead of hanging."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from flows import gates
+from flytekit.models.core.identifier import NodeExecutionIdentifier
+from tests.integration.engine.support import DOMAIN, assert_succeeded, finish, phase_name, register, start
+
+PROMPT = 60.0  # seconds for the gate to be reached (a task runs before it)
+
+
+@pytest.fixture(scope="module")
+def entities(flyte: Any, project: str) -> dict[str, Any]:
+    return {
+        "approval": register(flyte, project, gates.approval),
+        "asking": register(flyte, project, gates.asking),
+        "approval_in_branch": register(flyte, project, gates.approval_in_branch),
+    }
+
+
+def wait_for_signal(flyte: Any, project: str, execution: Any, signal_id: str) -> Any:
+    """Polls ListSignals until the gate node has created its signal."""
+    deadline = time.monotonic() + PROMPT
+    while time.monotonic() < deadline:
+        for signal in flyte.list_signals(execution.id.name, project=project, domain=DOMAIN):
+            if signal.id.signal_id == signal_id:
+                return signal
+        time.sleep(0.1)
+    raise AssertionError(f"signal {signal_id} was never created for {execution.id.name}")
+
+
+def node_phase(flyte: Any, execution: Any, node_id: str) -> str:
+    nodes = flyte.sync_execution(execution, sync_nodes=True).node_executions
+    return phase_name(nodes[node_id].closure.phase, "node") if node_id in nodes else "NOT_STARTED"
+
+
+def test_an_approved_gate_lets_the_workflow_go_on(flyte: Any, project: str, entities: dict[str, Any]) -> None:
+    execution = start(flyte, project, entities["approval"], x=5)
+    wait_for_signal(flyte, project, execution, "review")
+    assert node_phase(flyte, execution, "n1") == "RUNNING"
+    flyte.approve("review", execution.id.name, project=project, domain=DOMAIN)
+    ended = finish(flyte, execution)
+    assert_succeeded(ended)
+    assert ended.outputs["o0"] == 11
+
+
+def test_a_rejected_gate_fails_the_workflow(flyte: Any, project: str, entities: dict[str, Any]) -> None:
+    execution = start(flyte, project, entities["approval"], x=1)
+    wait_for_signal(flyte, project, execution, "review")
+    flyte.reject("review", execution.id.name, project=project, domain=DOMAIN)
+    ended = finish(flyte, execution)
+    assert phase_name(ended.closure.phase) == "FAILED"
+    assert "reject" in ended.closure.error.message.lower()
+
+
+def test_set_input_gives_the_waiting_node_its_value_within_a_second(
+    flyte: Any, project: str, entities: dict[str, Any]
+) -> None:
+    execution = start(flyte, project, entities["asking"], x=0)
+    wait_for_signal(flyte, project, execution, "name")
+    time.sleep(1.5)  # past the gate's first look, so what follows measures the wake-up, not the first poll
+    flyte.set_input("name", execution.id.name, "flyte", project=project, domain=DOMAIN, python_type=str)
+    set_at = time.monotonic()
+    gate = NodeExecutionIdentifier("n0", execution.id)
+    while phase_name(flyte.client.get_node_execution(gate).closure.phase, "node") != "SUCCEEDED":
+        assert time.monotonic() - set_at < 1.0, "the gate did not see its signal within a second"
+        time.sleep(0.02)
+    ended = finish(flyte, execution)
+    assert_succeeded(ended)
+    assert ended.outputs["o0"] == "hello flyte"
+
+
+def test_an_approval_inside_a_conditional_branch_is_prompted(
+    flyte: Any, project: str, entities: dict[str, Any]
+) -> None:
+    execution = start(flyte, project, entities["approval_in_branch"], x=3)
+    signal = wait_for_signal(flyte, project, execution, "branch-review")
+    assert signal.id.execution_id.name == execution.id.name
+    flyte.approve("branch-review", execution.id.name, project=project, domain=DOMAIN)
+    ended = finish(flyte, execution)
+    assert_succeeded(ended)
+    assert ended.outputs["o0"] == 6
