@@ -72,6 +72,7 @@ class Settings:
                     f"invalid value for setting 'scheduler_clock_start': {self.scheduler_clock_start!r} is no "
                     "ISO 8601 time"
                 ) from None
+
     # --- end scheduler ---
 
     @property
@@ -168,9 +169,7 @@ def load_settings(
     """Merge file < environment < flags into Settings; unknown keys and bad values are clear errors."""
     env = os.environ if env is None else env
     merged: dict[str, Any] = {}
-    config_file = config_file or (
-        Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None
-    )
+    config_file = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
     if config_file is not None:
         try:
             loaded = yaml.safe_load(config_file.expanduser().read_text()) or {}
@@ -185,7 +184,5 @@ def load_settings(
         if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in _FIELDS
     }
     merged.update(_from_mapping(env_values, "the environment"))
-    merged.update(
-        _from_mapping({k: v for k, v in (flags or {}).items() if v is not None}, "the command line")
-    )
+    merged.update(_from_mapping({k: v for k, v in (flags or {}).items() if v is not None}, "the command line"))
     return Settings(**merged)

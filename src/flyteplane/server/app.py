@@ -108,15 +108,17 @@ class ControlPlane:
         self._grpc.start()
 
         config = uvicorn.Config(
-            http_app(blobs, signer, self._executor), uds=http_socket, log_level="warning", lifespan="off", access_log=False
+            http_app(blobs, signer, self._executor),
+            uds=http_socket,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
         )
         self._http = uvicorn.Server(config)
         self._front = FrontDoor(grpc_socket, http_socket)
         ready = threading.Event()
         failure: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run_io, args=(ready, failure), name="flyteplane-io", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run_io, args=(ready, failure), name="flyteplane-io", daemon=True)
         self._thread.start()
         ready.wait()
         if failure:

@@ -72,9 +72,7 @@ class FrontDoor:
             backend_reader, backend_writer = await asyncio.open_unix_connection(backend, limit=CHUNK)
             backend_writer.write(head)
             try:
-                await asyncio.gather(
-                    _pipe(client_reader, backend_writer), _pipe(backend_reader, client_writer)
-                )
+                await asyncio.gather(_pipe(client_reader, backend_writer), _pipe(backend_reader, client_writer))
             finally:
                 backend_writer.close()
         except (TimeoutError, ConnectionError, OSError) as exc:

@@ -23,9 +23,7 @@ def _lines(message: Message) -> list[str]:
 
 def diff(existing: Message, requested: Message) -> str:
     """A unified diff of the two messages as JSON, so the error names exactly the fields that differ."""
-    lines = list(
-        difflib.unified_diff(_lines(existing), _lines(requested), "registered", "requested", n=1, lineterm="")
-    )
+    lines = list(difflib.unified_diff(_lines(existing), _lines(requested), "registered", "requested", n=1, lineterm=""))
     if len(lines) > MAX_DIFF_LINES:
         lines = [*lines[:MAX_DIFF_LINES], f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
     return "\n".join(lines)

@@ -35,15 +35,11 @@ class EventService:
         self.workflows.record(request)
         return event_pb2.WorkflowExecutionEventResponse()
 
-    def create_node_event(
-        self, request: event_pb2.NodeExecutionEventRequest
-    ) -> event_pb2.NodeExecutionEventResponse:
+    def create_node_event(self, request: event_pb2.NodeExecutionEventRequest) -> event_pb2.NodeExecutionEventResponse:
         self.nodes.record(request)
         return event_pb2.NodeExecutionEventResponse()
 
-    def create_task_event(
-        self, request: event_pb2.TaskExecutionEventRequest
-    ) -> event_pb2.TaskExecutionEventResponse:
+    def create_task_event(self, request: event_pb2.TaskExecutionEventRequest) -> event_pb2.TaskExecutionEventResponse:
         self.tasks.record(request)
         return event_pb2.TaskExecutionEventResponse()
 

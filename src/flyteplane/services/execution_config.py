@@ -90,9 +90,7 @@ def resolve_execution_config(
     return merged
 
 
-def _legacy_run_as(
-    spec: execution_pb2.ExecutionSpec, launch_plan: launch_plan_pb2.LaunchPlanSpec | None
-) -> Any:
+def _legacy_run_as(spec: execution_pb2.ExecutionSpec, launch_plan: launch_plan_pb2.LaunchPlanSpec | None) -> Any:
     """Deprecated auth fields as an identity: the request's auth_role wins even when empty (flyteadmin)."""
     role = common_pb2.AuthRole()
     if spec.HasField("auth_role"):
@@ -107,14 +105,10 @@ def _legacy_run_as(
             )
         elif launch_plan.role:
             role = common_pb2.AuthRole(assumable_iam_role=launch_plan.role)
-    return security_pb2.Identity(
-        iam_role=role.assumable_iam_role, k8s_service_account=role.kubernetes_service_account
-    )
+    return security_pb2.Identity(iam_role=role.assumable_iam_role, k8s_service_account=role.kubernetes_service_account)
 
 
-def _add_project_labels(
-    session: Session, project: str, config: matchable_resource_pb2.WorkflowExecutionConfig
-) -> None:
+def _add_project_labels(session: Session, project: str, config: matchable_resource_pb2.WorkflowExecutionConfig) -> None:
     """The project's labels apply to its executions, except where the execution sets the same key."""
     raw = session.scalar(select(Project.labels).where(Project.identifier == project))
     if not raw:
@@ -130,9 +124,7 @@ def check_cluster_assignment(
 ) -> str:
     """The cluster pool the execution runs on; a requested pool may not contradict a configured one."""
     requested = request.spec.cluster_assignment.cluster_pool_name
-    matched = attributes.resolve(
-        session, MatchableResource.CLUSTER_ASSIGNMENT, request.project, request.domain
-    )
+    matched = attributes.resolve(session, MatchableResource.CLUSTER_ASSIGNMENT, request.project, request.domain)
     stored = "" if matched is None else matched.cluster_assignment.cluster_pool_name
     if requested and stored and requested != stored:
         raise InvalidArgument(

@@ -67,9 +67,7 @@ def merge_inputs(
         try:
             input_type = literal_type_of(merged[name])
         except InvalidLiteralType as exc:
-            raise InvalidArgument(
-                f"Failed to validate literal type for [{name}] with err: {exc.message}"
-            ) from None
+            raise InvalidArgument(f"Failed to validate literal type for [{name}] with err: {exc.message}") from None
         if not are_types_castable(input_type, parameter.var.type):
             raise InvalidArgument(
                 f"invalid {name} input wrong type. Expected {type_to_str(parameter.var.type)}, "

@@ -130,9 +130,7 @@ class ExecutionLauncher:
             validate_create_request(session, request, self.settings.domains)
         single_task = request.spec.launch_plan.resource_type == identifier_pb2.TASK
         launchable = self._single_task(request) if single_task else self._launch_plan(request)
-        inputs = merge_inputs(
-            request.inputs, launchable.spec.fixed_inputs, launchable.closure.expected_inputs
-        )
+        inputs = merge_inputs(request.inputs, launchable.spec.fixed_inputs, launchable.closure.expected_inputs)
         execution_id = identifier_pb2.WorkflowExecutionIdentifier(
             project=request.project, domain=request.domain, name=request.name or generate_execution_name()
         )
@@ -230,9 +228,7 @@ class ExecutionLauncher:
             user=metadata.principal,
             state=execution_pb2.EXECUTION_ACTIVE,
             launch_entity=prepared.launch_entity,
-            scheduled_at=times.to_datetime(metadata.scheduled_at)
-            if times.is_set(metadata.scheduled_at)
-            else None,
+            scheduled_at=times.to_datetime(metadata.scheduled_at) if times.is_set(metadata.scheduled_at) else None,
             execution_config=prepared.execution_config.SerializeToString(),
         )
         try:
@@ -240,12 +236,9 @@ class ExecutionLauncher:
                 session.add(row)
                 session.flush()
                 session.add_all(
-                    ExecutionTag(execution_id=row.id, key=key, value=value)
-                    for key, value in prepared.tags.items()
+                    ExecutionTag(execution_id=row.id, key=key, value=value) for key, value in prepared.tags.items()
                 )
-                session.add(
-                    EngineWorkflow(execution_id=row.id, done=False, next_evaluation_at=prepared.created_at)
-                )
+                session.add(EngineWorkflow(execution_id=row.id, done=False, next_evaluation_at=prepared.created_at))
         except IntegrityError:
             raise _duplicate(execution_id) from None
         self.wakeup(execution_id)
@@ -259,9 +252,7 @@ def _duplicate(execution_id: identifier_pb2.WorkflowExecutionIdentifier) -> Alre
     )
 
 
-def _inherit_from_parent(
-    session: Session, spec: execution_pb2.ExecutionSpec
-) -> tuple[int | None, int | None]:
+def _inherit_from_parent(session: Session, spec: execution_pb2.ExecutionSpec) -> tuple[int | None, int | None]:
     """A child execution (launch-plan node) runs as its parent's user, one level deeper, on its cluster
     label."""
     if not spec.metadata.HasField("parent_node_execution"):
@@ -294,9 +285,7 @@ def _check_concurrency(session: Session, plan: LaunchPlan, spec: launch_plan_pb2
     if (count or 0) < policy.max:
         return
     if policy.behavior == launch_plan_pb2.CONCURRENCY_LIMIT_BEHAVIOR_SKIP:
-        raise AlreadyExists(
-            f"concurrency limit ({policy.max}) reached for launch plan {plan.name}; skipping execution"
-        )
+        raise AlreadyExists(f"concurrency limit ({policy.max}) reached for launch plan {plan.name}; skipping execution")
     behaviors = launch_plan_pb2.ConcurrencyLimitBehavior
     name = behaviors.Name(policy.behavior) if policy.behavior in behaviors.values() else str(policy.behavior)
     raise InvalidArgument(f"unsupported concurrency-limit behavior: {name}")

@@ -39,9 +39,7 @@ def text(identifier: Any) -> str:
     return go_text(identifier)
 
 
-def validate_execution_id(
-    identifier: identifier_pb2.WorkflowExecutionIdentifier, *, present: bool = True
-) -> None:
+def validate_execution_id(identifier: identifier_pb2.WorkflowExecutionIdentifier, *, present: bool = True) -> None:
     if not present:
         raise InvalidArgument("missing id")
     require(identifier.project, "missing project")
@@ -49,9 +47,7 @@ def validate_execution_id(
     require(identifier.name, "missing name")
 
 
-def validate_node_execution_id(
-    identifier: identifier_pb2.NodeExecutionIdentifier, *, present: bool = True
-) -> None:
+def validate_node_execution_id(identifier: identifier_pb2.NodeExecutionIdentifier, *, present: bool = True) -> None:
     if not present:
         raise InvalidArgument("missing id")
     if not identifier.HasField("execution_id"):
@@ -60,9 +56,7 @@ def validate_node_execution_id(
     validate_execution_id(identifier.execution_id)
 
 
-def validate_task_execution_id(
-    identifier: identifier_pb2.TaskExecutionIdentifier, *, present: bool = True
-) -> None:
+def validate_task_execution_id(identifier: identifier_pb2.TaskExecutionIdentifier, *, present: bool = True) -> None:
     if not present:
         raise InvalidArgument("missing id")
     if not identifier.HasField("node_execution_id"):

@@ -72,9 +72,7 @@ class ExecutionService:
 
     # -- creating ---------------------------------------------------------------------------------------
 
-    def create_execution(
-        self, request: execution_pb2.ExecutionCreateRequest
-    ) -> execution_pb2.ExecutionCreateResponse:
+    def create_execution(self, request: execution_pb2.ExecutionCreateRequest) -> execution_pb2.ExecutionCreateResponse:
         return execution_pb2.ExecutionCreateResponse(id=self.launcher.create(request))
 
     def relaunch_execution(
@@ -193,9 +191,7 @@ class ExecutionService:
 
     # -- changing ---------------------------------------------------------------------------------------
 
-    def update_execution(
-        self, request: execution_pb2.ExecutionUpdateRequest
-    ) -> execution_pb2.ExecutionUpdateResponse:
+    def update_execution(self, request: execution_pb2.ExecutionUpdateRequest) -> execution_pb2.ExecutionUpdateResponse:
         """Archive or restore: only the state changes, with who changed it and when."""
         validate_execution_id(request.id, present=request.HasField("id"))
         if request.state not in execution_pb2.ExecutionState.values():

@@ -47,8 +47,7 @@ def parse_flyte_url(url: str) -> FlyteUrl:
         )
     if not url.startswith("flyte://"):
         raise InvalidArgument(
-            "failed to validate resolve artifact request. Error: "
-            "request does not start with the correct prefix"
+            "failed to validate resolve artifact request. Error: request does not start with the correct prefix"
         )
     match = _WHOLE.search(url) or _ONE_LITERAL.search(url)
     if match is None:
@@ -96,9 +95,7 @@ class FlyteDataService:
                 )
             )
             return dataproxy_pb2.GetDataResponse(pre_signed_urls=link.pre_signed_urls)
-        data = self.node_executions.get_node_execution_data(
-            node_execution_pb2.NodeExecutionGetDataRequest(id=url.node)
-        )
+        data = self.node_executions.get_node_execution_data(node_execution_pb2.NodeExecutionGetDataRequest(id=url.node))
         literals = data.full_inputs if url.kind == "i" else data.full_outputs
         return _answer(literals, url.name, f"node execution [{go_text(url.node)}]")
 
@@ -115,12 +112,8 @@ class FlyteDataService:
             raise InvalidArgument(f"no task executions were listed [{go_text(url.node)}]. Error: <nil>")
         attempt = listed.task_executions[0].id
         if url.kind == "d":
-            raise InvalidArgument(
-                "deck type cannot be specified with a retry attempt, just use the node instead"
-            )
-        data = self.task_executions.get_task_execution_data(
-            task_execution_pb2.TaskExecutionGetDataRequest(id=attempt)
-        )
+            raise InvalidArgument("deck type cannot be specified with a retry attempt, just use the node instead")
+        data = self.task_executions.get_task_execution_data(task_execution_pb2.TaskExecutionGetDataRequest(id=attempt))
         literals = data.full_inputs if url.kind == "i" else data.full_outputs
         return _answer(literals, url.name, f"task execution [{go_text(attempt)}]")
 

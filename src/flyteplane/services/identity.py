@@ -53,6 +53,4 @@ class IdentityService:
 
     def user_info(self, _req: identity_pb2.UserInfoRequest) -> identity_pb2.UserInfoResponse:
         """With authentication off every caller is the same anonymous user."""
-        return identity_pb2.UserInfoResponse(
-            subject="anonymous", name="Anonymous", preferred_username="anonymous"
-        )
+        return identity_pb2.UserInfoResponse(subject="anonymous", name="Anonymous", preferred_username="anonymous")

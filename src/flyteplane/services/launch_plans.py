@@ -61,9 +61,7 @@ LAUNCH_PLANS = VersionedTable(
     resource_type=identifier_pb2.LAUNCH_PLAN,
     kind="launch plan",
     entity=_ENTITY,
-    scope=FilterScope(
-        default="launch_plan", entities={"launch_plan": _ENTITY, "workflow": _JOINED_WORKFLOW_ENTITY}
-    ),
+    scope=FilterScope(default="launch_plan", entities={"launch_plan": _ENTITY, "workflow": _JOINED_WORKFLOW_ENTITY}),
     list_rpc="ListLaunchPlans",
     joins={"workflow": _join_workflow},
 )
@@ -107,9 +105,7 @@ def expected_inputs(
     variables = workflow_inputs.variables
     if not variables:
         if defaults:
-            raise InvalidArgument(
-                f"invalid launch plan default inputs, expected none but found {len(defaults)}"
-            )
+            raise InvalidArgument(f"invalid launch plan default inputs, expected none but found {len(defaults)}")
         if fixed:
             raise InvalidArgument(f"invalid launch plan fixed inputs, expected none but found {len(fixed)}")
     for key, parameter in defaults.items():
@@ -143,9 +139,7 @@ def expected_inputs(
     return expected
 
 
-def _validate_schedule_inputs(
-    spec: launch_plan_pb2.LaunchPlanSpec, expected: interface_pb2.ParameterMap
-) -> None:
+def _validate_schedule_inputs(spec: launch_plan_pb2.LaunchPlanSpec, expected: interface_pb2.ParameterMap) -> None:
     schedule = spec.entity_metadata.schedule
     if not has_schedule(schedule) and not schedule.kickoff_time_input_arg:
         return
@@ -181,9 +175,7 @@ class LaunchPlanService:
     ) -> launch_plan_pb2.LaunchPlanCreateResponse:
         if not req.HasField("spec"):
             raise InvalidArgument("missing spec")
-        validate_identifier(
-            req.spec.workflow_id, identifier_pb2.WORKFLOW, present=req.spec.HasField("workflow_id")
-        )
+        validate_identifier(req.spec.workflow_id, identifier_pb2.WORKFLOW, present=req.spec.HasField("workflow_id"))
         with self.db.read() as session:
             workflow = WORKFLOWS.get(session, req.spec.workflow_id)
             validate_identifier(req.id, identifier_pb2.LAUNCH_PLAN, present=req.HasField("id"))
@@ -195,9 +187,7 @@ class LaunchPlanService:
         for notification in req.spec.entity_metadata.notifications:
             validate_notification(notification)
         if req.spec.entity_metadata.HasField("launch_conditions"):
-            raise InvalidArgument(
-                f"Launch condition must be empty, found {req.spec.entity_metadata.launch_conditions}"
-            )
+            raise InvalidArgument(f"Launch condition must be empty, found {req.spec.entity_metadata.launch_conditions}")
         spec = launch_plan_pb2.LaunchPlanSpec()
         spec.CopyFrom(req.spec)
         spec.default_inputs.CopyFrom(expected)
@@ -263,16 +253,12 @@ class LaunchPlanService:
             )
         )
 
-    def get_active_launch_plan(
-        self, req: launch_plan_pb2.ActiveLaunchPlanRequest
-    ) -> launch_plan_pb2.LaunchPlan:
+    def get_active_launch_plan(self, req: launch_plan_pb2.ActiveLaunchPlanRequest) -> launch_plan_pb2.LaunchPlan:
         validate_named_parts(req.id)
         with self.db.read() as session:
             row = self._active_row(session, req.id.project, req.id.domain, req.id.name)
             if row is None:
-                raise NotFound(
-                    f"No active launch plan could be found: {req.id.project}:{req.id.domain}:{req.id.name}"
-                )
+                raise NotFound(f"No active launch plan could be found: {req.id.project}:{req.id.domain}:{req.id.name}")
             return self._to_proto(row)
 
     def list_active_launch_plans(

@@ -158,9 +158,7 @@ SIGNAL_ENTITY = FilterableEntity(
 _TAG_ENTITY = FilterableEntity(code="et", columns=_columns(ExecutionTag, ("key", "value")))
 
 
-def _aliased_entity(
-    model: Any, alias_name: str, code: str, names: Sequence[str]
-) -> tuple[Any, FilterableEntity]:
+def _aliased_entity(model: Any, alias_name: str, code: str, names: Sequence[str]) -> tuple[Any, FilterableEntity]:
     alias = aliased(model, name=alias_name)
     return alias, FilterableEntity(code=code, columns=_columns(alias, names))
 
@@ -172,9 +170,7 @@ _JOINED_LAUNCH_PLAN, _LAUNCH_PLAN_ENTITY = _aliased_entity(
     "l",
     (*_VERSIONED, "workflow_id", "state", "schedule_type", "launch_condition_type"),
 )
-_JOINED_WORKFLOW, _WORKFLOW_ENTITY = _aliased_entity(
-    Workflow, "workflow", "w", (*_VERSIONED, "short_description")
-)
+_JOINED_WORKFLOW, _WORKFLOW_ENTITY = _aliased_entity(Workflow, "workflow", "w", (*_VERSIONED, "short_description"))
 _JOINED_TASK, _TASK_ENTITY = _aliased_entity(Task, "task", "t", (*_VERSIONED, "type", "short_description"))
 _JOINED_EXECUTION, _JOINED_EXECUTION_ENTITY = _aliased_entity(
     Execution, "execution", "e", tuple(EXECUTION_ENTITY.columns)
@@ -239,9 +235,7 @@ def execution_listing() -> Listing:
             },
         ),
         joins={
-            "launch_plan": lambda s: s.join(
-                _JOINED_LAUNCH_PLAN, _JOINED_LAUNCH_PLAN.id == Execution.launch_plan_id
-            ),
+            "launch_plan": lambda s: s.join(_JOINED_LAUNCH_PLAN, _JOINED_LAUNCH_PLAN.id == Execution.launch_plan_id),
             "workflow": lambda s: s.join(_JOINED_WORKFLOW, _JOINED_WORKFLOW.id == Execution.workflow_id),
             "task": lambda s: s.join(_JOINED_TASK, _JOINED_TASK.id == Execution.task_id),
         },

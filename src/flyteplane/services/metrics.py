@@ -103,9 +103,7 @@ class ExecutionMetricsService:
         self, request: execution_pb2.WorkflowExecutionGetMetricsRequest
     ) -> execution_pb2.WorkflowExecutionGetMetricsResponse:
         execution = self.executions.get_execution(execution_pb2.WorkflowExecutionGetRequest(id=request.id))
-        return execution_pb2.WorkflowExecutionGetMetricsResponse(
-            span=self._execution(execution, request.depth)
-        )
+        return execution_pb2.WorkflowExecutionGetMetricsResponse(span=self._execution(execution, request.depth))
 
     # -- fetching ---------------------------------------------------------------------------------------
 
@@ -178,15 +176,12 @@ class ExecutionMetricsService:
             node = template_nodes.get(spec_id)
             if node is None:
                 raise FailedPrecondition(
-                    f"failed to discover workflow node '{spec_id}' in workflow "
-                    f"'{workflow.primary.template.id.name}'"
+                    f"failed to discover workflow node '{spec_id}' in workflow '{workflow.primary.template.id.name}'"
                 )
             span = self._node(node_execution, node, workflow, depth)
             upstream = _latest_upstream(spec_id, workflow, nodes)
             if upstream is not None:
-                transition = _operation(
-                    upstream.closure.updated_at, node_execution.closure.created_at, NODE_TRANSITION
-                )
+                transition = _operation(upstream.closure.updated_at, node_execution.closure.created_at, NODE_TRANSITION)
                 span.spans.insert(0, transition)
             spans.append(span)
         return spans
@@ -255,8 +250,7 @@ class ExecutionMetricsService:
         node = _branch_target(taken.metadata.spec_node_id, branch)
         if node is None:
             raise FailedPrecondition(
-                "failed to identify branch node final node definition for nodeID "
-                f"'{taken.metadata.spec_node_id}'"
+                f"failed to identify branch node final node definition for nodeID '{taken.metadata.spec_node_id}'"
             )
         spans = [
             _operation(closure.created_at, taken.closure.created_at, NODE_SETUP),
@@ -356,9 +350,7 @@ def _attempts(attempts: list[Any], depth: int) -> list[metrics_pb2.Span]:
     spans = []
     for index, attempt in enumerate(attempts):
         if index > 0:
-            spans.append(
-                _operation(attempts[index - 1].closure.updated_at, attempt.closure.created_at, NODE_RESET)
-            )
+            spans.append(_operation(attempts[index - 1].closure.updated_at, attempt.closure.created_at, NODE_RESET))
         if depth != 0:
             spans.append(_attempt(attempt))
     return spans
@@ -378,6 +370,4 @@ def _attempt(attempt: Any) -> metrics_pb2.Span:
             spans.append(_operation(closure.started_at, end, TASK_RUNTIME))
             if _not_before(closure.updated_at, end):
                 spans.append(_operation(end, closure.updated_at, TASK_TEARDOWN))
-    return metrics_pb2.Span(
-        start_time=closure.created_at, end_time=closure.updated_at, task_id=attempt.id, spans=spans
-    )
+    return metrics_pb2.Span(start_time=closure.created_at, end_time=closure.updated_at, task_id=attempt.id, spans=spans)

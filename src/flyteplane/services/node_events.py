@@ -44,9 +44,7 @@ __all__ = ["NodeEvents", "dynamic_closure_key"]
 Phase = core_execution_pb2.NodeExecution
 
 
-def dynamic_closure_key(
-    node: identifier_pb2.NodeExecutionIdentifier, workflow: identifier_pb2.Identifier
-) -> str:
+def dynamic_closure_key(node: identifier_pb2.NodeExecutionIdentifier, workflow: identifier_pb2.Identifier) -> str:
     """Where flyteadmin keeps a dynamic node's compiled workflow."""
     execution = node.execution_id
     name = f"{workflow.project}_{workflow.domain}_{workflow.name}_{workflow.version}"
@@ -63,9 +61,7 @@ class NodeEvents:
         dynamic_reference = ""
         dynamic = event.task_node_metadata.dynamic_workflow
         if event.task_node_metadata.HasField("dynamic_workflow"):
-            dynamic_reference = self.data.write(
-                dynamic_closure_key(event.id, dynamic.id), dynamic.compiled_workflow
-            )
+            dynamic_reference = self.data.write(dynamic_closure_key(event.id, dynamic.id), dynamic.compiled_workflow)
         for attempt in range(2):
             try:
                 with self.db.transaction() as session:
@@ -98,9 +94,7 @@ class NodeEvents:
             validate_execution_id(event.workflow_node_metadata.execution_id)
         return event
 
-    def _record(
-        self, session: Session, event: core_event_pb2.NodeExecutionEvent, dynamic_reference: str
-    ) -> None:
+    def _record(self, session: Session, event: core_event_pb2.NodeExecutionEvent, dynamic_reference: str) -> None:
         execution_id = event.id.execution_id
         execution = find_execution_row(session, execution_id)
         if execution is None:
@@ -142,9 +136,7 @@ class NodeEvents:
                 execution_id=execution, node_id=event.parent_node_metadata.node_id
             )
             row.parent_id = node_execution_row(session, parent_id).id
-        if event.HasField(
-            "parent_task_metadata"
-        ):  # legacy events name the task attempt that launched the node
+        if event.HasField("parent_task_metadata"):  # legacy events name the task attempt that launched the node
             row.parent_task_execution_id = task_execution_row(session, event.parent_task_metadata.id).id
         return row
 
@@ -182,9 +174,7 @@ class NodeEvents:
             closure.deck_uri = event.deck_uri
         if event.phase in NODE_TERMINAL:
             self._record_result(row, closure, event, occurred)
-        if event.workflow_node_metadata.HasField("execution_id") and not closure.HasField(
-            "workflow_node_metadata"
-        ):
+        if event.workflow_node_metadata.HasField("execution_id") and not closure.HasField("workflow_node_metadata"):
             closure.workflow_node_metadata.executionId.CopyFrom(event.workflow_node_metadata.execution_id)
         if event.HasField("task_node_metadata"):
             self._record_task_metadata(row, closure, event.task_node_metadata)
@@ -225,9 +215,7 @@ class NodeEvents:
         if event.output_uri:
             closure.output_uri = event.output_uri
         elif event.HasField("output_data"):
-            closure.output_uri = self.data.offload(
-                _node_parts(event.id, "offloaded_outputs"), event.output_data
-            )
+            closure.output_uri = self.data.offload(_node_parts(event.id, "offloaded_outputs"), event.output_data)
         elif event.HasField("error"):
             closure.error.CopyFrom(event.error)
             row.error_kind, row.error_code = error_columns(event.error)

@@ -64,9 +64,7 @@ def _parents_among(session: Session, rows: Sequence[NodeExecution]) -> set[int]:
     ids = [row.id for row in rows]
     if not ids:
         return set()
-    found = session.scalars(
-        select(NodeExecution.parent_id).where(NodeExecution.parent_id.in_(ids)).distinct()
-    )
+    found = session.scalars(select(NodeExecution.parent_id).where(NodeExecution.parent_id.in_(ids)).distinct())
     return {parent for parent in found if parent is not None}
 
 
@@ -88,9 +86,7 @@ class NodeExecutionService:
     ) -> node_execution_pb2.NodeExecutionList:
         """Top-level nodes only, unless `unique_parent_id` names the parent whose children are wanted."""
         try:
-            validate_execution_id(
-                request.workflow_execution_id, present=request.HasField("workflow_execution_id")
-            )
+            validate_execution_id(request.workflow_execution_id, present=request.HasField("workflow_execution_id"))
         except InvalidArgument:
             raise InvalidArgument("missing execution_id") from None
         validate_limit(request.limit)
@@ -104,15 +100,11 @@ class NodeExecutionService:
             if request.unique_parent_id:
                 parent = node_execution_row(
                     session,
-                    identifier_pb2.NodeExecutionIdentifier(
-                        execution_id=execution, node_id=request.unique_parent_id
-                    ),
+                    identifier_pb2.NodeExecutionIdentifier(execution_id=execution, node_id=request.unique_parent_id),
                 )
                 stmt = stmt.where(NodeExecution.parent_id == parent.id)
             else:
-                stmt = stmt.where(
-                    NodeExecution.parent_id.is_(None), NodeExecution.parent_task_execution_id.is_(None)
-                )
+                stmt = stmt.where(NodeExecution.parent_id.is_(None), NodeExecution.parent_task_execution_id.is_(None))
             return self._page(session, stmt, request, "ListNodeExecutions")
 
     def list_node_executions_for_task(
@@ -132,9 +124,7 @@ class NodeExecutionService:
             )
             return self._page(session, stmt, request, "ListNodeExecutions")
 
-    def _page(
-        self, session: Session, stmt: AnySelect, request: Any, what: str
-    ) -> node_execution_pb2.NodeExecutionList:
+    def _page(self, session: Session, stmt: AnySelect, request: Any, what: str) -> node_execution_pb2.NodeExecutionList:
         """One page of node executions, for both list requests (they share filters, sort, limit and token)."""
         stmt = apply_filters(stmt, _LISTING, request.filters)
         sort = request.sort_by if request.HasField("sort_by") else None
@@ -150,8 +140,7 @@ class NodeExecutionService:
         parents = _parents_among(session, page.items)
         return node_execution_pb2.NodeExecutionList(
             node_executions=[
-                node_execution_proto(row, has_children=row.id in parents, trim_errors=True)
-                for row in page.items
+                node_execution_proto(row, has_children=row.id in parents, trim_errors=True) for row in page.items
             ],
             token=page.token,
         )

@@ -82,9 +82,7 @@ class ProjectService:
                 "Domains are currently only set system wide. Please retry without domains included in your request."
             )
 
-    def register_project(
-        self, req: project_pb2.ProjectRegisterRequest
-    ) -> project_pb2.ProjectRegisterResponse:
+    def register_project(self, req: project_pb2.ProjectRegisterRequest) -> project_pb2.ProjectRegisterResponse:
         if not req.HasField("project"):
             raise InvalidArgument("missing project")
         self._validate(req.project, name_required=True)
@@ -95,9 +93,7 @@ class ProjectService:
                         identifier=req.project.id,
                         name=req.project.name,
                         description=req.project.description,
-                        labels=req.project.labels.SerializeToString()
-                        if req.project.HasField("labels")
-                        else b"",
+                        labels=req.project.labels.SerializeToString() if req.project.HasField("labels") else b"",
                         state=req.project.state,
                     )
                 )
@@ -148,9 +144,7 @@ class ProjectService:
             stmt = stmt.where(Project.state != PROJECT_ARCHIVED)
         order = parse_sort(req.sort_by if req.HasField("sort_by") else None, PROJECT_COLUMNS)
         if order is None:
-            order = parse_sort(
-                common_pb2.Sort(key="identifier", direction=common_pb2.Sort.ASCENDING), PROJECT_COLUMNS
-            )
+            order = parse_sort(common_pb2.Sort(key="identifier", direction=common_pb2.Sort.ASCENDING), PROJECT_COLUMNS)
         with self.db.read() as session:
             page = paginate(
                 session,
@@ -161,6 +155,4 @@ class ProjectService:
                 token=req.token,
                 what="ListProjects",
             )
-            return project_pb2.Projects(
-                projects=[self._to_proto(row) for row in page.items], token=page.token
-            )
+            return project_pb2.Projects(projects=[self._to_proto(row) for row in page.items], token=page.token)

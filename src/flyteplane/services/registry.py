@@ -91,9 +91,7 @@ class VersionedTable:
             version=row.version,
         )
 
-    def list(
-        self, session: Session, req: common_pb2.ResourceListRequest, options: Sequence[Any] = ()
-    ) -> Page[Any]:
+    def list(self, session: Session, req: common_pb2.ResourceListRequest, options: Sequence[Any] = ()) -> Page[Any]:
         """ListTasks / ListWorkflows / ListLaunchPlans: project and domain required, name optional."""
         if not req.id.project:
             raise InvalidArgument("missing project")

@@ -43,9 +43,7 @@ def parse_quantity(text: str) -> Decimal:
         raise ValueError(str(exc)) from exc
 
 
-def _by_name(
-    entries: list[tasks_pb2.Resources.ResourceEntry], kind: str, task: str
-) -> dict[int, tuple[str, Decimal]]:
+def _by_name(entries: list[tasks_pb2.Resources.ResourceEntry], kind: str, task: str) -> dict[int, tuple[str, Decimal]]:
     seen: dict[int, tuple[str, Decimal]] = {}
     for entry in entries:
         if entry.name not in CHECKED:
@@ -56,9 +54,7 @@ def _by_name(
         try:
             value = parse_quantity(entry.value)
         except ValueError as exc:
-            raise InvalidArgument(
-                f"Parsing of {name} {kind} [{entry.value}] for task [{task}] failed: {exc}"
-            ) from exc
+            raise InvalidArgument(f"Parsing of {name} {kind} [{entry.value}] for task [{task}] failed: {exc}") from exc
         if entry.name == Resources.GPU and value != value.to_integral_value():
             raise InvalidArgument(f"gpu {kind} [{entry.value}] for task [{task}] must be a whole number")
         seen[entry.name] = (entry.value, value)

@@ -116,9 +116,7 @@ class SignalService:
 
     def list_signals(self, request: signal_pb2.SignalListRequest) -> signal_pb2.SignalList:
         try:
-            validate_execution_id(
-                request.workflow_execution_id, present=request.HasField("workflow_execution_id")
-            )
+            validate_execution_id(request.workflow_execution_id, present=request.HasField("workflow_execution_id"))
         except InvalidArgument:
             raise InvalidArgument("missing execution_id") from None
         validate_limit(request.limit)
@@ -161,9 +159,7 @@ class SignalService:
             try:
                 value_type = literal_type_of(request.value)
             except InvalidLiteralType as exc:
-                raise InvalidArgument(
-                    f"Failed to validate literal type for [] with err: {exc.message}"
-                ) from None
+                raise InvalidArgument(f"Failed to validate literal type for [] with err: {exc.message}") from None
             signal_type = types_pb2.LiteralType.FromString(row.type)
             if not are_types_castable(value_type, signal_type):
                 raise InvalidArgument(

@@ -64,9 +64,7 @@ class SingleTaskLaunch:
         launch_plan = self._ensure_launch_plan(task_id, workflow, spec)
         return SingleTaskRows(task=task, workflow=workflow, launch_plan=launch_plan)
 
-    def _ensure_workflow(
-        self, task_id: identifier_pb2.Identifier, template: tasks_pb2.TaskTemplate
-    ) -> Workflow:
+    def _ensure_workflow(self, task_id: identifier_pb2.Identifier, template: tasks_pb2.TaskTemplate) -> Workflow:
         workflow_id = _generated_id(task_id, identifier_pb2.WORKFLOW)
         with self.db.read() as session:
             existing = WORKFLOWS.find(session, workflow_id)

@@ -57,21 +57,16 @@ def add_reasons(
     """Reasons accumulate; a bare `reason` string counts once per change."""
     if event.reasons:
         closure.reasons.extend(
-            task_execution_pb2.Reason(occurred_at=reason.occurred_at, message=reason.reason)
-            for reason in event.reasons
+            task_execution_pb2.Reason(occurred_at=reason.occurred_at, message=reason.reason) for reason in event.reasons
         )
         closure.reason = event.reasons[-1].reason
     elif event.reason:
         if first or closure.reason != event.reason:
-            closure.reasons.append(
-                task_execution_pb2.Reason(occurred_at=event.occurred_at, message=event.reason)
-            )
+            closure.reasons.append(task_execution_pb2.Reason(occurred_at=event.occurred_at, message=event.reason))
         closure.reason = event.reason
 
 
-def merge_custom_info(
-    existing: struct_pb2.Struct | None, latest: struct_pb2.Struct | None
-) -> struct_pb2.Struct | None:
+def merge_custom_info(existing: struct_pb2.Struct | None, latest: struct_pb2.Struct | None) -> struct_pb2.Struct | None:
     """RFC 7386 JSON merge patch of the latest custom_info onto the stored one."""
     if existing is None:
         return latest

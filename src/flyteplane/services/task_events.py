@@ -167,9 +167,7 @@ class TaskEvents:
         if event.HasField("metadata"):
             closure.metadata.CopyFrom(event.metadata)
             del closure.metadata.external_resources[:]
-            closure.metadata.external_resources.extend(
-                sorted_external_resources(event.metadata.external_resources)
-            )
+            closure.metadata.external_resources.extend(sorted_external_resources(event.metadata.external_resources))
         if event.HasField("log_context"):
             closure.log_context.CopyFrom(event.log_context)
         add_reasons(closure, event, first=True)
@@ -245,9 +243,7 @@ class TaskEvents:
         if event.output_uri:
             closure.output_uri = event.output_uri
         elif event.HasField("output_data"):
-            closure.output_uri = self.data.offload(
-                _attempt_parts(event, "offloaded_outputs"), event.output_data
-            )
+            closure.output_uri = self.data.offload(_attempt_parts(event, "offloaded_outputs"), event.output_data)
         elif event.HasField("error"):
             closure.error.CopyFrom(event.error)
 

@@ -49,9 +49,7 @@ def _parents_among(session: Session, rows: list[TaskExecution]) -> set[int]:
     if not ids:
         return set()
     found = session.scalars(
-        select(NodeExecution.parent_task_execution_id)
-        .where(NodeExecution.parent_task_execution_id.in_(ids))
-        .distinct()
+        select(NodeExecution.parent_task_execution_id).where(NodeExecution.parent_task_execution_id.in_(ids)).distinct()
     )
     return {parent for parent in found if parent is not None}
 
@@ -96,9 +94,7 @@ class TaskExecutionService:
             )
             parents = _parents_among(session, page.items)
             return task_execution_pb2.TaskExecutionList(
-                task_executions=[
-                    task_execution_proto(row, is_parent=row.id in parents) for row in page.items
-                ],
+                task_executions=[task_execution_proto(row, is_parent=row.id in parents) for row in page.items],
                 token=page.token,
             )
 

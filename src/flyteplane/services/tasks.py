@@ -101,9 +101,7 @@ class TaskService:
     def _to_proto(self, row: Task) -> task_pb2.Task:
         closure = self._closure_of(row)
         closure.created_at.CopyFrom(timestamp(row.created_at))
-        return task_pb2.Task(
-            id=TASKS.identifier(row), closure=closure, short_description=row.short_description
-        )
+        return task_pb2.Task(id=TASKS.identifier(row), closure=closure, short_description=row.short_description)
 
     def get_task(self, req: common_pb2.ObjectGetRequest) -> task_pb2.Task:
         with self.db.read() as session:
@@ -114,8 +112,6 @@ class TaskService:
             page = TASKS.list(session, req)
             return task_pb2.TaskList(tasks=[self._to_proto(row) for row in page.items], token=page.token)
 
-    def list_task_ids(
-        self, req: common_pb2.NamedEntityIdentifierListRequest
-    ) -> common_pb2.NamedEntityIdentifierList:
+    def list_task_ids(self, req: common_pb2.NamedEntityIdentifierListRequest) -> common_pb2.NamedEntityIdentifierList:
         with self.db.read() as session:
             return TASKS.list_ids(session, req)

@@ -29,9 +29,7 @@ def to_datetime(stamp: Timestamp, field: str = "timestamp") -> datetime:
     try:
         return datetime(1970, 1, 1) + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000)
     except OverflowError:
-        raise InvalidArgument(
-            f"invalid value for {field}: seconds:{stamp.seconds} nanos:{stamp.nanos}"
-        ) from None
+        raise InvalidArgument(f"invalid value for {field}: seconds:{stamp.seconds} nanos:{stamp.nanos}") from None
 
 
 def timestamp(moment: datetime) -> Timestamp:

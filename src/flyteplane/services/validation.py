@@ -41,9 +41,7 @@ def require(value: object, message: str) -> None:
         raise InvalidArgument(message)
 
 
-def validate_identifier(
-    identifier: identifier_pb2.Identifier, expected: int, *, present: bool = True
-) -> None:
+def validate_identifier(identifier: identifier_pb2.Identifier, expected: int, *, present: bool = True) -> None:
     """flyteadmin's identifier checks: resource type first, then the four parts in order."""
     if present is False:
         raise InvalidArgument("missing id")

@@ -70,9 +70,7 @@ class WorkflowEvents:
         if parent is not None:  # a finished child lets its launch-plan node move on at once
             self.wakeup(execution_identifier(parent))
 
-    def _validated(
-        self, request: event_pb2.WorkflowExecutionEventRequest
-    ) -> core_event_pb2.WorkflowExecutionEvent:
+    def _validated(self, request: event_pb2.WorkflowExecutionEventRequest) -> core_event_pb2.WorkflowExecutionEvent:
         if not request.HasField("event"):
             raise InvalidArgument("Workflow event handler was called without event")
         event = request.event
@@ -96,9 +94,7 @@ class WorkflowEvents:
         shown = text(event.execution_id)
         if new != Phase.QUEUED:  # repeated QUEUED events announce a cluster reassignment
             if current == new:
-                raise AlreadyExists(
-                    f"This phase {row.phase} was already recorded for workflow execution {shown}"
-                )
+                raise AlreadyExists(f"This phase {row.phase} was already recorded for workflow execution {shown}")
             validate_cluster(row.cluster, event.producer_id)
         new_name = workflow_phase_name(new)
         if current in WORKFLOW_TERMINAL:
@@ -107,13 +103,9 @@ class WorkflowEvents:
                 row.phase,
             )
         if current == Phase.RUNNING and new == Phase.QUEUED:
-            raise FailedPrecondition(
-                f"Cannot go from {row.phase} to {new_name} for workflow execution {shown}"
-            )
+            raise FailedPrecondition(f"Cannot go from {row.phase} to {new_name} for workflow execution {shown}")
         if current == Phase.ABORTING and new not in WORKFLOW_TERMINAL:
-            raise FailedPrecondition(
-                f"Invalid phase change from aborting to {new_name} for workflow execution {shown}"
-            )
+            raise FailedPrecondition(f"Invalid phase change from aborting to {new_name} for workflow execution {shown}")
 
     def _apply(self, row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         closure = execution_pb2.ExecutionClosure.FromString(row.closure)
@@ -133,9 +125,7 @@ class WorkflowEvents:
             closure.outputs.CopyFrom(execution_pb2.LiteralMapBlob(uri=event.output_uri))
         elif event.HasField("output_data"):
             key = (row.execution_project, row.execution_domain, row.execution_name, "offloaded_outputs")
-            closure.outputs.CopyFrom(
-                execution_pb2.LiteralMapBlob(uri=self.data.offload(key, event.output_data))
-            )
+            closure.outputs.CopyFrom(execution_pb2.LiteralMapBlob(uri=self.data.offload(key, event.output_data)))
         elif event.HasField("error"):
             closure.error.CopyFrom(event.error)
             row.error_kind, row.error_code = error_columns(event.error)

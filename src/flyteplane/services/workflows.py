@@ -51,9 +51,7 @@ class WorkflowService:
         if needs.task_ids:
             wanted = {_identity(task_id) for task_id in needs.task_ids}
             rows = session.scalars(
-                select(Task).where(
-                    tuple_(Task.project, Task.domain, Task.name, Task.version).in_(sorted(wanted))
-                )
+                select(Task).where(tuple_(Task.project, Task.domain, Task.name, Task.version).in_(sorted(wanted)))
             ).all()
             found = {(r.project, r.domain, r.name, r.version): r for r in rows}
             for task_id in needs.task_ids:
@@ -99,9 +97,7 @@ class WorkflowService:
                 tasks, launch_plans = self._load_requirements(session, spec)
                 compiled = compile_workflow(spec.template, list(spec.sub_workflows), tasks, launch_plans)  # type: ignore[arg-type]
             except (CompileErrors, NotFound) as exc:
-                raise InvalidArgument(
-                    f"failed to compile workflow for [{id_text(req.id)}] with err: {exc}"
-                ) from exc
+                raise InvalidArgument(f"failed to compile workflow for [{id_text(req.id)}] with err: {exc}") from exc
         node_count = len(compiled.primary.template.nodes) - 2
         if node_count > self.settings.max_workflow_nodes:
             raise InvalidArgument(
@@ -157,9 +153,7 @@ class WorkflowService:
     def list_workflows(self, req: common_pb2.ResourceListRequest) -> workflow_pb2.WorkflowList:
         with self.db.read() as session:
             page = WORKFLOWS.list(session, req, options=[defer(Workflow.closure)])
-            return workflow_pb2.WorkflowList(
-                workflows=[self._listed(row) for row in page.items], token=page.token
-            )
+            return workflow_pb2.WorkflowList(workflows=[self._listed(row) for row in page.items], token=page.token)
 
     def list_workflow_ids(
         self, req: common_pb2.NamedEntityIdentifierListRequest

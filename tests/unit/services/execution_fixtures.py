@@ -84,9 +84,7 @@ def register_pipeline(plane: Plane, version: str = "v1") -> identifier_pb2.Ident
     for spec in payload["tasks"]:
         plane.tasks.create_task(task_pb2.TaskCreateRequest(id=spec.template.id, spec=spec))
     workflow = payload["workflows"][0]
-    plane.workflows.create_workflow(
-        workflow_pb2.WorkflowCreateRequest(id=workflow.template.id, spec=workflow)
-    )
+    plane.workflows.create_workflow(workflow_pb2.WorkflowCreateRequest(id=workflow.template.id, spec=workflow))
     plan = default_launch_plan(version)
     request = launch_plan_pb2.LaunchPlanCreateRequest(id=plan.id, spec=plan.spec)
     plane.launch_plans.create_launch_plan(request)
@@ -125,9 +123,7 @@ def workflow_id(version: str = "v1") -> identifier_pb2.Identifier:
 
 
 def task_id(version: str = "v1") -> identifier_pb2.Identifier:
-    return identifier_pb2.Identifier(
-        resource_type=identifier_pb2.TASK, project=P, domain=D, name=ADD, version=version
-    )
+    return identifier_pb2.Identifier(resource_type=identifier_pb2.TASK, project=P, domain=D, name=ADD, version=version)
 
 
 # -- literals and requests ----------------------------------------------------------------------------------
@@ -138,9 +134,7 @@ def integer(value: int) -> literals_pb2.Literal:
 
 
 def string(value: str) -> literals_pb2.Literal:
-    return literals_pb2.Literal(
-        scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value=value))
-    )
+    return literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value=value)))
 
 
 def literal_map(**values: literals_pb2.Literal) -> literals_pb2.LiteralMap:
@@ -165,9 +159,7 @@ def execution_id(name: str) -> identifier_pb2.WorkflowExecutionIdentifier:
     return identifier_pb2.WorkflowExecutionIdentifier(project=P, domain=D, name=name)
 
 
-def launch(
-    plane: Plane, launched: identifier_pb2.Identifier, name: str = "", **inputs: literals_pb2.Literal
-) -> Any:
+def launch(plane: Plane, launched: identifier_pb2.Identifier, name: str = "", **inputs: literals_pb2.Literal) -> Any:
     return plane.executions.create_execution(create_request(launched, name, **inputs)).id
 
 
@@ -202,9 +194,7 @@ def workflow_event(
     return event_pb2.WorkflowExecutionEventRequest(event=event)
 
 
-def node_id(
-    execution: identifier_pb2.WorkflowExecutionIdentifier, node: str
-) -> identifier_pb2.NodeExecutionIdentifier:
+def node_id(execution: identifier_pb2.WorkflowExecutionIdentifier, node: str) -> identifier_pb2.NodeExecutionIdentifier:
     return identifier_pb2.NodeExecutionIdentifier(execution_id=execution, node_id=node)
 
 

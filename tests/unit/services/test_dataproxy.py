@@ -41,9 +41,7 @@ def service(store: BlobStore, signer: Signer) -> DataProxyService:
 
 
 def upload(service: DataProxyService, **fields: object) -> dataproxy_pb2.CreateUploadLocationResponse:
-    request = dataproxy_pb2.CreateUploadLocationRequest(
-        **{"project": "flytesnacks", "domain": "development", **fields}
-    )
+    request = dataproxy_pb2.CreateUploadLocationRequest(**{"project": "flytesnacks", "domain": "development", **fields})
     return service.create_upload_location(request)
 
 
@@ -143,9 +141,7 @@ def test_a_caller_chosen_path_that_exists_needs_a_hash(service: DataProxyService
     )
 
 
-def test_a_caller_chosen_path_that_exists_refuses_a_different_hash(
-    service: DataProxyService, store: BlobStore
-) -> None:
+def test_a_caller_chosen_path_that_exists_refuses_a_different_hash(service: DataProxyService, store: BlobStore) -> None:
     resp = upload(service, filename="f.txt", filename_root="root", content_md5=MD5)
     put(store, resp.native_url, CONTENT)
     with pytest.raises(AlreadyExists, match=r"file already exists at location \[.*/root/f.txt\]"):
@@ -174,9 +170,7 @@ def test_hash_derived_paths_are_never_refused(service: DataProxyService, store: 
     assert upload(service, filename="fast.tar.gz", content_md5=MD5).native_url == resp.native_url
 
 
-def test_the_existence_check_comes_before_the_expiry_check(
-    service: DataProxyService, store: BlobStore
-) -> None:
+def test_the_existence_check_comes_before_the_expiry_check(service: DataProxyService, store: BlobStore) -> None:
     resp = upload(service, filename="f.txt", filename_root="root", content_md5=MD5)
     put(store, resp.native_url, CONTENT)
     with pytest.raises(AlreadyExists):
@@ -206,9 +200,7 @@ def test_a_shorter_expiry_is_honoured_and_signed(service: DataProxyService, sign
     ("seconds", "nanos", "text"),
     [(7200, 0, "2h0m0s"), (3601, 0, "1h0m1s"), (3600, 500_000_000, "1h0m0.5s"), (10**9, 0, "277777h46m40s")],
 )
-def test_an_expiry_above_the_maximum_is_invalid(
-    service: DataProxyService, seconds: int, nanos: int, text: str
-) -> None:
+def test_an_expiry_above_the_maximum_is_invalid(service: DataProxyService, seconds: int, nanos: int, text: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
         upload(service, filename="f", content_md5=MD5, expires_in=Duration(seconds=seconds, nanos=nanos))
     assert raised.value.message == f"expiresIn [{text}] cannot exceed max allowed expiration [1h0m0s]"
@@ -284,9 +276,7 @@ def test_download_location_signs_a_get_for_the_native_urls_key(
     assert key == "p/d/r/out.pb"
     signer.verify("GET", key, params, NOW)
     assert resp.expires_at.ToDatetime(tzinfo=timezone.utc) == NOW + timedelta(seconds=60)
-    assert download(service, native_url).expires_at.ToDatetime(tzinfo=timezone.utc) == NOW + timedelta(
-        hours=1
-    )
+    assert download(service, native_url).expires_at.ToDatetime(tzinfo=timezone.utc) == NOW + timedelta(hours=1)
 
 
 @pytest.mark.parametrize(
@@ -315,13 +305,9 @@ def test_download_of_a_location_outside_the_store_is_invalid(service: DataProxyS
 # -- download links --
 
 
-def test_a_download_link_for_an_existing_object(
-    service: DataProxyService, store: BlobStore, signer: Signer
-) -> None:
+def test_a_download_link_for_an_existing_object(service: DataProxyService, store: BlobStore, signer: Signer) -> None:
     store.put_bytes("p/d/exec/n0/deck.html", b"<html/>")
-    resp = service.create_download_link_for_uri(
-        store.native_url("p/d/exec/n0/deck.html"), timedelta(minutes=5)
-    )
+    resp = service.create_download_link_for_uri(store.native_url("p/d/exec/n0/deck.html"), timedelta(minutes=5))
     assert list(resp.signed_url) == list(resp.pre_signed_urls.signed_url)
     assert len(resp.signed_url) == 1
     key, params = signed_key_and_params(resp.signed_url[0])
@@ -336,16 +322,12 @@ def test_a_download_link_defaults_to_the_maximum_expiry(service: DataProxyServic
     assert resp.expires_at.ToDatetime(tzinfo=timezone.utc) == NOW + timedelta(hours=1)
 
 
-def test_a_download_link_for_a_missing_object_is_not_found(
-    service: DataProxyService, store: BlobStore
-) -> None:
+def test_a_download_link_for_a_missing_object_is_not_found(service: DataProxyService, store: BlobStore) -> None:
     with pytest.raises(NotFound, match=r"^object not found$"):
         service.create_download_link_for_uri(store.native_url("p/d/none.html"), None)
 
 
-def test_a_download_link_expiry_above_the_maximum_is_invalid(
-    service: DataProxyService, store: BlobStore
-) -> None:
+def test_a_download_link_expiry_above_the_maximum_is_invalid(service: DataProxyService, store: BlobStore) -> None:
     store.put_bytes("p/d/deck.html", b"x")
     with pytest.raises(InvalidArgument) as raised:
         service.create_download_link_for_uri(store.native_url("p/d/deck.html"), timedelta(hours=2))
@@ -358,9 +340,7 @@ def test_a_download_link_expiry_above_the_maximum_is_invalid(
 def test_the_download_link_rpc_can_check_its_expiry_first(service: DataProxyService) -> None:
     assert service.check_download_link_expiry(None) == timedelta(hours=1)
     assert service.check_download_link_expiry(Duration(seconds=30)) == timedelta(seconds=30)
-    with pytest.raises(
-        InvalidArgument, match=r"^error while validating request\. Error: expiresIn is invalid"
-    ):
+    with pytest.raises(InvalidArgument, match=r"^error while validating request\. Error: expiresIn is invalid"):
         service.check_download_link_expiry(Duration(seconds=-5))
 
 

@@ -123,9 +123,7 @@ def test_every_workflow_phase_transition_is_judged_as_flyteadmin_does(
     assert wrong == {}
 
 
-def test_refusals_carry_flyteadmins_messages(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_refusals_carry_flyteadmins_messages(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     shown = 'project:"flytesnacks" domain:"development" name:"e1"'
     plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.RUNNING, 1))
     with pytest.raises(AlreadyExists) as repeated:
@@ -137,18 +135,13 @@ def test_refusals_carry_flyteadmins_messages(
     plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.SUCCEEDED, 3))
     with pytest.raises(AlreadyInTerminalState) as terminal:
         plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.FAILED, 4))
-    assert (
-        terminal.value.message
-        == f"Invalid phase change from SUCCEEDED to FAILED for workflow execution {shown}"
-    )
+    assert terminal.value.message == f"Invalid phase change from SUCCEEDED to FAILED for workflow execution {shown}"
     assert terminal.value.current_phase == "SUCCEEDED"
 
 
 def test_aborting_only_ends(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     plane.executions.terminate_execution(execution_pb2.ExecutionTerminateRequest(id=run, cause="stop"))
-    with pytest.raises(
-        FailedPrecondition, match=r"^Invalid phase change from aborting to RUNNING for workflow"
-    ):
+    with pytest.raises(FailedPrecondition, match=r"^Invalid phase change from aborting to RUNNING for workflow"):
         plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.RUNNING, 1))
     plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.ABORTED, 2))
 
@@ -172,9 +165,7 @@ def test_running_and_success_record_times_and_outputs(
     assert row.started_at is not None
 
 
-def test_inline_outputs_are_offloaded_and_served(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_inline_outputs_are_offloaded_and_served(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.RUNNING, 1))
     plane.events.create_workflow_event(
         workflow_event(run, WorkflowPhase.SUCCEEDED, 2, output_data=literal_map(o0=integer(3)))
@@ -195,9 +186,7 @@ def test_inline_outputs_over_the_limit_are_resource_exhausted(
         plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.SUCCEEDED, 2, output_data=big))
 
 
-def test_a_failure_records_its_error_and_columns(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_a_failure_records_its_error_and_columns(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     error = ExecutionError(code="RetriesExhausted|Boom", message="it broke", kind=ExecutionError.USER)
     plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.FAILING, 1, error=error))
     plane.events.create_workflow_event(workflow_event(run, WorkflowPhase.FAILED, 2, error=error))
@@ -228,9 +217,7 @@ def test_only_the_executions_cluster_or_the_default_producer_may_report(
 ) -> None:
     foreign = workflow_event(run, WorkflowPhase.RUNNING, 1)
     foreign.event.producer_id = "elsewhere"
-    with pytest.raises(
-        IncompatibleCluster, match=r"Cluster/producer from event \[elsewhere\] does not match"
-    ):
+    with pytest.raises(IncompatibleCluster, match=r"Cluster/producer from event \[elsewhere\] does not match"):
         plane.events.create_workflow_event(foreign)
     legacy = workflow_event(run, WorkflowPhase.RUNNING, 1)
     legacy.event.producer_id = "propeller"
@@ -249,9 +236,7 @@ def test_a_queued_event_from_a_named_producer_claims_the_execution(plane: Plane)
     plane.events.create_workflow_event(running)
 
 
-def test_the_event_sink_takes_repeats_as_success(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_the_event_sink_takes_repeats_as_success(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     request = workflow_event(run, WorkflowPhase.RUNNING, 1)
     plane.events.workflow_event(request)
     plane.events.workflow_event(request)
@@ -320,16 +305,11 @@ def test_every_node_phase_transition_is_judged_as_flyteadmin_does(
     assert wrong == {}
 
 
-def test_a_nodes_first_event_may_have_any_phase(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_a_nodes_first_event_may_have_any_phase(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     for index, phase in enumerate(NODE_PHASES):
         plane.events.create_node_event(node_event(run, f"n{index}", phase))
     with plane.db.read() as session:
-        phases = {
-            row.node_id: row.phase
-            for row in session.execute(select(NodeExecution.node_id, NodeExecution.phase))
-        }
+        phases = {row.node_id: row.phase for row in session.execute(select(NodeExecution.node_id, NodeExecution.phase))}
     assert phases == {f"n{index}": NodePhase.Phase.Name(phase) for index, phase in enumerate(NODE_PHASES)}
 
 
@@ -340,9 +320,7 @@ def test_node_refusals_name_the_phase_the_node_is_in(
     plane.events.create_node_event(node_event(run, "n0", NodePhase.SUCCEEDED))
     with pytest.raises(AlreadyExists, match=r'^This phase was already recorded SUCCEEDED for node_id:"n0"'):
         plane.events.create_node_event(node_event(run, "n0", NodePhase.SUCCEEDED, 1))
-    with pytest.raises(
-        AlreadyInTerminalState, match=r"^Invalid phase change from SUCCEEDED to RUNNING"
-    ) as caught:
+    with pytest.raises(AlreadyInTerminalState, match=r"^Invalid phase change from SUCCEEDED to RUNNING") as caught:
         plane.events.create_node_event(node_event(run, "n0", NodePhase.RUNNING, 1))
     assert caught.value.current_phase == "SUCCEEDED"
 
@@ -372,9 +350,7 @@ def test_every_task_phase_transition_is_judged_as_flyteadmin_does(
         for new in TASK_PHASES:
             for version in (0, 1):
                 force_task_phase(plane, current, 1)
-                got = outcome(
-                    plane.events.create_task_event, task_event(run, "n0", new, 5, phase_version=version)
-                )
+                got = outcome(plane.events.create_task_event, task_event(run, "n0", new, 5, phase_version=version))
                 if current == new and version <= 1:
                     expected = "AE"
                 elif current in TASK_TERMINAL:
@@ -396,9 +372,7 @@ def test_task_event_refusals_carry_flyteadmins_messages(
 ) -> None:
     plane.events.create_node_event(node_event(run, "n0", NodePhase.RUNNING))
     plane.events.create_task_event(task_event(run, "n0", TaskPhase.RUNNING, phase_version=3))
-    with pytest.raises(
-        AlreadyExists, match=r"^have already recorded task execution phase RUNNING \(version: 2\) for"
-    ):
+    with pytest.raises(AlreadyExists, match=r"^have already recorded task execution phase RUNNING \(version: 2\) for"):
         plane.events.create_task_event(task_event(run, "n0", TaskPhase.RUNNING, 1, phase_version=2))
     plane.events.create_task_event(task_event(run, "n0", TaskPhase.FAILED, 2))
     with pytest.raises(

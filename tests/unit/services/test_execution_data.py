@@ -54,9 +54,7 @@ def test_small_maps_are_inline_and_large_ones_a_signed_url_with_their_size(data:
     inline, blob = data.for_response(uri)
     assert not inline.literals
     assert blob.bytes == values.ByteSize()
-    assert (
-        blob.url.startswith("http://127.0.0.1:9/") and "method=GET" in blob.url and "signature=" in blob.url
-    )
+    assert blob.url.startswith("http://127.0.0.1:9/") and "method=GET" in blob.url and "signature=" in blob.url
 
 
 def test_unreadable_or_missing_data_answers_empty(data: ExecutionData, tmp_path: Path) -> None:
@@ -90,9 +88,7 @@ def test_inline_closure_data_is_returned_only_below_the_threshold(data: Executio
         ("flyte://v1/p/d/e1/n0/o/o", "n0", None, "o", "o"),
     ],
 )
-def test_flyte_urls_name_node_or_attempt_data(
-    url: str, node: str, attempt: int | None, kind: str, name: str
-) -> None:
+def test_flyte_urls_name_node_or_attempt_data(url: str, node: str, attempt: int | None, kind: str, name: str) -> None:
     parsed = parse_flyte_url(url)
     assert parsed.node == identifier_pb2.NodeExecutionIdentifier(
         node_id=node,
@@ -141,15 +137,9 @@ def run(plane: Plane) -> identifier_pb2.WorkflowExecutionIdentifier:
     plane.events.create_node_event(node_event(created, "n0", NodePhase.RUNNING, 1, input_uri=inputs))
     plane.events.create_task_event(task_event(created, "n0", TaskPhase.RUNNING, 1, input_uri=inputs))
     plane.events.create_task_event(task_event(created, "n0", TaskPhase.FAILED, 2, output_uri=first))
-    plane.events.create_task_event(
-        task_event(created, "n0", TaskPhase.RUNNING, 3, attempt=1, input_uri=inputs)
-    )
-    plane.events.create_task_event(
-        task_event(created, "n0", TaskPhase.SUCCEEDED, 4, attempt=1, output_uri=outputs)
-    )
-    plane.events.create_node_event(
-        node_event(created, "n0", NodePhase.SUCCEEDED, 5, output_uri=outputs, deck_uri=deck)
-    )
+    plane.events.create_task_event(task_event(created, "n0", TaskPhase.RUNNING, 3, attempt=1, input_uri=inputs))
+    plane.events.create_task_event(task_event(created, "n0", TaskPhase.SUCCEEDED, 4, attempt=1, output_uri=outputs))
+    plane.events.create_node_event(node_event(created, "n0", NodePhase.SUCCEEDED, 5, output_uri=outputs, deck_uri=deck))
     return created  # type: ignore[no-any-return]
 
 

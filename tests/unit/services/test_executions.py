@@ -126,9 +126,7 @@ def test_created_execution_is_undefined_with_its_workflow_and_a_due_engine_row(
     assert plane.woken.executions == [(P, D, "e1")]
 
 
-def test_inputs_merge_defaults_and_user_inputs_are_kept_apart(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_inputs_merge_defaults_and_user_inputs_are_kept_apart(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     launch(plane, plan, "e1", a=integer(5))
     assert stored_inputs(plane, "e1") == literal_map(a=integer(5), b=integer(2))
     assert stored_inputs(plane, "e1", "user_inputs.pb") == literal_map(a=integer(5))
@@ -137,9 +135,7 @@ def test_inputs_merge_defaults_and_user_inputs_are_kept_apart(
     assert row.user_inputs_uri == plane.blobs.native_url(f"metadata/{P}/{D}/e1/user_inputs.pb")
 
 
-def test_inputs_sent_in_the_spec_by_old_clients_are_used(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_inputs_sent_in_the_spec_by_old_clients_are_used(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     request = create_request(plan, "e1")
     request.spec.inputs.CopyFrom(literal_map(b=integer(7)))
     plane.executions.create_execution(request)
@@ -196,9 +192,7 @@ def test_an_invalid_datetime_input_is_refused(plane: Plane, plan: identifier_pb2
         launch(plane, plan, "e1", a=bad)
 
 
-def test_every_datetime_input_is_checked_not_only_the_first(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_every_datetime_input_is_checked_not_only_the_first(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     """flyteadmin stops validating at the first datetime literal it meets (a quirk, not kept): a valid `a`
     must not let an invalid `b` through."""
     good, bad = literals_pb2.Literal(), literals_pb2.Literal()
@@ -211,9 +205,7 @@ def test_every_datetime_input_is_checked_not_only_the_first(
 # -- names ---------------------------------------------------------------------------------------------------
 
 
-def test_generated_names_are_twenty_characters_starting_with_a(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_generated_names_are_twenty_characters_starting_with_a(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     names = {launch(plane, plan).name for _ in range(5)}
     assert len(names) == 5
     for name in names:
@@ -229,9 +221,7 @@ def test_generated_names_are_twenty_characters_starting_with_a(
         ("a" * 64, "^size of name exceeded length 63 : a{64}$"),
     ],
 )
-def test_bad_names_are_refused(
-    plane: Plane, plan: identifier_pb2.Identifier, name: str, message: str
-) -> None:
+def test_bad_names_are_refused(plane: Plane, plan: identifier_pb2.Identifier, name: str, message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         launch(plane, plan, name)
 
@@ -255,9 +245,7 @@ def test_a_taken_name_is_already_exists_and_leaves_the_first_execution_alone(
 # -- request checks ------------------------------------------------------------------------------------------
 
 
-def test_request_checks_follow_flyteadmins_order_and_messages(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_request_checks_follow_flyteadmins_order_and_messages(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     def refused(request: execution_pb2.ExecutionCreateRequest) -> str:
         with pytest.raises(InvalidArgument) as caught:
             plane.executions.create_execution(request)
@@ -320,9 +308,7 @@ def test_a_task_runs_in_a_generated_workflow_and_launch_plan(plane: Plane) -> No
             )
         )
     )
-    (node,) = [
-        n for n in generated.closure.compiled_workflow.primary.template.nodes if n.HasField("task_node")
-    ]
+    (node,) = [n for n in generated.closure.compiled_workflow.primary.template.nodes if n.HasField("task_node")]
     assert node.id == "testsunitservicesflytekitspecsadd"
     assert node.metadata.retries.retries == 0  # the task's own retry strategy (flytekit always sends one)
     plan = plane.launch_plans.get_launch_plan(
@@ -340,9 +326,7 @@ def test_a_task_runs_in_a_generated_workflow_and_launch_plan(plane: Plane) -> No
     assert all(parameter.required for parameter in plan.closure.expected_inputs.parameters.values())
     with plane.db.read() as session:
         states = set(
-            session.scalars(
-                select(NamedEntityMetadata.state).where(NamedEntityMetadata.name == f".flytegen.{ADD}")
-            )
+            session.scalars(select(NamedEntityMetadata.state).where(NamedEntityMetadata.name == f".flytegen.{ADD}"))
         )
     assert states == {common_pb2.SYSTEM_GENERATED}
 
@@ -449,9 +433,7 @@ def test_request_settings_are_kept_and_win(plane: Plane, plan: identifier_pb2.Id
     assert list(stored.tags) == ["nightly"]
 
 
-def test_launch_plan_settings_apply_when_the_request_has_none(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_launch_plan_settings_apply_when_the_request_has_none(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     spec = launch_plan_pb2.LaunchPlanSpec(
         max_parallelism=3,
         raw_output_data_config=common_pb2.RawOutputDataConfig(output_location_prefix="s3://lp"),
@@ -503,9 +485,7 @@ def test_matchable_execution_config_fills_gaps_and_mixes_project_with_domain_lev
     assert config.max_parallelism == 11
 
 
-def test_workflow_level_attributes_beat_domain_level_ones(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_workflow_level_attributes_beat_domain_level_ones(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     for workflow, value in ((PIPELINE, 4), ("", 9)):
         attributes = MA(workflow_execution_config=WEC(max_parallelism=value))
         if workflow:
@@ -556,9 +536,7 @@ def test_project_labels_join_the_executions_labels(plane: Plane, plan: identifie
     assert dict(config_of(plane, "e1").labels.values) == {"cost": "ml", "team": "mine"}
 
 
-def test_a_cluster_pool_may_not_contradict_the_configured_one(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_a_cluster_pool_may_not_contradict_the_configured_one(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     plane.attributes.update_project_domain_attributes(
         project_domain_attributes_pb2.ProjectDomainAttributesUpdateRequest(
             attributes=project_domain_attributes_pb2.ProjectDomainAttributes(
@@ -572,9 +550,7 @@ def test_a_cluster_pool_may_not_contradict_the_configured_one(
     )
     request = create_request(plan, "e1")
     request.spec.cluster_assignment.cluster_pool_name = "cpu"
-    with pytest.raises(
-        InvalidArgument, match=r'cannot run on cluster pool "cpu", because its configured to run on'
-    ):
+    with pytest.raises(InvalidArgument, match=r'cannot run on cluster pool "cpu", because its configured to run on'):
         plane.executions.create_execution(request)
     request.spec.cluster_assignment.cluster_pool_name = "gpu"
     plane.executions.create_execution(request)
@@ -613,9 +589,7 @@ def test_a_concurrency_policy_skips_beyond_its_limit(plane: Plane, plan: identif
     first = launch(plane, limited, "e1")
     launch(plane, limited, "e2")  # the first is not running yet: only QUEUED and RUNNING count
     plane.events.create_workflow_event(workflow_event(first, WorkflowPhase.RUNNING))
-    with pytest.raises(
-        AlreadyExists, match=r"^concurrency limit \(1\) reached for launch plan limited; skipping"
-    ):
+    with pytest.raises(AlreadyExists, match=r"^concurrency limit \(1\) reached for launch plan limited; skipping"):
         launch(plane, limited, "e3")
 
 
@@ -687,9 +661,7 @@ def test_get_checks_the_identifier_and_names_a_missing_execution(plane: Plane) -
                 id=identifier_pb2.WorkflowExecutionIdentifier(project=P, domain=D)
             )
         )
-    with pytest.raises(
-        NotFound, match=r'missing entity of type execution with identifier \[project:"flytesnacks"'
-    ):
+    with pytest.raises(NotFound, match=r'missing entity of type execution with identifier \[project:"flytesnacks"'):
         get(plane, "nope")
 
 
@@ -697,9 +669,7 @@ def names(listed: execution_pb2.ExecutionList) -> list[str]:
     return [execution.id.name for execution in listed.executions]
 
 
-def test_list_filters_on_execution_columns_and_joined_entities(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_list_filters_on_execution_columns_and_joined_entities(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     spec = launch_plan_pb2.LaunchPlanSpec()
     other = register_launch_plan(plane, "other", spec)
     launch(plane, plan, "e1")
@@ -753,17 +723,10 @@ def test_tag_filters_match_one_tag_row_and_list_each_execution_once(
     plane.executions.create_execution(other)
     listed = plane.executions.list_executions
     assert names(
-        listed(
-            list_request(
-                filters="value_in(execution_tag.key,eager-exec)+value_in(execution_tag.value,parent1)"
-            )
-        )
+        listed(list_request(filters="value_in(execution_tag.key,eager-exec)+value_in(execution_tag.value,parent1)"))
     ) == ["e1"]
     assert names(listed(list_request(filters="eq(execution_tag.key,nightly)"))) == ["e1"]
-    assert (
-        names(listed(list_request(filters="eq(execution_tag.key,nightly)+eq(execution_tag.value,parent1)")))
-        == []
-    )
+    assert names(listed(list_request(filters="eq(execution_tag.key,nightly)+eq(execution_tag.value,parent1)"))) == []
     with plane.db.read() as session:
         tags = {(row.key, row.value) for row in session.execute(select(ExecutionTag.key, ExecutionTag.value))}
     assert tags >= {("eager-exec", "parent1"), ("nightly", ""), ("gpu", ""), ("eager-exec", "parent2")}
@@ -781,20 +744,14 @@ def test_list_pages_with_tokens(plane: Plane, plan: identifier_pb2.Identifier) -
         if not token:
             break
     assert sorted(seen) == [f"e{index}" for index in range(5)]
-    newest_first = plane.executions.list_executions(
-        list_request(limit=5, sort_by=common_pb2.Sort(key="created_at"))
-    )
+    newest_first = plane.executions.list_executions(list_request(limit=5, sort_by=common_pb2.Sort(key="created_at")))
     assert names(newest_first) == ["e4", "e3", "e2", "e1", "e0"]
 
 
-def test_listed_errors_are_trimmed_and_get_keeps_them_whole(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_listed_errors_are_trimmed_and_get_keeps_them_whole(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     failed = launch(plane, plan, "e1")
     message = "é" * 80  # 160 bytes
-    error = core_execution_pb2.ExecutionError(
-        code="Boom", message=message, kind=core_execution_pb2.ExecutionError.USER
-    )
+    error = core_execution_pb2.ExecutionError(code="Boom", message=message, kind=core_execution_pb2.ExecutionError.USER)
     plane.events.create_workflow_event(workflow_event(failed, WorkflowPhase.FAILED, error=error))
     (listed,) = plane.executions.list_executions(list_request()).executions
     assert listed.closure.error.message == "é" * 50
@@ -827,9 +784,7 @@ def test_archived_executions_are_hidden_unless_a_filter_names_state(
 def test_update_refuses_unknown_states_and_executions(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     launch(plane, plan, "e1")
     with pytest.raises(InvalidArgument, match=r"invalid value for state"):
-        plane.executions.update_execution(
-            execution_pb2.ExecutionUpdateRequest(id=execution_id("e1"), state=7)
-        )
+        plane.executions.update_execution(execution_pb2.ExecutionUpdateRequest(id=execution_id("e1"), state=7))
     with pytest.raises(NotFound):
         plane.executions.update_execution(execution_pb2.ExecutionUpdateRequest(id=execution_id("nope")))
 
@@ -837,14 +792,10 @@ def test_update_refuses_unknown_states_and_executions(plane: Plane, plan: identi
 # -- terminate -----------------------------------------------------------------------------------------------
 
 
-def test_terminate_marks_aborting_and_asks_the_engine_to_abort(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_terminate_marks_aborting_and_asks_the_engine_to_abort(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     created = launch(plane, plan, "e1")
     plane.woken.executions.clear()
-    plane.executions.terminate_execution(
-        execution_pb2.ExecutionTerminateRequest(id=created, cause="no longer needed")
-    )
+    plane.executions.terminate_execution(execution_pb2.ExecutionTerminateRequest(id=created, cause="no longer needed"))
     execution = get(plane, "e1")
     assert execution.closure.phase == WorkflowPhase.ABORTING
     assert execution.closure.abort_metadata.cause == "no longer needed"
@@ -883,9 +834,7 @@ def test_an_aborted_execution_keeps_its_abort_metadata(plane: Plane, plan: ident
 # -- relaunch and recover ------------------------------------------------------------------------------------
 
 
-def test_relaunch_runs_the_same_spec_and_user_inputs_again(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_relaunch_runs_the_same_spec_and_user_inputs_again(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     request = create_request(plan, "e1", a=integer(5))
     request.spec.labels.values["team"] = "ml"
     plane.executions.create_execution(request)
@@ -900,19 +849,13 @@ def test_relaunch_runs_the_same_spec_and_user_inputs_again(
     assert stored_inputs(plane, "e2", "user_inputs.pb") == literal_map(a=integer(5))
     assert stored_inputs(plane, "e2") == literal_map(a=integer(5), b=integer(2))
     assert execution_row(plane, "e2").source_execution_id == execution_row(plane, "e1").id
-    generated = plane.executions.relaunch_execution(
-        execution_pb2.ExecutionRelaunchRequest(id=execution_id("e1"))
-    )
+    generated = plane.executions.relaunch_execution(execution_pb2.ExecutionRelaunchRequest(id=execution_id("e1")))
     assert len(generated.id.name) == 20
 
 
-def test_recover_references_the_original_for_the_engine(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_recover_references_the_original_for_the_engine(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     launch(plane, plan, "e1", b=integer(3))
-    plane.executions.recover_execution(
-        execution_pb2.ExecutionRecoverRequest(id=execution_id("e1"), name="e2")
-    )
+    plane.executions.recover_execution(execution_pb2.ExecutionRecoverRequest(id=execution_id("e1"), name="e2"))
     spec = get(plane, "e2").spec
     assert spec.metadata.mode == Mode.RECOVERED
     assert spec.metadata.reference_execution == execution_id("e1")
@@ -922,9 +865,7 @@ def test_recover_references_the_original_for_the_engine(
         plane.executions.recover_execution(execution_pb2.ExecutionRecoverRequest(id=execution_id("nope")))
 
 
-def test_recovering_a_child_names_the_node_that_launches_it(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_recovering_a_child_names_the_node_that_launches_it(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     parent = launch(plane, plan, "parent")
     plane.events.create_node_event(node_event(parent, "n1", 1))
     launch(plane, plan, "old-child")
@@ -932,9 +873,7 @@ def test_recovering_a_child_names_the_node_that_launches_it(
         parent_node_execution=identifier_pb2.NodeExecutionIdentifier(execution_id=parent, node_id="n1")
     )
     plane.executions.recover_execution(
-        execution_pb2.ExecutionRecoverRequest(
-            id=execution_id("old-child"), name="new-child", metadata=metadata
-        )
+        execution_pb2.ExecutionRecoverRequest(id=execution_id("old-child"), name="new-child", metadata=metadata)
     )
     assert get(plane, "new-child").spec.metadata.parent_node_execution.node_id == "n1"
     assert execution_row(plane, "new-child").parent_node_execution_id is not None
@@ -943,9 +882,7 @@ def test_recovering_a_child_names_the_node_that_launches_it(
 # -- data ----------------------------------------------------------------------------------------------------
 
 
-def test_execution_data_inlines_inputs_and_outputs_once_known(
-    plane: Plane, plan: identifier_pb2.Identifier
-) -> None:
+def test_execution_data_inlines_inputs_and_outputs_once_known(plane: Plane, plan: identifier_pb2.Identifier) -> None:
     created = launch(plane, plan, "e1", a=integer(5))
     request = execution_pb2.WorkflowExecutionGetDataRequest(id=created)
     data = plane.executions.get_execution_data(request)
@@ -959,6 +896,4 @@ def test_execution_data_inlines_inputs_and_outputs_once_known(
     )
     assert plane.executions.get_execution_data(request).full_outputs == literal_map(o0=integer(9))
     with pytest.raises(NotFound):
-        plane.executions.get_execution_data(
-            execution_pb2.WorkflowExecutionGetDataRequest(id=execution_id("no"))
-        )
+        plane.executions.get_execution_data(execution_pb2.WorkflowExecutionGetDataRequest(id=execution_id("no")))

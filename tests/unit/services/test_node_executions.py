@@ -47,12 +47,8 @@ def run(plane: Plane) -> identifier_pb2.WorkflowExecutionIdentifier:
     return launch(plane, register_pipeline(plane), "e1")  # type: ignore[no-any-return]
 
 
-def get(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier, node: str
-) -> node_execution_pb2.NodeExecution:
-    return plane.node_executions.get_node_execution(
-        node_execution_pb2.NodeExecutionGetRequest(id=node_id(run, node))
-    )
+def get(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier, node: str) -> node_execution_pb2.NodeExecution:
+    return plane.node_executions.get_node_execution(node_execution_pb2.NodeExecutionGetRequest(id=node_id(run, node)))
 
 
 def listed(
@@ -68,9 +64,7 @@ def listed(
 
 
 def test_a_node_records_its_lifecycle(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
-    plane.events.create_node_event(
-        node_event(run, "n0", NodePhase.QUEUED, 1, input_uri="/in.pb", retry_group="0")
-    )
+    plane.events.create_node_event(node_event(run, "n0", NodePhase.QUEUED, 1, input_uri="/in.pb", retry_group="0"))
     plane.events.create_node_event(node_event(run, "n0", NodePhase.RUNNING, 2, deck_uri="/deck.html"))
     plane.events.create_node_event(node_event(run, "n0", NodePhase.SUCCEEDED, 5, output_uri="/out.pb"))
     node = get(plane, run, "n0")
@@ -94,39 +88,27 @@ def test_reported_at_sets_the_update_time_when_given(
 def test_inputs_are_kept_from_the_first_event_that_has_them(
     plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
 ) -> None:
-    plane.events.create_node_event(
-        node_event(run, "n0", NodePhase.QUEUED, 1, input_data=literal_map(a=integer(1)))
-    )
+    plane.events.create_node_event(node_event(run, "n0", NodePhase.QUEUED, 1, input_data=literal_map(a=integer(1))))
     plane.events.create_node_event(node_event(run, "n0", NodePhase.RUNNING, 2, input_uri="/other.pb"))
-    assert get(plane, run, "n0").input_uri == plane.blobs.native_url(
-        f"metadata/{P}/{D}/e1/n0/offloaded_inputs"
-    )
+    assert get(plane, run, "n0").input_uri == plane.blobs.native_url(f"metadata/{P}/{D}/e1/n0/offloaded_inputs")
 
 
-def test_inline_node_outputs_are_offloaded(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_inline_node_outputs_are_offloaded(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     plane.events.create_node_event(
         node_event(run, "n0", NodePhase.SUCCEEDED, 1, output_data=literal_map(o0=integer(4)))
     )
     node = get(plane, run, "n0")
     assert node.closure.output_uri == plane.blobs.native_url(f"metadata/{P}/{D}/e1/n0/offloaded_outputs")
-    data = plane.node_executions.get_node_execution_data(
-        node_execution_pb2.NodeExecutionGetDataRequest(id=node.id)
-    )
+    data = plane.node_executions.get_node_execution_data(node_execution_pb2.NodeExecutionGetDataRequest(id=node.id))
     assert data.full_outputs == literal_map(o0=integer(4))
 
 
-def test_a_failed_node_records_its_error(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_a_failed_node_records_its_error(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     error = ExecutionError(code="Boom", message="x" * 150, kind=ExecutionError.SYSTEM)
     plane.events.create_node_event(node_event(run, "n0", NodePhase.FAILED, 1, error=error))
     assert get(plane, run, "n0").closure.error == error
     (only,) = plane.node_executions.list_node_executions(
-        node_execution_pb2.NodeExecutionListRequest(
-            workflow_execution_id=run, limit=5, filters="eq(error_kind,SYSTEM)"
-        )
+        node_execution_pb2.NodeExecutionListRequest(workflow_execution_id=run, limit=5, filters="eq(error_kind,SYSTEM)")
     ).node_executions
     assert only.closure.error.message == "x" * 100
 
@@ -213,9 +195,7 @@ def run_subworkflow(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifie
     plane.events.create_node_event(node_event(run, "n0", NodePhase.RUNNING, 1, is_parent=True))
     for child in ("start-node", "n1", "end-node"):
         plane.events.create_node_event(
-            node_event(
-                run, f"n0-0-{child}", NodePhase.SUCCEEDED, 2, parent="n0", spec_node_id=child, retry_group="0"
-            )
+            node_event(run, f"n0-0-{child}", NodePhase.SUCCEEDED, 2, parent="n0", spec_node_id=child, retry_group="0")
         )
     plane.events.create_node_event(node_event(run, "n1", NodePhase.QUEUED, 3))
 
@@ -226,9 +206,7 @@ def test_children_name_their_parent_and_the_parent_must_exist(
     run_subworkflow(plane, run)
     child = get(plane, run, "n0-0-n1")
     assert (child.metadata.spec_node_id, child.metadata.retry_group) == ("n1", "0")
-    with pytest.raises(
-        NotFound, match=r'missing entity of type node execution with identifier \[node_id:"ghost"'
-    ):
+    with pytest.raises(NotFound, match=r'missing entity of type node execution with identifier \[node_id:"ghost"'):
         plane.events.create_node_event(node_event(run, "n9-0-n1", NodePhase.RUNNING, parent="ghost"))
 
 
@@ -313,9 +291,7 @@ def test_nodes_launched_by_a_task_attempt_are_listed_for_it(
     assert [ne.id.node_id for ne in children] == ["n0-0-dn0"]
     assert "n0-0-dn0" not in listed(plane, run)
     with pytest.raises(InvalidArgument, match=r"^missing id$"):
-        plane.node_executions.list_node_executions_for_task(
-            node_execution_pb2.NodeExecutionForTaskListRequest(limit=1)
-        )
+        plane.node_executions.list_node_executions_for_task(node_execution_pb2.NodeExecutionForTaskListRequest(limit=1))
 
 
 # -- data and dynamic workflows ------------------------------------------------------------------------------
@@ -325,9 +301,7 @@ def test_node_data_inlines_inputs_and_outputs_with_flyte_urls(
     plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
 ) -> None:
     inputs = write_literal_map(plane, "metadata/propeller/e1/n0/data/inputs.pb", literal_map(a=integer(1)))
-    outputs = write_literal_map(
-        plane, "metadata/propeller/e1/n0/data/0/outputs.pb", literal_map(o0=integer(3))
-    )
+    outputs = write_literal_map(plane, "metadata/propeller/e1/n0/data/0/outputs.pb", literal_map(o0=integer(3)))
     plane.events.create_node_event(node_event(run, "n0", NodePhase.QUEUED, 1, input_uri=inputs))
     request = node_execution_pb2.NodeExecutionGetDataRequest(id=node_id(run, "n0"))
     data = plane.node_executions.get_node_execution_data(request)
@@ -419,9 +393,7 @@ def test_a_node_without_a_dynamic_workflow_says_so(
         get(plane, run, "nope")
 
 
-def test_the_deck_lookup_serves_the_data_proxy(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_the_deck_lookup_serves_the_data_proxy(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     plane.events.create_node_event(node_event(run, "n0", NodePhase.SUCCEEDED, 1, deck_uri="/deck.html"))
     assert plane.node_executions.deck_uri_of(node_id(run, "n0")) == "/deck.html"
     with pytest.raises(InvalidArgument, match=r"node execution with id \[flytesnacks/development/e1/n9\]"):

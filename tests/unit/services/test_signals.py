@@ -32,9 +32,7 @@ def signal_id(name: str, execution: str = "e1") -> identifier_pb2.SignalIdentifi
 
 
 def get_or_create(plane: Plane, name: str, kind: types_pb2.LiteralType = BOOLEAN) -> signal_pb2.Signal:
-    return plane.signals.get_or_create_signal(
-        signal_pb2.SignalGetOrCreateRequest(id=signal_id(name), type=kind)
-    )
+    return plane.signals.get_or_create_signal(signal_pb2.SignalGetOrCreateRequest(id=signal_id(name), type=kind))
 
 
 def boolean(value: bool) -> literals_pb2.Literal:
@@ -69,9 +67,7 @@ def test_asking_again_with_another_type_is_a_conflict(plane: Plane) -> None:
 
 def test_concurrent_first_requests_create_one_signal(plane: Plane) -> None:
     results: list[signal_pb2.Signal] = []
-    threads = [
-        threading.Thread(target=lambda: results.append(get_or_create(plane, "race"))) for _ in range(4)
-    ]
+    threads = [threading.Thread(target=lambda: results.append(get_or_create(plane, "race"))) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -92,9 +88,7 @@ def test_concurrent_first_requests_create_one_signal(plane: Plane) -> None:
             "^missing execution_id$",
         ),
         (
-            signal_pb2.SignalGetOrCreateRequest(
-                id=identifier_pb2.SignalIdentifier(execution_id=execution_id("e1"))
-            ),
+            signal_pb2.SignalGetOrCreateRequest(id=identifier_pb2.SignalIdentifier(execution_id=execution_id("e1"))),
             "^missing signal_id$",
         ),
         (signal_pb2.SignalGetOrCreateRequest(id=signal_id("s")), "^missing type$"),

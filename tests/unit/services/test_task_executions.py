@@ -64,9 +64,7 @@ def send(plane: Plane, request: event_pb2.TaskExecutionEventRequest) -> None:
 # -- what task events record ---------------------------------------------------------------------------------
 
 
-def test_an_attempt_records_its_lifecycle(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_an_attempt_records_its_lifecycle(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     send(plane, task_event(run, "n0", TaskPhase.QUEUED, 1, input_uri="/in.pb", task_type="python-task"))
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 2))
     send(plane, task_event(run, "n0", TaskPhase.SUCCEEDED, 4.5, output_uri="/out.pb"))
@@ -80,9 +78,7 @@ def test_an_attempt_records_its_lifecycle(
     assert closure.output_uri == "/out.pb"
 
 
-def test_a_failed_attempt_keeps_its_error(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_a_failed_attempt_keeps_its_error(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     error = core_execution_pb2.ExecutionError(code="USER:ValueError", message="m" * 300)
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 1))
     send(plane, task_event(run, "n0", TaskPhase.FAILED, 2, error=error))
@@ -93,17 +89,13 @@ def test_a_failed_attempt_keeps_its_error(
     assert listed.task_executions[0].closure.error.message == "m" * 300  # untrimmed, unlike node lists
 
 
-def test_retryable_failure_is_not_final(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_retryable_failure_is_not_final(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     send(plane, task_event(run, "n0", TaskPhase.RETRYABLE_FAILED, 1))
     send(plane, task_event(run, "n0", TaskPhase.FAILED, 2))
     assert get(plane, run).closure.phase == TaskPhase.FAILED
 
 
-def test_each_attempt_is_its_own_task_execution(
-    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
-) -> None:
+def test_each_attempt_is_its_own_task_execution(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
     send(plane, task_event(run, "n0", TaskPhase.FAILED, 1, attempt=0))
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 2, attempt=1))
     listed = plane.task_executions.list_task_executions(
@@ -126,9 +118,7 @@ def test_logs_merge_by_uri_or_name_and_follow_their_visibility_flags(
     assert [log.name for log in get(plane, run).closure.logs] == ["stdout", "live", "pending"]
     send(
         plane,
-        task_event(
-            run, "n0", TaskPhase.RUNNING, 3, phase_version=1, logs=[TaskLog(uri="/stdout/v2", name="stdout")]
-        ),
+        task_event(run, "n0", TaskPhase.RUNNING, 3, phase_version=1, logs=[TaskLog(uri="/stdout/v2", name="stdout")]),
     )
     assert [log.uri for log in get(plane, run).closure.logs] == ["/stdout/v2", "/live", "/pending"]
     send(plane, task_event(run, "n0", TaskPhase.SUCCEEDED, 4))
@@ -162,9 +152,7 @@ def test_custom_info_is_merge_patched(plane: Plane, run: identifier_pb2.Workflow
     send(plane, task_event(run, "n0", TaskPhase.RUNNING, 1, custom_info=struct(a=1, nested={"x": 1, "y": 2})))
     send(
         plane,
-        task_event(
-            run, "n0", TaskPhase.RUNNING, 2, phase_version=1, custom_info=struct(b=2, nested={"y": None})
-        ),
+        task_event(run, "n0", TaskPhase.RUNNING, 2, phase_version=1, custom_info=struct(b=2, nested={"y": None})),
     )
     info = json_format.MessageToDict(get(plane, run).closure.custom_info)
     assert info == {"a": 1, "b": 2, "nested": {"x": 1}}

@@ -223,9 +223,7 @@ def test_an_empty_filter_string_means_no_filters() -> None:
     assert parse_filters("") == []
 
 
-@pytest.mark.parametrize(
-    "text", ["name=foo", "eq(name)", "eq(name,)", "eq(,foo)", "(name,foo)", "eq(name,foo)+"]
-)
+@pytest.mark.parametrize("text", ["name=foo", "eq(name)", "eq(name,)", "eq(,foo)", "(name,foo)", "eq(name,foo)+"])
 def test_malformed_expressions_are_rejected(text: str) -> None:
     with invalid("invalid value for filters"):
         parse_filters(text)
@@ -397,9 +395,7 @@ def test_float_and_boolean_values_are_converted(session: Session) -> None:
         ("2024-01-02", dt.datetime(2024, 1, 2)),
     ],
 )
-def test_timestamps_accept_rfc3339_and_iso8601_and_become_naive_utc(
-    value: str, expected: dt.datetime
-) -> None:
+def test_timestamps_accept_rfc3339_and_iso8601_and_become_naive_utc(value: str, expected: dt.datetime) -> None:
     assert bound_value(single_condition(f"gt(created_at,{value})")) == expected
 
 

@@ -87,9 +87,7 @@ THINGS_BY_ID = {thing.id: thing for thing in THINGS}
 
 def seed(engine: Engine) -> None:
     Base.metadata.create_all(engine)
-    rows = [
-        {column.key: getattr(thing, column.key) for column in Thing.__table__.columns} for thing in THINGS
-    ]
+    rows = [{column.key: getattr(thing, column.key) for column in Thing.__table__.columns} for thing in THINGS]
     with engine.begin() as connection:
         connection.execute(insert(Thing), rows)
 
@@ -160,9 +158,7 @@ def walk(fetch: Callable[[str], Page[Any]]) -> tuple[list[Any], int]:
         assert trips <= ROWS + 1, "pagination does not terminate"
 
 
-def walk_ids(
-    session: Session, order: SortOrder | None, limit: int, stmt: Select[Any] | None = None
-) -> list[int]:
+def walk_ids(session: Session, order: SortOrder | None, limit: int, stmt: Select[Any] | None = None) -> list[int]:
     query = select(Thing) if stmt is None else stmt
 
     def fetch(token: str) -> Page[Any]:
@@ -250,9 +246,7 @@ def test_no_limit_returns_every_row_and_no_token(session: Session) -> None:
 
 
 def test_a_token_is_opaque_url_safe_text(session: Session) -> None:
-    page = paginate(
-        session, select(Thing), order=by_created(False), id_column=Thing.id, limit=5, token="", what=WHAT
-    )
+    page = paginate(session, select(Thing), order=by_created(False), id_column=Thing.id, limit=5, token="", what=WHAT)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", page.token)
     assert not page.token.isdigit()
 
@@ -262,9 +256,7 @@ def test_datetimes_in_tokens_keep_their_microseconds(session: Session) -> None:
     first = paginate(session, select(Thing), order=order, id_column=Thing.id, limit=1, token="", what=WHAT)
     last = first.items[-1]
     assert last.created_at.microsecond == 0
-    sibling = paginate(
-        session, select(Thing), order=order, id_column=Thing.id, limit=1, token=first.token, what=WHAT
-    )
+    sibling = paginate(session, select(Thing), order=order, id_column=Thing.id, limit=1, token=first.token, what=WHAT)
     assert (sibling.items[0].created_at, sibling.items[0].id) > (last.created_at, last.id)
     odd = [thing for thing in THINGS if thing.created_at.microsecond == 250_001]
     start = min(odd, key=lambda thing: (thing.created_at, thing.id))
@@ -285,14 +277,10 @@ def test_datetimes_in_tokens_keep_their_microseconds(session: Session) -> None:
 def test_a_decimal_token_is_an_offset_and_the_next_token_continues_by_keyset(session: Session) -> None:
     order = by_created(False)
     wanted = expected_ids(lambda thing: thing.created_at, False)
-    page = paginate(
-        session, select(Thing.id), order=order, id_column=Thing.id, limit=10, token="100", what=WHAT
-    )
+    page = paginate(session, select(Thing.id), order=order, id_column=Thing.id, limit=10, token="100", what=WHAT)
     assert page.items == wanted[100:110]
     assert not page.token.isdigit()
-    after = paginate(
-        session, select(Thing.id), order=order, id_column=Thing.id, limit=10, token=page.token, what=WHAT
-    )
+    after = paginate(session, select(Thing.id), order=order, id_column=Thing.id, limit=10, token=page.token, what=WHAT)
     assert after.items == wanted[110:120]
 
 
@@ -402,9 +390,7 @@ def test_distinct_keys_walk_every_identity_once(session: Session, limit: int, gr
     stmt = stmt.group_by(*keys) if grouped else stmt.distinct()
 
     def fetch(token: str) -> Page[Any]:
-        return paginate_distinct(
-            session, stmt, key_columns=keys, order=None, limit=limit, token=token, what=WHAT
-        )
+        return paginate_distinct(session, stmt, key_columns=keys, order=None, limit=limit, token=token, what=WHAT)
 
     rows, _ = walk(fetch)
     assert [tuple(row) for row in rows] == distinct_identities()
@@ -417,9 +403,7 @@ def test_distinct_keys_follow_a_sort_on_one_of_them(session: Session, ascending:
     order = SortOrder(column=Thing.name.expression, key="name", ascending=ascending)
 
     def fetch(token: str) -> Page[Any]:
-        return paginate_distinct(
-            session, stmt, key_columns=keys, order=order, limit=4, token=token, what=WHAT
-        )
+        return paginate_distinct(session, stmt, key_columns=keys, order=order, limit=4, token=token, what=WHAT)
 
     rows, _ = walk(fetch)
     wanted = sorted(
@@ -471,16 +455,12 @@ def test_an_index_on_sort_column_and_id_serves_the_page_query(session: Session, 
     token = token_for(session, order)
     statements = captured_statements(
         session,
-        lambda: paginate(
-            session, select(Thing), order=order, id_column=Thing.id, limit=20, token=token, what=WHAT
-        ),
+        lambda: paginate(session, select(Thing), order=order, id_column=Thing.id, limit=20, token=token, what=WHAT),
     )
     (statement, parameters), *_ = statements
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        plan = " | ".join(
-            row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        )
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
         assert "ix_things_created" in plan
         assert "TEMP B-TREE" not in plan
     else:

@@ -31,9 +31,7 @@ def _wrap(full_name: str, handler: Handler) -> Callable[[Any, grpc.ServicerConte
             context.abort(status_of(exc), truncate(exc.message))
         except Exception:
             log.exception("%s failed", full_name)
-            context.abort(
-                grpc.StatusCode.INTERNAL, f"{full_name} failed with an internal error; see server log"
-            )
+            context.abort(grpc.StatusCode.INTERNAL, f"{full_name} failed with an internal error; see server log")
 
     return call
 

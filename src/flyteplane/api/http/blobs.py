@@ -38,9 +38,7 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def blob_routes(
-    store: BlobStore, signer: Signer, *, clock: Callable[[], datetime] = _utc_now
-) -> list[BaseRoute]:
+def blob_routes(store: BlobStore, signer: Signer, *, clock: Callable[[], datetime] = _utc_now) -> list[BaseRoute]:
     """`PUT`, `GET` and `HEAD` on `/blobs/{key}`, each allowed only by a URL the data proxy signed."""
     handler = _BlobHandler(store, signer, clock)
     return [Route(f"{BLOBS_PATH}/{{key:path}}", handler.dispatch, methods=["GET", "HEAD", "PUT"])]
@@ -74,9 +72,7 @@ class _BlobHandler:
             expected = _expected_md5(request, signed_md5)
         except _BadUpload as e:
             return PlainTextResponse(e.message, status_code=e.status)
-        writer: BlobWriter = await to_thread.run_sync(
-            lambda: self._store.open_write(key, content_md5=expected)
-        )
+        writer: BlobWriter = await to_thread.run_sync(lambda: self._store.open_write(key, content_md5=expected))
         try:
             pending = bytearray()
             async for chunk in request.stream():

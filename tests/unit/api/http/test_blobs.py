@@ -89,9 +89,7 @@ def test_an_upload_through_the_signed_url_lands_at_the_native_url(
     assert Path(resp.native_url).read_bytes() == data
 
 
-def test_a_repeated_upload_of_the_same_content_succeeds(
-    client: TestClient, service: DataProxyService
-) -> None:
+def test_a_repeated_upload_of_the_same_content_succeeds(client: TestClient, service: DataProxyService) -> None:
     data = b"same bytes"
     first = upload_location(service, data, filename="f.txt", filename_root="root")
     assert put_as_flytekit(client, first, data) == 201
@@ -135,9 +133,7 @@ def test_a_body_that_does_not_match_content_md5_is_refused_and_the_old_object_ke
     assert Path(resp.native_url).read_bytes() == b"old"
 
 
-def test_a_body_that_does_not_match_the_signed_md5_is_refused(
-    client: TestClient, service: DataProxyService
-) -> None:
+def test_a_body_that_does_not_match_the_signed_md5_is_refused(client: TestClient, service: DataProxyService) -> None:
     resp = upload_location(service, b"promised", filename="f.txt")
     r = client.put(path_of(resp.signed_url), content=b"delivered")
     assert (r.status_code, r.text) == (400, "Content-MD5 mismatch")
@@ -170,9 +166,7 @@ def test_a_malformed_content_md5_is_a_bad_request(client: TestClient, service: D
 # -- signatures --
 
 
-def test_an_expired_upload_url_is_forbidden(
-    client: TestClient, service: DataProxyService, clock: Clock
-) -> None:
+def test_an_expired_upload_url_is_forbidden(client: TestClient, service: DataProxyService, clock: Clock) -> None:
     resp = upload_location(service, b"x", filename="f.txt")
     clock.now = START + timedelta(hours=1, seconds=1)
     r = client.put(path_of(resp.signed_url), content=b"x", headers={"Content-MD5": b64md5(b"x")})
@@ -189,9 +183,7 @@ def test_a_tampered_signature_is_forbidden(client: TestClient, service: DataProx
     assert (r.status_code, r.text) == (403, "the URL's signature does not match")
 
 
-def test_a_signature_does_not_carry_over_to_another_key(
-    client: TestClient, service: DataProxyService
-) -> None:
+def test_a_signature_does_not_carry_over_to_another_key(client: TestClient, service: DataProxyService) -> None:
     resp = upload_location(service, b"x", filename="f.txt")
     url = path_of(resp.signed_url).replace("/f.txt?", "/g.txt?")
     assert client.put(url, content=b"x", headers={"Content-MD5": b64md5(b"x")}).status_code == 403
@@ -209,9 +201,7 @@ def test_an_upload_url_cannot_download(client: TestClient, service: DataProxySer
     assert (r.status_code, r.text) == (403, "the URL allows PUT, not GET")
 
 
-def test_a_download_url_cannot_upload(
-    client: TestClient, service: DataProxyService, store: BlobStore
-) -> None:
+def test_a_download_url_cannot_upload(client: TestClient, service: DataProxyService, store: BlobStore) -> None:
     store.put_bytes("p/d/f", b"original")
     link = service.create_download_location(
         dataproxy_pb2.CreateDownloadLocationRequest(native_url=store.native_url("p/d/f"))
@@ -293,17 +283,13 @@ def test_an_expired_download_url_is_forbidden(
     assert client.get(path).status_code == 403
 
 
-def test_a_download_link_for_a_deck_serves_it(
-    client: TestClient, service: DataProxyService, store: BlobStore
-) -> None:
+def test_a_download_link_for_a_deck_serves_it(client: TestClient, service: DataProxyService, store: BlobStore) -> None:
     store.put_bytes("p/d/exec/n0/deck.html", b"<h1>deck</h1>")
     link = service.create_download_link_for_uri(store.native_url("p/d/exec/n0/deck.html"), None)
     assert client.get(path_of(link.signed_url[0])).content == b"<h1>deck</h1>"
 
 
-def test_keys_with_padding_and_spaces_survive_the_url_round_trip(
-    client: TestClient, service: DataProxyService
-) -> None:
+def test_keys_with_padding_and_spaces_survive_the_url_round_trip(client: TestClient, service: DataProxyService) -> None:
     data = b"file input"
     resp = upload_location(service, data, filename="my data.csv", filename_root="ZGOFGTXP24======")
     assert "%3D%3D" in resp.signed_url
