@@ -20,6 +20,7 @@ import grpc
 from flyteidl.service.admin_pb2_grpc import AdminServiceStub
 from tests.integration.server import start_server
 
+from bench import engine
 from bench.catalog import DOMAIN, PROJECT, Catalog
 from bench.plans import task_query_plans
 from bench.postgres import PostgresUnavailable, temporary_database
@@ -56,6 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "as the server never does]",
     )
     parser.add_argument("--explain", action="store_true", help="print the query plan of each timed lookup")
+    parser.add_argument("--engine", action="store_true", help="run only the engine benchmark (bench/engine.py)")
     parser.add_argument("--home", type=Path, default=None, help="server home to keep (default: temporary)")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"folder for JSON results [{RESULTS}]")
     args = parser.parse_args(argv)
@@ -148,10 +150,19 @@ def run(args: argparse.Namespace, stack: ExitStack) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--client" in argv:  # the client benchmarks (bench/client.py) take their own options
+        from bench.client import main as client_main
+
+        return client_main([arg for arg in argv if arg != "--client"])
     args = parse_args(argv)
     try:
-        with ExitStack() as stack:
-            return run(args, stack)
+        status = 0
+        if not args.engine:
+            with ExitStack() as stack:
+                status = run(args, stack)
+        with ExitStack() as stack:  # after the registry server has stopped, so the two never share the CPUs
+            return max(status, engine.run(args, stack))
     except (PostgresUnavailable, SeedError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2

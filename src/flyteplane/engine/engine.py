@@ -308,10 +308,15 @@ class Engine:
         try:
             done = run_round(self.runner, ctx, abort_requested=abort_requested)
         finally:
-            self._remember_attempts(row_id, state)
+            self._remember_attempts(row_id, state, done=done)
             self._save(row_id, ctx, done=done)
 
-    def _remember_attempts(self, row_id: int, state: WorkflowState) -> None:
+    def _remember_attempts(self, row_id: int, state: WorkflowState, *, done: bool = False) -> None:
+        """Maps the execution's attempts to it, so a finished attempt wakes it; a finished execution is forgotten."""
+        if done:
+            for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
+                self._attempts.pop(attempt, None)
+            return
         for node in state.nodes.values():
             if node.attempt_id:
                 self._attempts[node.attempt_id] = row_id
