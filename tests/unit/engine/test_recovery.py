@@ -160,7 +160,7 @@ def inner(x: int) -> int:
     return double(x=x)
 
 
-inner_plan = LaunchPlan.get_or_create(inner, name="inner_plan")
+inner_plan = LaunchPlan.get_or_create(inner, name="recovery_inner_plan")
 
 
 @workflow

@@ -19,6 +19,11 @@ def nightly(when: datetime, tag: str = "nightly") -> str:
     return stamp(when=when, tag=tag)
 
 
+# flytekit keeps launch plans in a process-wide registry by name; when a test process imports this module a second
+# time (flytekit's script registration re-imports user modules), the fresh workflow objects would clash with it.
+for _name in ("nightly_schedule", "arithmetic_fixed"):
+    LaunchPlan.CACHE.pop(_name, None)
+
 nightly_schedule = LaunchPlan.get_or_create(
     nightly,
     name="nightly_schedule",

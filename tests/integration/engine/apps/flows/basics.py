@@ -29,7 +29,7 @@ def arithmetic(a: int, b: int = 10) -> tuple[int, str]:
 
 
 arithmetic_fixed = LaunchPlan.get_or_create(
-    arithmetic, name="arithmetic_fixed", default_inputs={"a": 5}, fixed_inputs={"b": 7}
+    arithmetic, name="engine_arithmetic_fixed", default_inputs={"a": 5}, fixed_inputs={"b": 7}
 )
 
 
@@ -58,7 +58,7 @@ def outer(x: int) -> int:
     return add(a=inner(x=x), b=100)
 
 
-inner_plan = LaunchPlan.get_or_create(inner, name="inner_plan")
+inner_plan = LaunchPlan.get_or_create(inner, name="engine_inner_plan")
 
 
 @workflow
