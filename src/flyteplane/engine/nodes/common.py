@@ -84,6 +84,13 @@ def fail(ctx: RoundContext, place: NodePlace, st: NodeState, failure: NodeFailur
     ctx.emit.node(place.ref, NodePhase.FAILED, ctx.now, input_uri=input_uri(ctx, place), error=error, **flags)
 
 
+def time_out(ctx: RoundContext, place: NodePlace, st: NodeState, failure: NodeFailure) -> None:
+    error = failure.to_error()
+    st.phase = "TIMED_OUT"
+    st.error = encode_error(error)
+    ctx.emit.node(place.ref, NodePhase.TIMED_OUT, ctx.now, input_uri=input_uri(ctx, place), error=error)
+
+
 def skip(ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
     st.phase = "SKIPPED"
     ctx.emit.node(place.ref, NodePhase.SKIPPED, ctx.now)

@@ -18,6 +18,7 @@ from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
 CHECK_INTERVAL = 2.0  # seconds between status polls when the executor gives no wake-up
+ACTIVE_DEADLINE_FACTOR = 2  # propeller's node active deadline: twice the task's timeout
 
 
 def template_of(ctx: RoundContext, place: NodePlace, reference: identifier_pb2.Identifier) -> tasks_pb2.TaskTemplate:
@@ -174,9 +175,41 @@ class TaskNodeHandler:
             return
         if st.phase == "RUNNING":
             ctx.running_slots += 1
+            if self._past_active_deadline(ctx, place, st, task):
+                return
             if task.metadata.cache_serializable and ctx.cache is not None and st.task_phase != "SUCCEEDED":
                 ctx.cache.reserve(cache_key(task, common.inputs_of(ctx, place)), self._owner(ctx, place))  # heartbeat
             self._poll(ctx, place, st, task)
+
+    def _past_active_deadline(
+        self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
+    ) -> bool:
+        """A node may run for twice its timeout, retries included, counted from when it was queued (propeller's
+        active deadline); past it the node ends TIMED_OUT and its running attempt is stopped."""
+        timeout = timeout_of(place, task)
+        if timeout is None or not st.queued_at or st.dynamic:
+            return False
+        deadline = ACTIVE_DEADLINE_FACTOR * timeout.total_seconds()
+        remaining = st.queued_at + deadline - ctx.now
+        if remaining > 0:
+            ctx.wants_check_in(remaining)
+            return False
+        failure = NodeFailure("Timeout", f"Timeout in node: it ran longer than its active deadline of {deadline:g}s")
+        if st.attempt_id and st.task_phase not in ("SUCCEEDED", "FAILED", "ABORTED"):
+            ctx.executor.terminate(st.attempt_id)
+            ctx.emit.task(
+                place.ref,
+                task.id,
+                task.type,
+                st.attempt,
+                TaskPhase.FAILED,
+                ctx.now,
+                input_uri=common.input_uri(ctx, place),
+                error=NodeFailure("TimeoutExpired", failure.message).to_error(),
+            )
+            st.task_phase = "FAILED"
+        common.time_out(ctx, place, st, failure)
+        return True
 
     def _cache_allows_start(
         self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
