@@ -124,6 +124,7 @@ class Emitter:
         reason: str = "",
         generated_name: str = "",
         external_resources: Sequence[event_pb2.ExternalResourceInfo] = (),
+        interruptible: bool = False,
     ) -> None:
         event = event_pb2.TaskExecutionEvent(
             task_id=task_id,
@@ -150,6 +151,8 @@ class Emitter:
             event.metadata.generated_name = generated_name
         if external_resources:
             event.metadata.external_resources.extend(external_resources)
+        if interruptible:
+            event.metadata.instance_class = event_pb2.TaskExecutionMetadata.INTERRUPTIBLE
         self._send(self.sink.task_event, admin_event_pb2.TaskExecutionEventRequest(event=event))
 
     @staticmethod

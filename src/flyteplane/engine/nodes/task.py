@@ -57,6 +57,19 @@ def task_environment(ctx: RoundContext, task: tasks_pb2.TaskTemplate, attempt: i
     return env
 
 
+def is_interruptible(ctx: RoundContext, place: NodePlace, system_failures: int) -> bool:
+    """Node setting, else the execution's override, else the workflow's default (§8.5); a node that already had
+    as many system failures as Flyte allows runs on a regular instance from then on."""
+    metadata = place.node.metadata
+    if metadata.WhichOneof("interruptible_value") == "interruptible":
+        wanted = bool(metadata.interruptible)
+    elif ctx.execution.spec.HasField("interruptible"):
+        wanted = bool(ctx.execution.spec.interruptible.value)
+    else:
+        wanted = bool(ctx.execution.closure.primary.template.metadata_defaults.interruptible)
+    return wanted and system_failures < common.MAX_SYSTEM_FAILURES
+
+
 def build_attempt(
     ctx: RoundContext,
     place: NodePlace,
@@ -67,6 +80,7 @@ def build_attempt(
     input_key: str,
     suffix: str = "",
     extra_env: dict[str, str] | None = None,
+    attempt_system_failures: int = 0,
 ) -> TaskAttempt:
     execution = ctx.execution
     store = ctx.store
@@ -99,7 +113,7 @@ def build_attempt(
         task_template_path=store.native_url(template_key),
         env=env,
         timeout=timeout_of(place, task),
-        interruptible=place.node.metadata.interruptible,
+        interruptible=is_interruptible(ctx, place, attempt_system_failures),
     )
 
 
@@ -256,7 +270,15 @@ class TaskNodeHandler:
 
     def _start_attempt(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> None:
         st.output_dir = place.attempt_dir(st.attempt)
-        attempt = build_attempt(ctx, place, task, st.attempt, output_dir=st.output_dir, input_key=place.inputs_key)
+        attempt = build_attempt(
+            ctx,
+            place,
+            task,
+            st.attempt,
+            output_dir=st.output_dir,
+            input_key=place.inputs_key,
+            attempt_system_failures=st.system_failures,
+        )
         st.attempt_id = attempt.attempt_id
         st.attempt_started_at = ctx.now
         st.task_phase = "QUEUED"
@@ -270,10 +292,12 @@ class TaskNodeHandler:
             ctx.now,
             input_uri=common.input_uri(ctx, place),
             generated_name=attempt.attempt_id,
+            interruptible=attempt.interruptible,
         )
 
     def _poll(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> None:
         status = ctx.executor.status(st.attempt_id)
+        interruptible = is_interruptible(ctx, place, st.system_failures)
         if not status.phase.terminal:
             if status.phase == AttemptPhase.RUNNING and st.task_phase != "RUNNING":
                 st.task_phase = "RUNNING"
@@ -287,6 +311,7 @@ class TaskNodeHandler:
                     phase_version=0,
                     input_uri=common.input_uri(ctx, place),
                     logs=status.logs,
+                    interruptible=interruptible,
                 )
             ctx.wants_check_in(CHECK_INTERVAL)
             return
@@ -305,6 +330,7 @@ class TaskNodeHandler:
                 input_uri=common.input_uri(ctx, place),
                 output_uri=output_uri,
                 logs=status.logs,
+                interruptible=interruptible,
             )
             st.task_phase = "SUCCEEDED"
             common.succeed(ctx, place, st, st.output_dir, task_node_metadata=self._populate_cache(ctx, place, st, task))
@@ -319,6 +345,7 @@ class TaskNodeHandler:
                 ctx.now,
                 input_uri=common.input_uri(ctx, place),
                 logs=status.logs,
+                interruptible=interruptible,
             )
             st.task_phase = "SUCCEEDED"
             st.dynamic = True
@@ -340,6 +367,7 @@ class TaskNodeHandler:
             input_uri=common.input_uri(ctx, place),
             error=failure.to_error(),
             logs=status.logs,
+            interruptible=interruptible,
         )
         st.task_phase = "FAILED"
         attempts = common.max_attempts(place, task.metadata.retries.retries)
