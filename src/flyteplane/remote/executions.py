@@ -53,7 +53,8 @@ class _Execution:
 
     @property
     def closure(self) -> Any:
-        raise NotImplementedError
+        """The admin closure of the concrete execution kind (workflow, node or task execution)."""
+        raise TypeError(f"{type(self).__name__} must define `closure`")  # every subclass overrides it
 
     @property
     def phase(self) -> int:

@@ -328,7 +328,7 @@ class FlyteRemote:
                 self._ctx, entity, project, domain, name, version, serialization_settings
             )
             if target is None:
-                raise NotImplementedError(f"entity type {type(entity).__name__} not recognized for execution")
+                raise TypeError(f"cannot execute a {type(entity).__name__}: pass a task, workflow or launch plan")
         execution = launching.launch(
             self._ctx,
             target,
