@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 import click
 
 from flyteplane import __version__
-from flyteplane.errors import FlyteplaneError
 
 
 @click.group()
@@ -32,26 +27,11 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from flyteplane.config import load_settings
+    from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
     from flyteplane.server.app import ControlPlane
 
-    try:
-        settings = load_settings(config_file=config_file, flags=flags)
-    except FlyteplaneError as exc:
-        raise click.UsageError(exc.message) from exc
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    stopping = threading.Event()
-
-    def request_stop(_signum: int, _frame: Any) -> None:
-        stopping.set()
-
-    # Handlers first: a signal that arrives while starting still stops the server cleanly once it is up.
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    settings = settings_and_logging(config_file, flags)
+    stop = StopSignal()  # before starting: a signal that arrives while starting still stops cleanly once up
     plane = ControlPlane(settings)
     try:
         plane.start()
@@ -64,11 +44,7 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     click.echo(f"flyteplane {__version__} serving on {plane.settings.advertised_url}")
     click.echo(f"  home: {settings.home}   database: {plane.db.dialect if plane.db else '?'}")
     click.echo(f"  connect: FlyteRemote.for_endpoint('localhost:{plane.port}', insecure=True)")
-    sys.stdout.flush()
-    # Wait in short slices: a SIGTERM sent to the process may land on a gRPC or asyncio thread, and Python runs
-    # its handler only when the main thread next executes bytecode; an untimed wait would never wake up.
-    while not stopping.wait(timeout=0.2):
-        pass
+    stop.wait()
     click.echo("flyteplane stopping")
     plane.stop()
 

@@ -8,10 +8,6 @@ safe: execution names are deterministic, and the second to fire a time is told i
 
 from __future__ import annotations
 
-import logging
-import signal
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +25,13 @@ def scheduler(config_file: Path | None, **flags: Any) -> None:
     """Fire the schedules of active launch plans until interrupted."""
     from flyteplane.blobs.signing import Signer, load_or_create_secret
     from flyteplane.blobs.store import BlobStore
-    from flyteplane.config import load_settings
-    from flyteplane.errors import FlyteplaneError
+    from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
     from flyteplane.scheduler.loop import Scheduler
     from flyteplane.services.container import Services
     from flyteplane.store.db import Database, migrate
 
-    try:
-        settings = load_settings(config_file=config_file, flags=flags)
-    except FlyteplaneError as exc:
-        raise click.UsageError(exc.message) from exc
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    stopping = threading.Event()
-
-    def request_stop(_signum: int, _frame: Any) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    settings = settings_and_logging(config_file, flags)
+    stop = StopSignal()
     settings.home.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     try:
@@ -61,9 +42,7 @@ def scheduler(config_file: Path | None, **flags: Any) -> None:
         running = Scheduler.from_settings(settings, db, services.executions.create_execution)
         running.start()
         click.echo(f"flyteplane scheduler running on {settings.database_url} (catch-up {settings.scheduler_catchup})")
-        sys.stdout.flush()
-        while not stopping.wait(timeout=0.2):  # short slices: a signal handler runs only between bytecodes
-            pass
+        stop.wait()
         click.echo("flyteplane scheduler stopping")
         running.stop()
     finally:

@@ -8,9 +8,9 @@ from flyteidl.admin import common_pb2, launch_plan_pb2
 from flyteidl.core import identifier_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
-from flyteplane.client.filters import FiltersLike, SortLike, render_filters, to_sort
+from flyteplane.client.filters import FiltersLike, SortLike, to_sort
 from flyteplane.client.idl import IdlLike, to_idl
-from flyteplane.client.operations.listing import page_reader, resource_list_request
+from flyteplane.client.operations.listing import named_entity_ids_request, page_reader, resource_list_request
 from flyteplane.client.rpcs import ADMIN
 
 __all__ = [
@@ -60,14 +60,7 @@ def list_launch_plan_ids_paginated(
     filters: FiltersLike = None,
 ) -> Call[Page[Any]]:
     """One page of launch plan names in a project and domain."""
-    request = common_pb2.NamedEntityIdentifierListRequest(
-        project=project,
-        domain=domain,
-        limit=limit,
-        token=token or "",
-        sort_by=to_sort(sort_by),
-        filters=render_filters(filters),
-    )
+    request = named_entity_ids_request(project, domain, limit, token, sort_by, filters)
     return Call(ADMIN["ListLaunchPlanIds"], request, page_reader("entities"))
 
 

@@ -31,6 +31,20 @@ def resource_list_request(
     )
 
 
+def named_entity_ids_request(
+    project: str, domain: str, limit: int, token: str | None, sort_by: SortLike, filters: FiltersLike
+) -> Any:
+    """A NamedEntityIdentifierListRequest: the distinct task, workflow or launch-plan names of a project/domain."""
+    return common_pb2.NamedEntityIdentifierListRequest(
+        project=project,
+        domain=domain,
+        limit=limit,
+        token=token or "",
+        sort_by=to_sort(sort_by),
+        filters=render_filters(filters),
+    )
+
+
 def page_reader(field: str, resource_type: int | None = None) -> Callable[[Any], Page[Any]]:
     """Reads `field` and `token` of a list response.
 

@@ -1,0 +1,47 @@
+"""What every long-running command shares: settings with clear usage errors, logging, and a stop on signal."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flyteplane.config import Settings, load_settings
+from flyteplane.errors import FlyteplaneError
+
+
+def settings_and_logging(config_file: Path | None, flags: dict[str, Any]) -> Settings:
+    try:
+        settings = load_settings(config_file=config_file, flags=flags)
+    except FlyteplaneError as exc:
+        raise click.UsageError(exc.message) from exc
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+class StopSignal:
+    """Set by SIGINT or SIGTERM; install it before starting so an early signal still stops cleanly."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        signal.signal(signal.SIGINT, self._request)
+        signal.signal(signal.SIGTERM, self._request)
+
+    def _request(self, _signum: int, _frame: Any) -> None:
+        self._event.set()
+
+    def wait(self) -> None:
+        """Waits in short slices: a signal may land on a gRPC or asyncio thread, and Python runs its handler only
+        when the main thread next executes bytecode, so an untimed wait would never wake up."""
+        sys.stdout.flush()
+        while not self._event.wait(timeout=0.2):
+            pass
