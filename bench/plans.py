@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bench.catalog import DOMAIN, PROJECT, Catalog
-from flyteplane.services.tasks import TASKS
+from flyteplane.services.registry.tasks import TASKS
 from flyteplane.store.db import Database
 
 

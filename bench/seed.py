@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from bench.catalog import DOMAIN, PROJECT, Catalog
 from flyteplane.compiler import compile_task
-from flyteplane.services import digests
+from flyteplane.services.registry import digests
 from flyteplane.store.db import Database, migrate
 from flyteplane.store.models import Project, Task, utcnow
 

@@ -27,7 +27,7 @@ def scheduler(config_file: Path | None, **flags: Any) -> None:
     from flyteplane.blobs.store import BlobStore
     from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
     from flyteplane.scheduler.loop import Scheduler
-    from flyteplane.services.container import Services
+    from flyteplane.services import Services
     from flyteplane.store.db import Database, migrate
 
     settings = settings_and_logging(config_file, flags)

@@ -18,7 +18,7 @@ from croniter import croniter
 from flyteidl.admin import schedule_pb2
 
 from flyteplane.errors import InvalidArgument
-from flyteplane.services.schedules import parse_go_duration
+from flyteplane.services.registry.schedules import parse_go_duration
 
 __all__ = [
     "Cadence",

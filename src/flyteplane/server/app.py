@@ -25,7 +25,7 @@ from flyteplane.engine.engine import Engine, EnginePorts
 from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.scheduler.loop import Scheduler  # scheduler (issue 5)
 from flyteplane.server.front import FrontDoor, bind
-from flyteplane.services.container import Services
+from flyteplane.services import Services
 from flyteplane.store.db import Database, migrate
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from sqlalchemy import inspect, text
 from tests.postgres import temporary_database
 
 from flyteplane.config import Settings
-from flyteplane.services.launch_plans import LaunchPlanService
-from flyteplane.services.schedules import schedule_type
+from flyteplane.services.registry.launch_plans import LaunchPlanService
+from flyteplane.services.registry.schedules import schedule_type
 from flyteplane.store.db import Database, migrate
 from flyteplane.store.models import LaunchPlan, Workflow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flyteidl.admin import launch_plan_pb2, schedule_pb2
 from flyteidl.core import identifier_pb2
 
-from flyteplane.services.launch_plans import LaunchPlanService
+from flyteplane.services.registry.launch_plans import LaunchPlanService
 
 
 def cron(expression: str, kickoff: str = "") -> schedule_pb2.Schedule:

@@ -17,7 +17,7 @@ from flyteplane.scheduler.catchup import CatchUp
 from flyteplane.scheduler.loop import Scheduler
 from flyteplane.scheduler.names import scheduled_execution_name
 from flyteplane.scheduler.timezones import TIMEZONE_LABEL
-from flyteplane.services.launch_plans import LaunchPlanService
+from flyteplane.services.registry.launch_plans import LaunchPlanService
 from flyteplane.store.db import Database
 from flyteplane.store.models import ScheduleProgress
 

@@ -22,7 +22,7 @@ from tests.unit.services.flytekit_specs import add, default_launch_plan, pipelin
 from flyteplane.blobs.signing import Signer
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
-from flyteplane.services.container import Services
+from flyteplane.services import Services
 from flyteplane.store.db import Database
 from flyteplane.store.models import Execution, Project
 

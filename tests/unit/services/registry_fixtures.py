@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flyteplane.config import Settings
-from flyteplane.services.description_entities import DescriptionEntityService
-from flyteplane.services.launch_plans import LaunchPlanService
-from flyteplane.services.tasks import TaskService
-from flyteplane.services.workflows import WorkflowService
+from flyteplane.services.registry.description_entities import DescriptionEntityService
+from flyteplane.services.registry.launch_plans import LaunchPlanService
+from flyteplane.services.registry.tasks import TaskService
+from flyteplane.services.registry.workflows import WorkflowService
 from flyteplane.store.db import Database
 
 

@@ -8,7 +8,7 @@ import grpc
 from flyteidl.service import admin_pb2, auth_pb2, dataproxy_pb2, identity_pb2, signal_pb2
 
 from flyteplane.api.grpc.handlers import service_handler
-from flyteplane.services.container import Services
+from flyteplane.services import Services
 
 
 class Rpcs:
@@ -101,7 +101,7 @@ def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
                 CreateUploadLocation=s.dataproxy.create_upload_location,
                 CreateDownloadLocation=s.dataproxy.create_download_location,
                 CreateDownloadLink=s.dataproxy.create_download_link,
-                GetData=s.flyte_data.get_data,
+                GetData=s.flyte_urls.get_data,
             ),
         ),
         service(

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from flyteplane.api.http.blobs import blob_routes
 from flyteplane.blobs.signing import Signer
 from flyteplane.blobs.store import BlobStore
-from flyteplane.services.dataproxy import DataProxyService
+from flyteplane.services.data.data_proxy import DataProxyService
 
 PUBLIC_URL = "http://testserver"
 START = datetime(2025, 6, 1, 12, 0, 0, tzinfo=timezone.utc)

@@ -1,0 +1,1 @@
+"""Helpers every service area shares: request checks, time conversions, engine wake-ups."""

@@ -1,0 +1,1 @@
+"""Data access for clients: signed upload and download locations, and `flyte://` URLs."""

@@ -1,0 +1,58 @@
+"""The three event RPCs, and the engine's EventSink port over the same code.
+
+The RPCs answer a repeated event with ALREADY_EXISTS, as flyteadmin does. The sink swallows it: the engine
+re-sends after a crash (at-least-once), and an event that is already recorded is a success for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from flyteidl.admin import event_pb2
+
+from flyteplane.engine.ports import Wakeup
+from flyteplane.errors import AlreadyExists
+from flyteplane.services.events.node_events import NodeEvents
+from flyteplane.services.events.task_events import TaskEvents
+from flyteplane.services.events.workflow_events import WorkflowEvents
+from flyteplane.services.executions.data import ExecutionData
+from flyteplane.store.db import Database
+
+__all__ = ["EventService"]
+
+
+class EventService:
+    def __init__(self, db: Database, data: ExecutionData, wakeup: Wakeup) -> None:
+        self.workflows = WorkflowEvents(db, data, wakeup)
+        self.nodes = NodeEvents(db, data)
+        self.tasks = TaskEvents(db, data)
+
+    # -- RPCs -------------------------------------------------------------------------------------------
+
+    def create_workflow_event(
+        self, request: event_pb2.WorkflowExecutionEventRequest
+    ) -> event_pb2.WorkflowExecutionEventResponse:
+        self.workflows.record(request)
+        return event_pb2.WorkflowExecutionEventResponse()
+
+    def create_node_event(self, request: event_pb2.NodeExecutionEventRequest) -> event_pb2.NodeExecutionEventResponse:
+        self.nodes.record(request)
+        return event_pb2.NodeExecutionEventResponse()
+
+    def create_task_event(self, request: event_pb2.TaskExecutionEventRequest) -> event_pb2.TaskExecutionEventResponse:
+        self.tasks.record(request)
+        return event_pb2.TaskExecutionEventResponse()
+
+    # -- EventSink --------------------------------------------------------------------------------------
+
+    def workflow_event(self, request: event_pb2.WorkflowExecutionEventRequest) -> None:
+        with contextlib.suppress(AlreadyExists):
+            self.workflows.record(request)
+
+    def node_event(self, request: event_pb2.NodeExecutionEventRequest) -> None:
+        with contextlib.suppress(AlreadyExists):
+            self.nodes.record(request)
+
+    def task_event(self, request: event_pb2.TaskExecutionEventRequest) -> None:
+        with contextlib.suppress(AlreadyExists):
+            self.tasks.record(request)

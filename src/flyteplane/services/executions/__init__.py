@@ -1,0 +1,1 @@
+"""Executions: launch, lookups, data, metrics, signals, and the node and task executions under them."""

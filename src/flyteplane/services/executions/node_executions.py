@@ -1,0 +1,211 @@
+"""Node executions (flyteadmin §7): get, list (top level or one parent's children), data, dynamic workflows.
+
+Also the engine's PreviousRuns port (recovery reads the node executions of the run it recovers) and the data
+proxy's deck lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flyteidl.admin import common_pb2, node_execution_pb2
+from flyteidl.core import compiler_pb2, identifier_pb2
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flyteplane.errors import FailedPrecondition, FlyteplaneError, InvalidArgument, NotFound
+from flyteplane.services.common.validation import validate_limit
+from flyteplane.services.executions.data import ExecutionData
+from flyteplane.services.executions.list_scopes import apply_filters, node_execution_listing, trim_error_message
+from flyteplane.services.executions.lookups import (
+    find_node_execution_row,
+    node_execution_identifier,
+    node_execution_row,
+    task_execution_row,
+    validate_execution_id,
+    validate_task_execution_id,
+)
+from flyteplane.store.db import Database
+from flyteplane.store.filters import parse_sort
+from flyteplane.store.models import NodeExecution
+from flyteplane.store.pagination import AnySelect, paginate
+
+__all__ = ["NodeExecutionService", "flyte_urls_of_node", "node_execution_proto"]
+
+_LISTING = node_execution_listing()
+
+
+def node_execution_proto(
+    row: NodeExecution, *, has_children: bool = False, trim_errors: bool = False
+) -> node_execution_pb2.NodeExecution:
+    """A row as NodeExecution. A node with child node executions is a parent even when no event said so
+    (branch nodes): flyteadmin does this in lists only, here in every answer so that Get and List agree."""
+    closure = node_execution_pb2.NodeExecutionClosure.FromString(row.closure)
+    metadata = node_execution_pb2.NodeExecutionMetaData.FromString(row.node_execution_metadata)
+    if trim_errors and closure.HasField("error") and closure.error.message:
+        closure.error.message = trim_error_message(closure.error.message)
+    if has_children and not (metadata.is_parent_node or metadata.is_dynamic):
+        metadata.is_parent_node = True
+        metadata.is_dynamic = bool(row.dynamic_workflow_remote_closure_reference)
+    return node_execution_pb2.NodeExecution(
+        id=node_execution_identifier(row), input_uri=row.input_uri, closure=closure, metadata=metadata
+    )
+
+
+def flyte_urls_of_node(node: identifier_pb2.NodeExecutionIdentifier, *, deck: bool) -> common_pb2.FlyteURLs:
+    execution = node.execution_id
+    base = f"flyte://v1/{execution.project}/{execution.domain}/{execution.name}/{node.node_id}"
+    return common_pb2.FlyteURLs(inputs=f"{base}/i", outputs=f"{base}/o", deck=f"{base}/d" if deck else "")
+
+
+def _parents_among(session: Session, rows: Sequence[NodeExecution]) -> set[int]:
+    """Which of these node executions have children (one query for a whole page)."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return set()
+    found = session.scalars(select(NodeExecution.parent_id).where(NodeExecution.parent_id.in_(ids)).distinct())
+    return {parent for parent in found if parent is not None}
+
+
+class NodeExecutionService:
+    def __init__(self, db: Database, data: ExecutionData) -> None:
+        self.db = db
+        self.data = data
+
+    def get_node_execution(
+        self, request: node_execution_pb2.NodeExecutionGetRequest
+    ) -> node_execution_pb2.NodeExecution:
+        """flyteadmin only logs an invalid identifier here; the lookup then answers NOT_FOUND."""
+        with self.db.read() as session:
+            row = node_execution_row(session, request.id)
+            return node_execution_proto(row, has_children=bool(_parents_among(session, [row])))
+
+    def list_node_executions(
+        self, request: node_execution_pb2.NodeExecutionListRequest
+    ) -> node_execution_pb2.NodeExecutionList:
+        """Top-level nodes only, unless `unique_parent_id` names the parent whose children are wanted."""
+        try:
+            validate_execution_id(request.workflow_execution_id, present=request.HasField("workflow_execution_id"))
+        except InvalidArgument:
+            raise InvalidArgument("missing execution_id") from None
+        validate_limit(request.limit)
+        execution = request.workflow_execution_id
+        stmt = select(NodeExecution).where(
+            NodeExecution.execution_project == execution.project,
+            NodeExecution.execution_domain == execution.domain,
+            NodeExecution.execution_name == execution.name,
+        )
+        with self.db.read() as session:
+            if request.unique_parent_id:
+                parent = node_execution_row(
+                    session,
+                    identifier_pb2.NodeExecutionIdentifier(execution_id=execution, node_id=request.unique_parent_id),
+                )
+                stmt = stmt.where(NodeExecution.parent_id == parent.id)
+            else:
+                stmt = stmt.where(NodeExecution.parent_id.is_(None), NodeExecution.parent_task_execution_id.is_(None))
+            return self._page(session, stmt, request, "ListNodeExecutions")
+
+    def list_node_executions_for_task(
+        self, request: node_execution_pb2.NodeExecutionForTaskListRequest
+    ) -> node_execution_pb2.NodeExecutionList:
+        """Nodes launched by one task attempt (legacy events named the parent task; today's name a node)."""
+        validate_task_execution_id(request.task_execution_id, present=request.HasField("task_execution_id"))
+        validate_limit(request.limit)
+        execution = request.task_execution_id.node_execution_id.execution_id
+        with self.db.read() as session:
+            parent_task = task_execution_row(session, request.task_execution_id)
+            stmt = select(NodeExecution).where(
+                NodeExecution.execution_project == execution.project,
+                NodeExecution.execution_domain == execution.domain,
+                NodeExecution.execution_name == execution.name,
+                NodeExecution.parent_task_execution_id == parent_task.id,
+            )
+            return self._page(session, stmt, request, "ListNodeExecutions")
+
+    def _page(self, session: Session, stmt: AnySelect, request: Any, what: str) -> node_execution_pb2.NodeExecutionList:
+        """One page of node executions, for both list requests (they share filters, sort, limit and token)."""
+        stmt = apply_filters(stmt, _LISTING, request.filters)
+        sort = request.sort_by if request.HasField("sort_by") else None
+        page = paginate(
+            session,
+            stmt,
+            order=parse_sort(sort, _LISTING.entity),
+            id_column=NodeExecution.id,
+            limit=request.limit,
+            token=request.token,
+            what=what,
+        )
+        parents = _parents_among(session, page.items)
+        return node_execution_pb2.NodeExecutionList(
+            node_executions=[
+                node_execution_proto(row, has_children=row.id in parents, trim_errors=True) for row in page.items
+            ],
+            token=page.token,
+        )
+
+    def get_node_execution_data(
+        self, request: node_execution_pb2.NodeExecutionGetDataRequest
+    ) -> node_execution_pb2.NodeExecutionGetDataResponse:
+        with self.db.read() as session:
+            row = node_execution_row(session, request.id)
+        closure = node_execution_pb2.NodeExecutionClosure.FromString(row.closure)
+        full_inputs, inputs = self.data.for_response(row.input_uri)
+        response = node_execution_pb2.NodeExecutionGetDataResponse(
+            full_inputs=full_inputs,
+            inputs=inputs,
+            flyte_urls=flyte_urls_of_node(node_execution_identifier(row), deck=bool(closure.deck_uri)),
+        )
+        if closure.HasField("output_data"):
+            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
+        elif closure.output_uri:
+            full_outputs, outputs = self.data.for_response(closure.output_uri)
+            response.full_outputs.CopyFrom(full_outputs)
+            response.outputs.CopyFrom(outputs)
+        if row.dynamic_workflow_remote_closure_reference:
+            compiled = self._dynamic_closure(row.dynamic_workflow_remote_closure_reference)
+            response.dynamic_workflow.CopyFrom(
+                node_execution_pb2.DynamicWorkflowNodeMetadata(
+                    id=compiled.primary.template.id,
+                    compiled_workflow=compiled,
+                    dynamic_job_spec_uri=closure.dynamic_job_spec_uri,
+                )
+            )
+        return response
+
+    def get_dynamic_node_workflow(
+        self, request: node_execution_pb2.GetDynamicNodeWorkflowRequest
+    ) -> node_execution_pb2.DynamicNodeWorkflowResponse:
+        with self.db.read() as session:
+            row = node_execution_row(session, request.id)
+        if not row.dynamic_workflow_remote_closure_reference:
+            raise NotFound("node does not contain dynamic workflow")
+        compiled = self._dynamic_closure(row.dynamic_workflow_remote_closure_reference)
+        return node_execution_pb2.DynamicNodeWorkflowResponse(compiled_workflow=compiled)
+
+    def _dynamic_closure(self, reference: str) -> compiler_pb2.CompiledWorkflowClosure:
+        try:
+            compiled = self.data.read_message(reference, compiler_pb2.CompiledWorkflowClosure())
+        except FlyteplaneError as exc:
+            raise FailedPrecondition(
+                f"Unable to read WorkflowClosure from location {reference} : {exc.message}"
+            ) from None
+        if not compiled.primary.HasField("template"):  # type: ignore[attr-defined]
+            raise FailedPrecondition("Empty primary workflow template in loaded dynamic workflow model.")
+        return compiled  # type: ignore[return-value]
+
+    # -- for the data proxy -----------------------------------------------------------------------------
+
+    def deck_uri_of(self, node: identifier_pb2.NodeExecutionIdentifier) -> str:
+        """CreateDownloadLink's lookup; a missing node execution is the caller's mistake."""
+        with self.db.read() as session:
+            row = find_node_execution_row(session, node)
+        if row is None:
+            execution = node.execution_id
+            raise InvalidArgument(
+                "failed to get node execution with id "
+                f"[{execution.project}/{execution.domain}/{execution.name}/{node.node_id}]: "
+                "node execution does not exist"
+            )
+        return str(node_execution_pb2.NodeExecutionClosure.FromString(row.closure).deck_uri)

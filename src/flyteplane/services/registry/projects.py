@@ -1,0 +1,158 @@
+"""Projects and domains (flyteadmin §10.1): domains are system-wide settings, projects are rows."""
+
+from __future__ import annotations
+
+import re
+
+from flyteidl.admin import common_pb2, project_pb2
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from flyteplane.config import Settings
+from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
+from flyteplane.services.registry.labels import validate_labels
+from flyteplane.store.db import Database
+from flyteplane.store.filters import (
+    FilterableEntity,
+    FilterScope,
+    build_conditions,
+    parse_filters,
+    parse_sort,
+)
+from flyteplane.store.models import Project
+from flyteplane.store.pagination import paginate
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+PROJECT_ARCHIVED = project_pb2.Project.ARCHIVED
+
+PROJECT_COLUMNS = FilterableEntity(
+    code="p",
+    columns={
+        "id": Project.id,
+        "created_at": Project.created_at,
+        "updated_at": Project.updated_at,
+        "identifier": Project.identifier,
+        "name": Project.name,
+        "description": Project.description,
+        "state": Project.state,
+    },
+)
+PROJECT_SCOPE = FilterScope(default="project", entities={"project": PROJECT_COLUMNS})
+
+
+class ProjectService:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._domains = [project_pb2.Domain(id=d, name=d) for d in settings.domains]
+
+    def get_domains(self, _req: project_pb2.GetDomainRequest) -> project_pb2.GetDomainsResponse:
+        return project_pb2.GetDomainsResponse(domains=self._domains)
+
+    def _to_proto(self, row: Project) -> project_pb2.Project:
+        project = project_pb2.Project(
+            id=row.identifier,
+            name=row.name,
+            description=row.description,
+            domains=self._domains,
+            state=row.state,
+        )
+        if row.labels:
+            project.labels.ParseFromString(row.labels)
+        return project
+
+    def _validate(self, project: project_pb2.Project, *, name_required: bool) -> None:
+        if name_required and not project.name:
+            raise InvalidArgument("missing project_name")
+        if not project.id:
+            raise InvalidArgument("missing project_id")
+        validate_labels(project.labels.values)
+        if not DNS_LABEL.match(project.id) or len(project.id) > 63:
+            raise InvalidArgument(
+                f"invalid project id [{project.id}]: [a lowercase RFC 1123 label must consist of lower case "
+                "alphanumeric characters or '-', and must start and end with an alphanumeric character, "
+                "at most 63 characters]"
+            )
+        if len(project.name) > 64:
+            raise InvalidArgument("project_name cannot exceed 64 characters")
+        if len(project.description) > 300:
+            raise InvalidArgument("project_description cannot exceed 300 characters")
+        if len(project.domains) > 0:
+            raise InvalidArgument(
+                "Domains are currently only set system wide. Please retry without domains included in your request."
+            )
+
+    def register_project(self, req: project_pb2.ProjectRegisterRequest) -> project_pb2.ProjectRegisterResponse:
+        if not req.HasField("project"):
+            raise InvalidArgument("missing project")
+        self._validate(req.project, name_required=True)
+        try:
+            with self.db.transaction() as session:
+                session.add(
+                    Project(
+                        identifier=req.project.id,
+                        name=req.project.name,
+                        description=req.project.description,
+                        labels=req.project.labels.SerializeToString() if req.project.HasField("labels") else b"",
+                        state=req.project.state,
+                    )
+                )
+        except IntegrityError as exc:
+            raise AlreadyExists(f"value with matching already exists (project [{req.project.id}])") from exc
+        return project_pb2.ProjectRegisterResponse()
+
+    def ensure_project(self, identifier: str, name: str, description: str = "") -> None:
+        """Creates a project if it is missing; used for the sandbox's default `flytesnacks` on first start."""
+        with self.db.transaction() as session:
+            if session.scalar(select(Project.id).where(Project.identifier == identifier)) is None:
+                session.add(Project(identifier=identifier, name=name, description=description))
+
+    def update_project(self, req: project_pb2.Project) -> project_pb2.ProjectUpdateResponse:
+        if not req.id:
+            raise InvalidArgument("missing project_id")
+        with self.db.transaction() as session:
+            row = session.scalar(select(Project).where(Project.identifier == req.id))
+            if row is None:
+                raise NotFound(f"project [{req.id}] not found")
+            self._validate(req, name_required=False)
+            if req.name:
+                row.name = req.name
+            if req.description:
+                row.description = req.description
+            if req.HasField("labels"):
+                row.labels = req.labels.SerializeToString()
+            row.state = req.state
+        return project_pb2.ProjectUpdateResponse()
+
+    def get_project(self, req: project_pb2.ProjectGetRequest) -> project_pb2.Project:
+        if not req.id:
+            raise InvalidArgument("missing project_id")
+        with self.db.read() as session:
+            row = session.scalar(select(Project).where(Project.identifier == req.id))
+            if row is None:
+                raise NotFound(f"project [{req.id}] not found")
+            return self._to_proto(row)
+
+    def list_projects(self, req: project_pb2.ProjectListRequest) -> project_pb2.Projects:
+        if req.limit < 0:
+            raise InvalidArgument("invalid value for limit")
+        stmt = select(Project)
+        if req.filters:
+            conditions, _ = build_conditions(parse_filters(req.filters), PROJECT_SCOPE)
+            stmt = stmt.where(*conditions)
+        else:
+            stmt = stmt.where(Project.state != PROJECT_ARCHIVED)
+        order = parse_sort(req.sort_by if req.HasField("sort_by") else None, PROJECT_COLUMNS)
+        if order is None:
+            order = parse_sort(common_pb2.Sort(key="identifier", direction=common_pb2.Sort.ASCENDING), PROJECT_COLUMNS)
+        with self.db.read() as session:
+            page = paginate(
+                session,
+                stmt,
+                order=order,
+                id_column=Project.id,
+                limit=req.limit or None,
+                token=req.token,
+                what="ListProjects",
+            )
+            return project_pb2.Projects(projects=[self._to_proto(row) for row in page.items], token=page.token)
