@@ -23,27 +23,17 @@ __all__ = ["scheduler"]
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
 def scheduler(config_file: Path | None, **flags: Any) -> None:
     """Fire the schedules of active launch plans until interrupted."""
-    from flyteplane.blobs.signing import Signer, load_or_create_secret
-    from flyteplane.blobs.store import BlobStore
     from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
-    from flyteplane.scheduler.loop import Scheduler
-    from flyteplane.services import Services
-    from flyteplane.store.db import Database, migrate
+    from flyteplane.server.composition import Plane
 
     settings = settings_and_logging(config_file, flags)
     stop = StopSignal()
-    settings.home.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
+    plane = Plane.open(settings, engine=False, scheduler=True)
     try:
-        migrate(db.engine)
-        services = Services.build(
-            settings, db, BlobStore(settings.blob_base), Signer(load_or_create_secret(settings.home / "secret.key"))
-        )
-        running = Scheduler.from_settings(settings, db, services.executions.create_execution)
-        running.start()
+        plane.start()
         click.echo(f"flyteplane scheduler running on {settings.database_url} (catch-up {settings.scheduler_catchup})")
         stop.wait()
         click.echo("flyteplane scheduler stopping")
-        running.stop()
+        plane.stop()
     finally:
-        db.close()
+        plane.close()

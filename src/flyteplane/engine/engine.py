@@ -15,24 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flyteidl.admin import common_pb2
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
-from flyteidl.admin import matchable_resource_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2
-from sqlalchemy import or_, select, update
 
 from flyteplane.blobs.store import BlobStore
 from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.context import Execution, RoundContext
 from flyteplane.engine.events import Emitter
 from flyteplane.engine.executors.base import Executor
-from flyteplane.engine.ports import ChildExecutions, EventSink, PreviousRuns, Signals
+from flyteplane.engine.ports import ChildExecutions, EventSink, PreviousRuns, Signals, Workflows
+from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.engine.round import run_round
 from flyteplane.engine.runner import Runner
 from flyteplane.engine.state import WorkflowState
 from flyteplane.store.db import Database
-from flyteplane.store.models import EngineWorkflow
-from flyteplane.store.models import Execution as ExecutionRow
-from flyteplane.store.models import Workflow as WorkflowRow
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +57,7 @@ class EnginePorts:
     events: EventSink
     signals: Signals
     children: ChildExecutions
+    workflows: Workflows
     previous: PreviousRuns | None = None  # without it, a recovered execution runs every node again
 
 
@@ -76,7 +74,7 @@ class Engine:
         exclusive: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.db = db
+        self.queue = ExecutionQueue(db)
         self.store = store
         self.executor = executor
         self.ports = ports
@@ -92,7 +90,7 @@ class Engine:
         self._busy: set[int] = set()
         self._again: set[int] = set()
         self._attempts: dict[str, int] = {}  # executor attempt id -> execution row id, to wake on completion
-        self._closures: dict[int, compiler_pb2.CompiledWorkflowClosure] = {}
+        self._closures: dict[bytes, compiler_pb2.CompiledWorkflowClosure] = {}
         self._lock = threading.Condition()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -102,12 +100,7 @@ class Engine:
 
     def start(self) -> None:
         if self.exclusive:
-            with self.db.transaction() as session:
-                session.execute(
-                    update(EngineWorkflow)
-                    .where(EngineWorkflow.lease_owner != "")
-                    .values(lease_owner="", lease_expires_at=None)
-                )
+            self.queue.void_leases()
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
         self._reconcile_at = self.clock() + ORPHAN_GRACE
         self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
@@ -126,14 +119,7 @@ class Engine:
 
     def wake(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> None:
         """Look at this execution now (it was created, terminated, or a signal it waits for was set)."""
-        with self.db.read() as session:
-            row_id = session.scalar(
-                select(ExecutionRow.id).where(
-                    ExecutionRow.execution_project == execution.project,
-                    ExecutionRow.execution_domain == execution.domain,
-                    ExecutionRow.execution_name == execution.name,
-                )
-            )
+        row_id = self.queue.find(execution)
         if row_id is not None:
             self._enqueue(row_id)
 
@@ -158,17 +144,16 @@ class Engine:
     def _wanted_attempts(self) -> set[str]:
         """The attempts named in the saved state of live executions (remembered, to wake them on change)."""
         wanted: set[str] = set()
-        with self.db.read() as session:
-            for row in session.scalars(select(EngineWorkflow).where(EngineWorkflow.done.is_(False))):
-                state = WorkflowState.from_bytes(row.state)
-                for node in state.nodes.values():
-                    if node.attempt_id:
-                        wanted.add(node.attempt_id)
-                        self._attempts[node.attempt_id] = row.execution_id
-                    for item in node.items:
-                        if item.get("attempt_id"):
-                            wanted.add(item["attempt_id"])
-                            self._attempts[item["attempt_id"]] = row.execution_id
+        for row_id, document in self.queue.live_states():
+            state = WorkflowState.from_bytes(document)
+            for node in state.nodes.values():
+                if node.attempt_id:
+                    wanted.add(node.attempt_id)
+                    self._attempts[node.attempt_id] = row_id
+                for item in node.items:
+                    if item.get("attempt_id"):
+                        wanted.add(item["attempt_id"])
+                        self._attempts[item["attempt_id"]] = row_id
         return wanted
 
     # -- scheduling ----------------------------------------------------------------------------------------
@@ -191,19 +176,7 @@ class Engine:
                 except Exception:
                     log.exception("reconciling orphaned task attempts failed")
             try:
-                now = _utc(self.clock())
-                with self.db.read() as session:
-                    due = session.scalars(
-                        select(EngineWorkflow.execution_id)
-                        .where(
-                            EngineWorkflow.done.is_(False),
-                            EngineWorkflow.next_evaluation_at <= now,
-                            or_(EngineWorkflow.lease_owner == "", EngineWorkflow.lease_expires_at < now),
-                        )
-                        .order_by(EngineWorkflow.next_evaluation_at)
-                        .limit(256)
-                    ).all()
-                for row_id in due:
+                for row_id in self.queue.due(_utc(self.clock()), limit=256):
                     self._enqueue(row_id)
             except Exception:
                 log.exception("engine scan failed")
@@ -233,59 +206,38 @@ class Engine:
 
     # -- one evaluation ------------------------------------------------------------------------------------
 
-    def _claim(self, row_id: int) -> bool:
-        now = _utc(self.clock())
-        with self.db.transaction() as session:
-            result = session.execute(
-                update(EngineWorkflow)
-                .where(
-                    EngineWorkflow.execution_id == row_id,
-                    EngineWorkflow.done.is_(False),
-                    or_(
-                        EngineWorkflow.lease_owner == "",
-                        EngineWorkflow.lease_owner == self.owner,
-                        EngineWorkflow.lease_expires_at < now,
-                    ),
-                )
-                .values(lease_owner=self.owner, lease_expires_at=now + LEASE)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
     def _load(self, row_id: int) -> tuple[Execution, WorkflowState, bool] | None:
-        with self.db.read() as session:
-            engine_row = session.get(EngineWorkflow, row_id)
-            row = session.get(ExecutionRow, row_id)
-            if engine_row is None or row is None:
-                return None
-            closure = self._closures.get(row.workflow_id)
-            if closure is None:
-                workflow = session.get(WorkflowRow, row.workflow_id)
-                assert workflow is not None
-                closure = compiler_pb2.CompiledWorkflowClosure.FromString(workflow.closure)
-                if len(self._closures) >= CLOSURE_CACHE:
-                    self._closures.pop(next(iter(self._closures)))
-                self._closures[row.workflow_id] = closure
-            spec = _effective_spec(
-                admin_execution_pb2.ExecutionSpec.FromString(row.spec),
-                matchable_resource_pb2.WorkflowExecutionConfig.FromString(row.execution_config or b""),
-            )
-            raw_prefix = spec.raw_output_data_config.output_location_prefix or self.store.native_url("raw")
-            execution = Execution(
-                id=identifier_pb2.WorkflowExecutionIdentifier(
-                    project=row.execution_project, domain=row.execution_domain, name=row.execution_name
-                ),
-                spec=spec,
-                closure=closure,
-                inputs_uri=row.inputs_uri,
-                raw_output_prefix=raw_prefix,
-                max_parallelism=spec.max_parallelism or DEFAULT_MAX_PARALLELISM,
-                nesting=spec.metadata.nesting,
-                recovering_from=_recovering_from(spec),
-            )
-            return execution, WorkflowState.from_bytes(engine_row.state), bool(engine_row.abort_requested)
+        claimed = self.queue.load(row_id)
+        if claimed is None:
+            return None
+        run = claimed.run
+        spec = run.spec
+        execution = Execution(
+            id=run.execution,
+            spec=spec,
+            closure=self._closure(run.workflow),
+            inputs_uri=run.inputs_uri,
+            raw_output_prefix=spec.raw_output_data_config.output_location_prefix or self.store.native_url("raw"),
+            max_parallelism=spec.max_parallelism or DEFAULT_MAX_PARALLELISM,
+            nesting=spec.metadata.nesting,
+            recovering_from=_recovering_from(spec),
+        )
+        return execution, WorkflowState.from_bytes(claimed.state), claimed.abort_requested
+
+    def _closure(self, workflow: identifier_pb2.Identifier) -> compiler_pb2.CompiledWorkflowClosure:
+        """The compiled workflow, read once per version (registered versions never change)."""
+        key = workflow.SerializeToString(deterministic=True)
+        closure = self._closures.get(key)
+        if closure is None:
+            found = self.ports.workflows.get_workflow(common_pb2.ObjectGetRequest(id=workflow))
+            closure = found.closure.compiled_workflow
+            if len(self._closures) >= CLOSURE_CACHE:
+                self._closures.pop(next(iter(self._closures)))
+            self._closures[key] = closure
+        return closure
 
     def evaluate(self, row_id: int) -> None:
-        if not self._claim(row_id):
+        if not self.queue.claim(row_id, self.owner, _utc(self.clock()), LEASE):
             return
         loaded = self._load(row_id)
         if loaded is None:
@@ -326,34 +278,4 @@ class Engine:
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)
-        with self.db.transaction() as session:
-            session.execute(
-                update(EngineWorkflow)
-                .where(EngineWorkflow.execution_id == row_id, EngineWorkflow.lease_owner == self.owner)
-                .values(
-                    state=ctx.state.to_bytes(),
-                    revision=EngineWorkflow.revision + 1,
-                    done=done,
-                    next_evaluation_at=_utc(next_at),
-                    lease_owner="",
-                    lease_expires_at=None,
-                )
-            )
-
-
-def _effective_spec(
-    spec: admin_execution_pb2.ExecutionSpec, config: matchable_resource_pb2.WorkflowExecutionConfig
-) -> admin_execution_pb2.ExecutionSpec:
-    """The spec with what CreateExecution resolved (request, launch plan, matchable attributes) filled in."""
-    if config.max_parallelism:
-        spec.max_parallelism = config.max_parallelism
-    if config.raw_output_data_config.output_location_prefix:
-        spec.raw_output_data_config.CopyFrom(config.raw_output_data_config)
-    if config.envs.values:
-        spec.envs.CopyFrom(config.envs)
-    if config.HasField("interruptible"):
-        spec.interruptible.CopyFrom(config.interruptible)
-    spec.overwrite_cache = spec.overwrite_cache or config.overwrite_cache
-    if config.HasField("security_context"):
-        spec.security_context.CopyFrom(config.security_context)
-    return spec
+        self.queue.save(row_id, self.owner, ctx.state.to_bytes(), done=done, next_at=_utc(next_at))

@@ -1,17 +1,33 @@
-"""What the engine needs from the rest of the control plane, as narrow protocols.
+"""The contract between the engine and the admin side, both ways, as narrow protocols.
 
-In `flyteplane serve` the admin services implement them in-process; a separate engine process could implement
-them over gRPC (CreateWorkflowEvent, CreateNodeEvent, CreateTaskEvent, GetOrCreateSignal, CreateExecution, ...)
-without the engine changing.
+What the engine needs (EventSink, Signals, ChildExecutions, PreviousRuns, Workflows): in `flyteplane serve` the
+admin services implement them in-process; a separate engine process could implement them over gRPC
+(CreateWorkflowEvent, CreateNodeEvent, CreateTaskEvent, GetOrCreateSignal, CreateExecution, GetWorkflow ...)
+without the engine changing. What the admin side needs from the engine (RunQueue, Wakeup): a new execution
+queued in the same transaction that records it, an abort requested, a look now.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from flyteidl.admin import event_pb2, execution_pb2, node_execution_pb2
+from flyteidl.admin import common_pb2, event_pb2, execution_pb2, node_execution_pb2, workflow_pb2
 from flyteidl.admin import signal_pb2 as admin_signal_pb2
 from flyteidl.core import identifier_pb2
+from sqlalchemy.orm import Session
+
+__all__ = [
+    "ChildExecutions",
+    "EventSink",
+    "PreviousRuns",
+    "QueuedRun",
+    "RunQueue",
+    "Signals",
+    "Wakeup",
+    "Workflows",
+]
 
 
 class EventSink(Protocol):
@@ -67,3 +83,28 @@ class Wakeup(Protocol):
     """Tells the engine an execution needs a look now (created, terminated, a signal set, a child finished)."""
 
     def __call__(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> None: ...
+
+
+class Workflows(Protocol):
+    """The compiled workflows executions run (GetWorkflow); registered versions never change."""
+
+    def get_workflow(self, request: common_pb2.ObjectGetRequest) -> workflow_pb2.Workflow: ...
+
+
+@dataclass(frozen=True)
+class QueuedRun:
+    """What the engine runs for one execution, decided once when the execution is created."""
+
+    execution: identifier_pb2.WorkflowExecutionIdentifier
+    spec: execution_pb2.ExecutionSpec  # effective: request, launch plan and matchable attributes resolved
+    workflow: identifier_pb2.Identifier
+    inputs_uri: str
+
+
+class RunQueue(Protocol):
+    """The engine's queue as the admin side uses it. Both calls join the caller's transaction, so an execution
+    and its queue entry (or a terminate and its abort request) are written together or not at all."""
+
+    def enqueue(self, session: Session, execution_row: int, run: QueuedRun, at: datetime) -> None: ...
+
+    def request_abort(self, session: Session, execution_row: int, at: datetime) -> None: ...

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flyteidl.admin import execution_pb2, schedule_pb2
+from flyteidl.admin import common_pb2, execution_pb2, schedule_pb2
 
 from flyteplane.config import Settings
 from flyteplane.errors import AlreadyExists, FailedPrecondition, FlyteplaneError, InvalidArgument, NotFound
@@ -26,13 +26,13 @@ from flyteplane.scheduler.cadence import Cadence, cadence_of, times_between
 from flyteplane.scheduler.catchup import CatchUp, caught_up_mark
 from flyteplane.scheduler.clock import Clock, SystemClock, clock_from_settings
 from flyteplane.scheduler.limiter import RateLimiter
+from flyteplane.scheduler.ports import LaunchPlans
 from flyteplane.scheduler.progress import (
     ActiveSchedule,
     Progress,
     active_schedules,
     advance,
     begin_progress,
-    launch_plan_spec,
 )
 from flyteplane.scheduler.requests import scheduled_execution_request
 from flyteplane.scheduler.timezones import schedule_zone, zone_named
@@ -78,6 +78,7 @@ class Scheduler:
         self,
         db: Database,
         launch: Launch,
+        launch_plans: LaunchPlans,
         *,
         catch_up: CatchUp = CatchUp.ALL,
         rate: float = 100.0,
@@ -88,6 +89,7 @@ class Scheduler:
     ) -> None:
         self.db = db
         self.launch = launch
+        self.launch_plans = launch_plans
         self.catch_up = catch_up
         self.default_zone = default_zone or ZoneInfo("UTC")
         self.clock: Clock = clock or SystemClock()
@@ -100,10 +102,11 @@ class Scheduler:
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, db: Database, launch: Launch) -> Scheduler:
+    def from_settings(cls, settings: Settings, db: Database, launch: Launch, launch_plans: LaunchPlans) -> Scheduler:
         return cls(
             db,
             launch,
+            launch_plans,
             catch_up=CatchUp(settings.scheduler_catchup),
             rate=settings.scheduler_catchup_rate,
             default_zone=zone_named(settings.scheduler_timezone),
@@ -147,7 +150,7 @@ class Scheduler:
     def tick(self) -> float:
         """Starts what is due now; returns the real seconds until the next pass is needed."""
         now = self.clock.now()
-        schedules = active_schedules(self.db)
+        schedules = active_schedules(self.db, self.launch_plans.scheduled_launch_plans())
         self._forget_except({s.launch_plan_id for s in schedules})
         dues = [due for schedule in schedules if (due := self._prepare(schedule, now)) is not None]
         budget = self._limiter.available()
@@ -208,7 +211,7 @@ class Scheduler:
     def _known_for(self, schedule: ActiveSchedule) -> _Known | None:
         known = self._known.get(schedule.launch_plan_id)
         if known is None:
-            spec = launch_plan_spec(self.db, schedule.launch_plan_id)
+            spec = self.launch_plans.get_launch_plan(common_pb2.ObjectGetRequest(id=schedule.identifier)).spec
             known = _Known(schedule=spec.entity_metadata.schedule, labels=dict(spec.labels.values))
             self._known[schedule.launch_plan_id] = known
         return None if known.broken else known

@@ -1,7 +1,7 @@
-"""The scheduler's view of the store: active scheduled launch plans and how far each schedule has got.
+"""How far each schedule has got: the scheduler's own table, `schedule_progress`.
 
-One cheap query per poll (the partial index on active launch plans serves it); progress rows are shared by every
-scheduler on the database, and only ever move forward, so replicas and restarts agree on what is still due.
+Progress rows are shared by every scheduler on the database, and only ever move forward, so replicas and
+restarts agree on what is still due.
 """
 
 from __future__ import annotations
@@ -9,17 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flyteidl.admin import launch_plan_pb2
 from flyteidl.core import identifier_pb2
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from flyteplane.scheduler.ports import ScheduledLaunchPlan
 from flyteplane.store.db import Database
-from flyteplane.store.models import LaunchPlan, ScheduleProgress
+from flyteplane.store.models import ScheduleProgress
 
-__all__ = ["ActiveSchedule", "Progress", "active_schedules", "advance", "begin_progress", "launch_plan_spec"]
-
-ACTIVE = launch_plan_pb2.ACTIVE
+__all__ = ["ActiveSchedule", "Progress", "active_schedules", "advance", "begin_progress"]
 
 
 @dataclass(frozen=True)
@@ -65,40 +63,24 @@ def _progress(row: ScheduleProgress | None) -> Progress | None:
     return Progress(row.activation, anchor, _aware(row.last_execution_time))
 
 
-def active_schedules(db: Database) -> list[ActiveSchedule]:
-    stmt = (
-        select(
-            LaunchPlan.id,
-            LaunchPlan.project,
-            LaunchPlan.domain,
-            LaunchPlan.name,
-            LaunchPlan.version,
-            LaunchPlan.updated_at,
-            ScheduleProgress,
+def active_schedules(db: Database, plans: list[ScheduledLaunchPlan]) -> list[ActiveSchedule]:
+    """The active scheduled launch plans with the progress this database keeps for each."""
+    if not plans:
+        return []
+    with db.read() as session:
+        rows = session.scalars(
+            select(ScheduleProgress).where(ScheduleProgress.launch_plan_id.in_([plan.key for plan in plans]))
+        ).all()
+        progress = {row.launch_plan_id: _progress(row) for row in rows}
+    return [
+        ActiveSchedule(
+            launch_plan_id=plan.key,
+            identifier=plan.identifier,
+            activation=plan.activation,
+            progress=progress.get(plan.key),
         )
-        .outerjoin(ScheduleProgress, ScheduleProgress.launch_plan_id == LaunchPlan.id)
-        .where(LaunchPlan.state == ACTIVE, LaunchPlan.schedule_type != "NONE")
-        .order_by(LaunchPlan.id)
-    )
-    with db.read() as session:
-        return [
-            ActiveSchedule(
-                launch_plan_id=row[0],
-                identifier=identifier_pb2.Identifier(
-                    resource_type=identifier_pb2.LAUNCH_PLAN, project=row[1], domain=row[2], name=row[3], version=row[4]
-                ),
-                activation=row[5],
-                progress=_progress(row[6]),
-            )
-            for row in session.execute(stmt)
-        ]
-
-
-def launch_plan_spec(db: Database, launch_plan_id: int) -> launch_plan_pb2.LaunchPlanSpec:
-    """A version's spec never changes, so the scheduler reads it once per version."""
-    with db.read() as session:
-        spec = session.scalar(select(LaunchPlan.spec).where(LaunchPlan.id == launch_plan_id))
-    return launch_plan_pb2.LaunchPlanSpec.FromString(spec or b"")
+        for plan in plans
+    ]
 
 
 def begin_progress(db: Database, schedule: ActiveSchedule, anchor: datetime) -> Progress:

@@ -18,15 +18,10 @@ import uvicorn
 
 from flyteplane.api.grpc.services import grpc_handlers
 from flyteplane.api.http.app import http_app
-from flyteplane.blobs.signing import Signer, load_or_create_secret
-from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
-from flyteplane.engine.engine import Engine, EnginePorts
-from flyteplane.engine.executors.local import LocalExecutor
-from flyteplane.scheduler.loop import Scheduler  # scheduler (issue 5)
+from flyteplane.server.composition import Plane
 from flyteplane.server.front import FrontDoor, bind
-from flyteplane.services import Services
-from flyteplane.store.db import Database, migrate
+from flyteplane.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -55,47 +50,18 @@ class ControlPlane:
         self._thread: threading.Thread | None = None
         self._sockets = tempfile.mkdtemp(prefix="flyteplane-")
         self._listener: socket.socket | None = None
-        self._engine: Engine | None = None
-        self._executor: LocalExecutor | None = None
-        self._scheduler: Scheduler | None = None  # scheduler (issue 5)
+        self._plane: Plane | None = None
 
     def start(self) -> None:
         started = time.perf_counter()
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
         self.settings = settings = dataclasses.replace(self.settings, port=self.port)
-        settings.home.mkdir(parents=True, exist_ok=True)
-        self.db = Database(settings.database_url)
-        migrate(self.db.engine)
-        blobs = BlobStore(settings.blob_base)
-        signer = Signer(load_or_create_secret(settings.home / "secret.key"))
-        services = Services.build(settings, self.db, blobs, signer)
+        self._plane = plane = Plane.open(settings, engine=True, scheduler=settings.scheduler_enabled)
+        self.db = plane.db
+        services = plane.services
         services.projects.ensure_project(settings.default_project, settings.default_project)
-        self._executor = LocalExecutor(
-            settings.home,
-            max_concurrency=settings.max_concurrency,
-            python_envs=settings.python_envs,
-            public_url=settings.advertised_url,
-        )
-        self._engine = Engine(
-            self.db,
-            blobs,
-            self._executor,
-            EnginePorts(
-                events=services.events,
-                signals=services.signals,
-                children=services.executions,
-                previous=services.node_executions,
-            ),
-            public_url=settings.advertised_url,
-            workers=settings.engine_workers,
-        )
-        self._executor.set_on_change(self._engine.attempt_changed)
-        services.wakeups.connect(self._engine.wake)
-        self._engine.start()
-        if settings.scheduler_enabled:  # scheduler (issue 5): launch plans' schedules fire in this process
-            self._scheduler = Scheduler.from_settings(settings, self.db, services.executions.create_execution)
-            self._scheduler.start()
+        plane.start()
 
         grpc_socket = os.path.join(self._sockets, "grpc.sock")
         http_socket = os.path.join(self._sockets, "http.sock")
@@ -108,7 +74,7 @@ class ControlPlane:
         self._grpc.start()
 
         config = uvicorn.Config(
-            http_app(blobs, signer, self._executor),
+            http_app(plane.blobs, plane.signer, plane.executor),
             uds=http_socket,
             log_level="warning",
             lifespan="off",
@@ -165,16 +131,11 @@ class ControlPlane:
             self._http.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=grace)
-        if self._scheduler is not None:  # scheduler (issue 5): no new executions while stopping
-            self._scheduler.stop()
         if self._grpc is not None:
             self._grpc.stop(grace).wait()
-        if self._engine is not None:
-            self._engine.stop()
-        if self._executor is not None:
-            self._executor.close()  # running task processes keep going; a restart adopts them
-        if self.db is not None:
-            self.db.close()
+        if self._plane is not None:
+            self._plane.stop()  # running task processes keep going; a restart adopts them
+            self._plane.close()
         if self._listener is not None:
             self._listener.close()
         shutil.rmtree(self._sockets, ignore_errors=True)

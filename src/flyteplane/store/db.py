@@ -52,13 +52,13 @@ def _disable_pysqlite_autobegin(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe to call on every start."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (or `revision`); safe to call on every start."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
     if engine.dialect.name == "sqlite":
         # Fresh planner statistics, sampled so it stays quick on big tables: without them SQLite may pick an
         # index that forces a sort of every row of a project's listing.

@@ -310,15 +310,29 @@ class Signal(Timestamped, Base):
 
 
 class EngineWorkflow(Base):
-    """The engine's durable state of one running execution (what propeller keeps in the FlyteWorkflow CRD).
+    """The engine's queue and durable state of one execution (what propeller keeps in the FlyteWorkflow CRD).
 
-    `state` is the engine's own serialized document; `lease_owner`/`lease_expires_at` let several engine workers
-    share executions, and `next_evaluation_at` says when the execution next needs a look.
+    Only `engine/queue.py` reads or writes this table. `state` is the engine's own serialized document;
+    `lease_owner`/`lease_expires_at` let several engine workers share executions, and `next_evaluation_at` says
+    when the execution next needs a look.
     """
 
     __tablename__ = "engine_workflows"
-    __table_args__ = (Index("ix_engine_workflows_due", "done", "next_evaluation_at"),)
+    __table_args__ = (
+        Index("ix_engine_workflows_due", "done", "next_evaluation_at"),
+        UniqueConstraint(
+            "execution_project", "execution_domain", "execution_name", name="uq_engine_workflows_identity"
+        ),
+    )
     execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"), primary_key=True)
+    # What to run, decided once by CreateExecution: the execution's identity, its effective spec (request, launch
+    # plan and matchable attributes resolved), the workflow it runs and where its inputs are.
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    spec: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    workflow: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    inputs_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
     state: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, default=b"")
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     done: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

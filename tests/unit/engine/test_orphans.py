@@ -17,6 +17,13 @@ from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.store.db import Database, migrate
 
 
+class NoWorkflows:
+    """No execution is queued here, so the engine never asks for a workflow."""
+
+    def get_workflow(self, request: object) -> object:
+        raise AssertionError(f"unexpected GetWorkflow {request}")
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1_000_000.0
@@ -38,7 +45,7 @@ def test_attempts_no_execution_wants_are_terminated_after_the_grace_period(db: D
     executor = HandFinishedExecutor(store)
     executor.phases["left-behind-1"] = AttemptPhase.RUNNING
     clock = Clock()
-    ports = EnginePorts(events=RecordedEvents(), signals=NoSignals(), children=NoChildren())  # type: ignore[arg-type]
+    ports = EnginePorts(events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=NoWorkflows())  # type: ignore[arg-type]
     engine = Engine(db, store, executor, ports, public_url="http://localhost", workers=1, clock=clock)  # type: ignore[arg-type]
     engine.start()
     try:

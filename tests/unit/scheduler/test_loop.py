@@ -12,6 +12,7 @@ from tests.unit.scheduler.conftest import AddPlan
 from tests.unit.scheduler.fakes import FakeClock, FakeMonotonic, RecordingAdmin
 from tests.unit.scheduler.plans import cron, minutely_rate, set_state
 
+from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument
 from flyteplane.scheduler.catchup import CatchUp
 from flyteplane.scheduler.loop import Scheduler
@@ -33,7 +34,7 @@ def scheduler(
     db: Database, admin: RecordingAdmin, clock: FakeClock, policy: CatchUp = CatchUp.ALL, **kwargs: object
 ) -> Scheduler:
     kwargs.setdefault("monotonic", FakeMonotonic())
-    return Scheduler(db, admin, catch_up=policy, clock=clock, rate=1000, **kwargs)  # type: ignore[arg-type]
+    return Scheduler(db, admin, LaunchPlanService(db, Settings()), catch_up=policy, clock=clock, rate=1000, **kwargs)  # type: ignore[arg-type]
 
 
 def run_minutes(clock: FakeClock, sched: Scheduler, minutes: int, step_seconds: int = 20) -> None:
@@ -238,7 +239,7 @@ def test_a_backlog_is_started_in_order_at_the_bounded_rate(
     plan = add_plan("nightly", cron("* * * * *"))
     set_state(launch_plans, plan, ACTIVE)
     monotonic = FakeMonotonic()
-    sched = Scheduler(db, admin, clock=clock, rate=5, monotonic=monotonic)
+    sched = Scheduler(db, admin, LaunchPlanService(db, Settings()), clock=clock, rate=5, monotonic=monotonic)
     sched.tick()
     clock.set(at(0, 0, hour=1))  # an hour due at once
     assert sched.tick() == pytest.approx(0.2)
@@ -362,7 +363,9 @@ def test_the_thread_starts_wakes_and_stops(
 
     plan = add_plan("nightly", cron("@every 1s"))
     set_state(launch_plans, plan, ACTIVE)
-    sched = Scheduler(db, admin, poll_seconds=0.05, clock=ScaledClock(datetime.now(UTC), speed=20))
+    sched = Scheduler(
+        db, admin, LaunchPlanService(db, Settings()), poll_seconds=0.05, clock=ScaledClock(datetime.now(UTC), speed=20)
+    )
     sched.start()
     try:
         deadline = time.monotonic() + 5
@@ -388,7 +391,7 @@ def test_settings_choose_policy_rate_zone_and_clock(db: Database, tmp_path: obje
         scheduler_clock_start="2024-01-01T00:00:00Z",
         scheduler_clock_speed=60,
     )
-    sched = Scheduler.from_settings(settings, db, RecordingAdmin())
+    sched = Scheduler.from_settings(settings, db, RecordingAdmin(), LaunchPlanService(db, settings))
     assert sched.catch_up is CatchUp.LATEST
     assert sched.default_zone.key == "America/New_York"
     assert isinstance(sched.clock, ScaledClock) and sched.clock.speed == 60

@@ -22,6 +22,8 @@ from tests.unit.services.flytekit_specs import add, default_launch_plan, pipelin
 from flyteplane.blobs.signing import Signer
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
+from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.server.composition import build_services
 from flyteplane.services import Services
 from flyteplane.store.db import Database
 from flyteplane.store.models import Execution, Project
@@ -58,7 +60,7 @@ class Plane:
 
 def build_plane(db: Database, settings: Settings, tmp_path: Path) -> Plane:
     blobs = BlobStore(str(tmp_path / "blobs"))
-    services = Services.build(settings, db, blobs, Signer(b"k" * 32))
+    services = build_services(settings, db, blobs, Signer(b"k" * 32), ExecutionQueue(db))
     woken = Woken()
     services.wakeups.connect(woken)
     return Plane(services=services, db=db, blobs=blobs, woken=woken)

@@ -24,6 +24,7 @@ __all__ = [
     "check_cluster_assignment",
     "config_of",
     "effective_execution_config",
+    "effective_spec",
     "notifications_for",
     "resolve_execution_config",
 ]
@@ -145,3 +146,24 @@ def notifications_for(
     if launch_plan is None:
         return []
     return list(launch_plan.entity_metadata.notifications)
+
+
+def effective_spec(
+    spec: execution_pb2.ExecutionSpec, config: matchable_resource_pb2.WorkflowExecutionConfig
+) -> execution_pb2.ExecutionSpec:
+    """The spec the engine runs: what CreateExecution resolved (request, launch plan, matchable attributes)
+    written into the fields the engine reads. Decided once, when the execution is created."""
+    effective = execution_pb2.ExecutionSpec()
+    effective.CopyFrom(spec)
+    if config.max_parallelism:
+        effective.max_parallelism = config.max_parallelism
+    if config.raw_output_data_config.output_location_prefix:
+        effective.raw_output_data_config.CopyFrom(config.raw_output_data_config)
+    if config.envs.values:
+        effective.envs.CopyFrom(config.envs)
+    if config.HasField("interruptible"):
+        effective.interruptible.CopyFrom(config.interruptible)
+    effective.overwrite_cache = spec.overwrite_cache or config.overwrite_cache
+    if config.HasField("security_context"):
+        effective.security_context.CopyFrom(config.security_context)
+    return effective

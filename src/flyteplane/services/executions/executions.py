@@ -11,10 +11,10 @@ from collections.abc import Callable
 from flyteidl.admin import common_pb2, execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.core import identifier_pb2, literals_pb2
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flyteplane.engine.ports import Wakeup
+from flyteplane.engine.ports import RunQueue, Wakeup
 from flyteplane.errors import FailedPrecondition, FlyteplaneError, InvalidArgument
 from flyteplane.services.common import times
 from flyteplane.services.common.validation import validate_limit
@@ -30,7 +30,7 @@ from flyteplane.services.executions.lookups import (
 from flyteplane.services.executions.phases import WORKFLOW_TERMINAL, AlreadyInTerminalState
 from flyteplane.store.db import Database
 from flyteplane.store.filters import parse_filters, parse_sort
-from flyteplane.store.models import EngineWorkflow, Execution
+from flyteplane.store.models import Execution
 from flyteplane.store.pagination import paginate
 
 __all__ = ["ExecutionService", "execution_proto"]
@@ -61,12 +61,14 @@ class ExecutionService:
         db: Database,
         data: ExecutionData,
         launcher: ExecutionLauncher,
+        queue: RunQueue,
         wakeup: Wakeup = no_wakeup,
         principal: Callable[[], str] = anonymous,
     ) -> None:
         self.db = db
         self.data = data
         self.launcher = launcher
+        self.queue = queue
         self.wakeup = wakeup
         self.principal = principal
 
@@ -230,8 +232,4 @@ class ExecutionService:
         row.closure = closure.SerializeToString()
         row.phase = "ABORTING"
         row.abort_cause = cause
-        session.execute(
-            update(EngineWorkflow)
-            .where(EngineWorkflow.execution_id == row.id)
-            .values(abort_requested=True, next_evaluation_at=times.now())
-        )
+        self.queue.request_abort(session, row.id, times.now())

@@ -1,8 +1,9 @@
 """Creating an execution: validate, resolve what it runs and with which inputs and settings, then record it.
 
-Everything that can fail on the user's request is decided before anything is written. Then the inputs go to
-the blob store (`metadata/<project>/<domain>/<name>/inputs.pb` and `user_inputs.pb`), and one transaction
-writes the execution, its tags and the engine's row; the engine is woken once that is committed.
+Everything that can fail on the user's request is decided before anything is written. Then the inputs go to the
+blob store (`metadata/<project>/<domain>/<name>/inputs.pb` and `user_inputs.pb`), and one transaction writes the
+execution, its tags and its entry in the engine's queue (what it runs, decided once); the engine is woken once that
+is committed.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
-from flyteplane.engine.ports import Wakeup
+from flyteplane.engine.ports import QueuedRun, RunQueue, Wakeup
 from flyteplane.errors import AlreadyExists, InvalidArgument
 from flyteplane.services.common import times
 from flyteplane.services.executions.config import (
     check_cluster_assignment,
+    effective_spec,
     notifications_for,
     resolve_execution_config,
 )
@@ -36,7 +38,7 @@ from flyteplane.services.registry.attributes import AttributeService
 from flyteplane.services.registry.launch_plans import LAUNCH_PLANS
 from flyteplane.services.registry.workflows import WORKFLOWS
 from flyteplane.store.db import Database
-from flyteplane.store.models import EngineWorkflow, Execution, ExecutionTag, LaunchPlan, Workflow
+from flyteplane.store.models import Execution, ExecutionTag, LaunchPlan, Workflow
 
 __all__ = ["ExecutionLauncher", "PreparedExecution", "no_wakeup"]
 
@@ -100,6 +102,7 @@ class ExecutionLauncher:
         data: ExecutionData,
         attributes: AttributeService,
         single_task: SingleTaskLaunch,
+        queue: RunQueue,
         wakeup: Wakeup = no_wakeup,
         principal: Callable[[], str] = anonymous,
     ) -> None:
@@ -108,6 +111,7 @@ class ExecutionLauncher:
         self.data = data
         self.attributes = attributes
         self.single_task = single_task
+        self.queue = queue
         self.wakeup = wakeup
         self.principal = principal
 
@@ -238,11 +242,20 @@ class ExecutionLauncher:
                 session.add_all(
                     ExecutionTag(execution_id=row.id, key=key, value=value) for key, value in prepared.tags.items()
                 )
-                session.add(EngineWorkflow(execution_id=row.id, done=False, next_evaluation_at=prepared.created_at))
+                self.queue.enqueue(session, row.id, _run_of(prepared, inputs_uri), prepared.created_at)
         except IntegrityError:
             raise _duplicate(execution_id) from None
         self.wakeup(execution_id)
         return execution_id
+
+
+def _run_of(prepared: PreparedExecution, inputs_uri: str) -> QueuedRun:
+    return QueuedRun(
+        execution=prepared.id,
+        spec=effective_spec(prepared.spec, prepared.execution_config),
+        workflow=prepared.closure.workflow_id,
+        inputs_uri=inputs_uri,
+    )
 
 
 def _duplicate(execution_id: identifier_pb2.WorkflowExecutionIdentifier) -> AlreadyExists:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from flyteplane.compiler import are_types_castable, literal_type_of, type_to_str
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.scheduler.ports import ScheduledLaunchPlan
 from flyteplane.services.common.validation import (
     id_text,
     validate_identifier,
@@ -285,6 +286,36 @@ class LaunchPlanService:
             return launch_plan_pb2.LaunchPlanList(
                 launch_plans=[self._to_proto(row) for row in page.items], token=page.token
             )
+
+    def scheduled_launch_plans(self) -> list[ScheduledLaunchPlan]:
+        """Every active version with a schedule, for the scheduler (the partial index on them serves it)."""
+        stmt = (
+            select(
+                LaunchPlan.id,
+                LaunchPlan.project,
+                LaunchPlan.domain,
+                LaunchPlan.name,
+                LaunchPlan.version,
+                LaunchPlan.updated_at,
+            )
+            .where(LaunchPlan.state == ACTIVE, LaunchPlan.schedule_type != "NONE")
+            .order_by(LaunchPlan.id)
+        )
+        with self.db.read() as session:
+            return [
+                ScheduledLaunchPlan(
+                    key=row_id,
+                    identifier=identifier_pb2.Identifier(
+                        resource_type=identifier_pb2.LAUNCH_PLAN,
+                        project=project,
+                        domain=domain,
+                        name=name,
+                        version=version,
+                    ),
+                    activation=activated,
+                )
+                for row_id, project, domain, name, version, activated in session.execute(stmt)
+            ]
 
     def update_launch_plan(
         self, req: launch_plan_pb2.LaunchPlanUpdateRequest

@@ -1,0 +1,157 @@
+"""The engine's queue table, `engine_workflows`: the only module that reads or writes it.
+
+One row per execution: what it runs (written once by CreateExecution through the RunQueue port), the engine's
+state document, when it next needs a look, and a lease (owner + expiry) so that two workers — in this process or
+another — never evaluate the same execution at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flyteidl.admin import execution_pb2
+from flyteidl.core import identifier_pb2
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from flyteplane.engine.ports import QueuedRun
+from flyteplane.store.db import Database
+from flyteplane.store.models import EngineWorkflow
+
+__all__ = ["ClaimedExecution", "ExecutionQueue"]
+
+
+@dataclass(frozen=True)
+class ClaimedExecution:
+    """A queue row as a worker that holds its lease reads it."""
+
+    run: QueuedRun
+    state: bytes
+    abort_requested: bool
+
+
+class ExecutionQueue:
+    """Implements the RunQueue port for the admin side, and the engine's claim / load / save cycle."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- the admin side (RunQueue) -----------------------------------------------------------------------
+
+    def enqueue(self, session: Session, execution_row: int, run: QueuedRun, at: datetime) -> None:
+        session.add(
+            EngineWorkflow(
+                execution_id=execution_row,
+                execution_project=run.execution.project,
+                execution_domain=run.execution.domain,
+                execution_name=run.execution.name,
+                spec=run.spec.SerializeToString(),
+                workflow=run.workflow.SerializeToString(),
+                inputs_uri=run.inputs_uri,
+                done=False,
+                next_evaluation_at=at,
+            )
+        )
+
+    def request_abort(self, session: Session, execution_row: int, at: datetime) -> None:
+        session.execute(
+            update(EngineWorkflow)
+            .where(EngineWorkflow.execution_id == execution_row)
+            .values(abort_requested=True, next_evaluation_at=at)
+        )
+
+    # -- the engine --------------------------------------------------------------------------------------
+
+    def find(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> int | None:
+        with self.db.read() as session:
+            return session.scalar(
+                select(EngineWorkflow.execution_id).where(
+                    EngineWorkflow.execution_project == execution.project,
+                    EngineWorkflow.execution_domain == execution.domain,
+                    EngineWorkflow.execution_name == execution.name,
+                )
+            )
+
+    def void_leases(self) -> None:
+        """At the start of the only engine on this database: leases left by a crashed process are void."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(EngineWorkflow)
+                .where(EngineWorkflow.lease_owner != "")
+                .values(lease_owner="", lease_expires_at=None)
+            )
+
+    def live_states(self) -> list[tuple[int, bytes]]:
+        """(row, state document) of every execution not done yet."""
+        with self.db.read() as session:
+            rows = session.execute(
+                select(EngineWorkflow.execution_id, EngineWorkflow.state)
+                .where(EngineWorkflow.done.is_(False))
+                .order_by(EngineWorkflow.execution_id)
+            ).all()
+        return [(row_id, state) for row_id, state in rows]
+
+    def due(self, now: datetime, limit: int) -> list[int]:
+        """Live executions whose next look is due and that no live lease holds, the longest waiting first."""
+        with self.db.read() as session:
+            return list(
+                session.scalars(
+                    select(EngineWorkflow.execution_id)
+                    .where(
+                        EngineWorkflow.done.is_(False),
+                        EngineWorkflow.next_evaluation_at <= now,
+                        or_(EngineWorkflow.lease_owner == "", EngineWorkflow.lease_expires_at < now),
+                    )
+                    .order_by(EngineWorkflow.next_evaluation_at)
+                    .limit(limit)
+                ).all()
+            )
+
+    def claim(self, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(EngineWorkflow)
+                .where(
+                    EngineWorkflow.execution_id == row_id,
+                    EngineWorkflow.done.is_(False),
+                    or_(
+                        EngineWorkflow.lease_owner == "",
+                        EngineWorkflow.lease_owner == owner,
+                        EngineWorkflow.lease_expires_at < now,
+                    ),
+                )
+                .values(lease_owner=owner, lease_expires_at=now + lease)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def load(self, row_id: int) -> ClaimedExecution | None:
+        with self.db.read() as session:
+            row = session.get(EngineWorkflow, row_id)
+            if row is None:
+                return None
+            run = QueuedRun(
+                execution=identifier_pb2.WorkflowExecutionIdentifier(
+                    project=row.execution_project, domain=row.execution_domain, name=row.execution_name
+                ),
+                spec=execution_pb2.ExecutionSpec.FromString(row.spec),
+                workflow=identifier_pb2.Identifier.FromString(row.workflow),
+                inputs_uri=row.inputs_uri,
+            )
+            return ClaimedExecution(run=run, state=row.state, abort_requested=bool(row.abort_requested))
+
+    def save(self, row_id: int, owner: str, state: bytes, *, done: bool, next_at: datetime) -> None:
+        """Stores a round's state and releases the lease; a worker that lost its lease writes nothing."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(EngineWorkflow)
+                .where(EngineWorkflow.execution_id == row_id, EngineWorkflow.lease_owner == owner)
+                .values(
+                    state=state,
+                    revision=EngineWorkflow.revision + 1,
+                    done=done,
+                    next_evaluation_at=next_at,
+                    lease_owner="",
+                    lease_expires_at=None,
+                )
+            )

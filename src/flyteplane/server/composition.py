@@ -1,0 +1,160 @@
+"""The composition root: every long-lived part of a flyteplane process, built once from the settings.
+
+`flyteplane serve` and `flyteplane scheduler` (and any other process that runs a part of the control plane) open
+a `Plane` with the parts they need; nothing else constructs the database, the blob store, the signer, the
+services, the executor, the engine or the scheduler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flyteplane.blobs.signing import Signer, load_or_create_secret
+from flyteplane.blobs.store import BlobStore
+from flyteplane.config import Settings
+from flyteplane.engine.engine import Engine, EnginePorts
+from flyteplane.engine.executors.local import LocalExecutor
+from flyteplane.engine.ports import RunQueue
+from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.scheduler.loop import Scheduler
+from flyteplane.services import Services
+from flyteplane.services.common.wakeups import WakeupRelay
+from flyteplane.services.data.data_proxy import DataProxyService
+from flyteplane.services.data.flyte_urls import FlyteUrlService
+from flyteplane.services.events.service import EventService
+from flyteplane.services.executions.data import ExecutionData
+from flyteplane.services.executions.executions import ExecutionService
+from flyteplane.services.executions.launch import ExecutionLauncher
+from flyteplane.services.executions.metrics import ExecutionMetricsService
+from flyteplane.services.executions.node_executions import NodeExecutionService
+from flyteplane.services.executions.signals import SignalService
+from flyteplane.services.executions.single_task import SingleTaskLaunch
+from flyteplane.services.executions.task_executions import TaskExecutionService
+from flyteplane.services.identity import IdentityService
+from flyteplane.services.registry.attributes import AttributeService
+from flyteplane.services.registry.description_entities import DescriptionEntityService
+from flyteplane.services.registry.launch_plans import LaunchPlanService
+from flyteplane.services.registry.named_entities import NamedEntityService
+from flyteplane.services.registry.projects import ProjectService
+from flyteplane.services.registry.tasks import TaskService
+from flyteplane.services.registry.workflows import WorkflowService
+from flyteplane.store.db import Database, migrate
+
+__all__ = ["Plane", "build_services"]
+
+
+def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: Signer, queue: RunQueue) -> Services:
+    """The admin services wired to each other; the engine connects to `wakeups` once it exists."""
+    descriptions = DescriptionEntityService(db, settings)
+    workflows = WorkflowService(db, settings, descriptions)
+    named_entities = NamedEntityService(db, settings)
+    attributes = AttributeService(db, settings)
+    wakeups = WakeupRelay()
+    data = ExecutionData(blobs, signer, settings.advertised_url)
+    single_task = SingleTaskLaunch(db, workflows, named_entities)
+    launcher = ExecutionLauncher(db, settings, data, attributes, single_task, queue, wakeup=wakeups)
+    executions = ExecutionService(db, data, launcher, queue, wakeup=wakeups)
+    node_executions = NodeExecutionService(db, data)
+    task_executions = TaskExecutionService(db, data)
+    dataproxy = DataProxyService(
+        blobs, signer, public_url=settings.advertised_url, deck_uri_of=node_executions.deck_uri_of
+    )
+    return Services(
+        projects=ProjectService(db, settings),
+        tasks=TaskService(db, settings, descriptions),
+        workflows=workflows,
+        launch_plans=LaunchPlanService(db, settings),
+        named_entities=named_entities,
+        descriptions=descriptions,
+        attributes=attributes,
+        dataproxy=dataproxy,
+        identity=IdentityService(settings.advertised_url),
+        wakeups=wakeups,
+        execution_data=data,
+        executions=executions,
+        events=EventService(db, data, wakeups),
+        node_executions=node_executions,
+        task_executions=task_executions,
+        signals=SignalService(db, wakeups),
+        execution_metrics=ExecutionMetricsService(db, executions, node_executions, task_executions),
+        flyte_urls=FlyteUrlService(node_executions, task_executions, dataproxy),
+    )
+
+
+@dataclass
+class Plane:
+    """The parts of one process. `engine`, `executor` and `scheduler` are None where the process does not run
+    them; `start()` and `stop()` run and end the background parts."""
+
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    signer: Signer
+    queue: ExecutionQueue
+    services: Services
+    executor: LocalExecutor | None = None
+    engine: Engine | None = None
+    scheduler: Scheduler | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, *, engine: bool, scheduler: bool) -> Plane:
+        """Opens (and migrates) the database and builds what was asked for; nothing runs before start()."""
+        settings.home.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.database_url)
+        try:
+            migrate(db.engine)
+            blobs = BlobStore(settings.blob_base)
+            signer = Signer(load_or_create_secret(settings.home / "secret.key"))
+            queue = ExecutionQueue(db)
+            services = build_services(settings, db, blobs, signer, queue)
+        except BaseException:
+            db.close()
+            raise
+        plane = cls(settings=settings, db=db, blobs=blobs, signer=signer, queue=queue, services=services)
+        if engine:
+            plane.executor = LocalExecutor(
+                settings.home,
+                max_concurrency=settings.max_concurrency,
+                python_envs=settings.python_envs,
+                public_url=settings.advertised_url,
+            )
+            plane.engine = Engine(
+                db,
+                blobs,
+                plane.executor,
+                EnginePorts(
+                    events=services.events,
+                    signals=services.signals,
+                    children=services.executions,
+                    workflows=services.workflows,
+                    previous=services.node_executions,
+                ),
+                public_url=settings.advertised_url,
+                workers=settings.engine_workers,
+            )
+            plane.executor.set_on_change(plane.engine.attempt_changed)
+            services.wakeups.connect(plane.engine.wake)
+        if scheduler:
+            plane.scheduler = Scheduler.from_settings(
+                settings, db, services.executions.create_execution, services.launch_plans
+            )
+        return plane
+
+    def start(self) -> None:
+        if self.engine is not None:
+            self.engine.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stops the background parts: no new executions first, then the engine; task processes keep running
+        (a restart adopts them)."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.engine is not None:
+            self.engine.stop()
+        if self.executor is not None:
+            self.executor.close()
+
+    def close(self) -> None:
+        self.db.close()
