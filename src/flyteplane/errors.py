@@ -5,6 +5,18 @@ Services know nothing of gRPC; each error names the Flyte condition it stands fo
 
 from __future__ import annotations
 
+__all__ = [
+    "AlreadyExists",
+    "AlreadyInTerminalState",
+    "FailedPrecondition",
+    "FlyteplaneError",
+    "InvalidArgument",
+    "NotFound",
+    "ResourceExhausted",
+    "Unauthenticated",
+    "Unimplemented",
+]
+
 
 class FlyteplaneError(Exception):
     """Base of every error a user can cause; `message` is what the client sees."""

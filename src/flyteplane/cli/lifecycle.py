@@ -14,6 +14,8 @@ import click
 from flyteplane.config import Settings, load_settings
 from flyteplane.errors import FlyteplaneError
 
+__all__ = ["StopSignal", "settings_and_logging"]
+
 
 def settings_and_logging(config_file: Path | None, flags: dict[str, Any]) -> Settings:
     try:

@@ -40,6 +40,8 @@ from flyteplane.compiler.types import (
     type_to_str,
 )
 
+__all__ = ["add_node_edges", "outputs_of", "validate_bindings"]
+
 # An output reference: `o0`, or `[3].o0` for one element of a list output.
 _OUTPUT_VAR = re.compile(r"(\[(\d+)\]\.)?(\w+)")
 

@@ -27,6 +27,8 @@ from flyteplane.compiler.types import (
     type_to_str,
 )
 
+__all__ = ["branch_interface", "validate_branch"]
+
 
 def branch_interface(scope: WorkflowScope, builder: NodeBuilder) -> interface_pb2.TypedInterface | None:
     """Outputs common to all candidates; inputs discovered from the branch node's bindings.

@@ -12,6 +12,40 @@ from typing import Final
 
 from flyteplane.errors import InvalidArgument
 
+__all__ = [
+    "CompileError",
+    "CompileErrors",
+    "ErrorCode",
+    "ErrorCollector",
+    "InvalidLiteralType",
+    "ambiguous_binding_union_value",
+    "branch_node_has_no_condition",
+    "branch_node_has_no_default",
+    "branch_node_not_specified",
+    "cycle_detected",
+    "duplicate_alias",
+    "duplicate_sub_workflow",
+    "field_not_found",
+    "illegal_enum_value",
+    "incompatible_binding_union_value",
+    "invalid_value",
+    "mismatching_bindings",
+    "mismatching_types",
+    "mismatching_variables",
+    "no_condition_found",
+    "no_nodes_found",
+    "node_reference_not_found",
+    "parameter_bound_more_than_once",
+    "parameter_not_bound",
+    "syntax_error",
+    "task_reference_not_found",
+    "unreachable_nodes",
+    "unrecognized_value",
+    "value_required",
+    "variable_name_not_found",
+    "workflow_reference_not_found",
+]
+
 
 class ErrorCode:
     """The error codes flytepropeller's compiler reports (the string is what users see)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+__all__ = ["Traversal", "traverse"]
+
 
 @dataclass
 class Traversal:

@@ -6,6 +6,8 @@ from flyteidl.core import identifier_pb2
 
 from flyteplane.compiler.prototext import go_text
 
+__all__ = ["IdKey", "id_key", "id_text"]
+
 IdKey = tuple[int, str, str, str, str, str]
 
 

@@ -9,6 +9,15 @@ from flyteidl.core import identifier_pb2, interface_pb2, types_pb2, workflow_pb2
 
 from flyteplane.compiler.errors import ErrorCollector, duplicate_alias, parameter_not_bound, value_required
 
+__all__ = [
+    "LaunchPlanInterface",
+    "array_node_interface",
+    "effective_outputs",
+    "empty_interface",
+    "launch_plan_node_interface",
+    "normalize_interface",
+]
+
 
 @dataclass(frozen=True)
 class LaunchPlanInterface:

@@ -12,6 +12,8 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
+__all__ = ["is_compatible_schema", "struct_to_json"]
+
 Schema = Any
 
 # Value constraints compared by equality when the downstream schema sets them.

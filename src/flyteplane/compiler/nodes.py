@@ -21,6 +21,8 @@ from flyteplane.compiler.interfaces import (
 )
 from flyteplane.compiler.scope import END_NODE_ID, START_NODE_ID, EdgeDirection, NodeBuilder, WorkflowScope
 
+__all__ = ["infer_interface", "validate_node"]
+
 
 def infer_interface(scope: WorkflowScope, builder: NodeBuilder) -> interface_pb2.TypedInterface | None:
     """The interface the node exposes to its bindings and to downstream nodes; None if it has errors."""

@@ -13,6 +13,8 @@ from typing import Any
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+__all__ = ["go_text"]
+
 
 def go_text(message: Message) -> str:
     """Fields in field-number order, zero values omitted, map entries sorted by key."""

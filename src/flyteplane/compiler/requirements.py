@@ -19,6 +19,8 @@ from flyteplane.compiler.errors import (
 )
 from flyteplane.compiler.identifiers import IdKey, id_key, id_text
 
+__all__ = ["Requirements", "collect_requirements", "get_requirements", "index_sub_workflows"]
+
 
 @dataclass
 class Requirements:

@@ -15,6 +15,8 @@ from flyteplane.compiler.errors import ErrorCollector
 from flyteplane.compiler.identifiers import IdKey
 from flyteplane.compiler.interfaces import LaunchPlanInterface
 
+__all__ = ["END_NODE_ID", "START_NODE_ID", "CompileContext", "EdgeDirection", "NodeBuilder", "WorkflowScope"]
+
 START_NODE_ID = "start-node"
 END_NODE_ID = "end-node"
 

@@ -10,6 +10,8 @@ from flyteidl.core import compiler_pb2, tasks_pb2
 from flyteplane.compiler.errors import ErrorCollector, invalid_value, unrecognized_value, value_required
 from flyteplane.compiler.json_schema import struct_to_json
 
+__all__ = ["compile_task", "is_resource_quantity"]
+
 # Kubernetes resource quantity: a signed decimal number with an optional binary/decimal SI suffix or exponent.
 _QUANTITY = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?")
 _DNS1123_LABEL = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")

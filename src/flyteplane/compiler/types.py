@@ -15,6 +15,18 @@ from flyteplane.compiler.errors import InvalidLiteralType
 from flyteplane.compiler.json_schema import is_compatible_schema, struct_to_json
 from flyteplane.compiler.prototext import go_text
 
+__all__ = [
+    "are_types_castable",
+    "is_none_type",
+    "is_optional",
+    "literal_type_of",
+    "literal_type_of_primitive",
+    "literal_type_of_scalar",
+    "simple_type",
+    "type_key",
+    "type_to_str",
+]
+
 _MSGPACK_TAG = "msgpack"
 _PARQUET = "parquet"
 

@@ -23,6 +23,8 @@ from flyteplane.server.composition import Plane
 from flyteplane.server.front import FrontDoor, bind
 from flyteplane.store.db import Database
 
+__all__ = ["ControlPlane"]
+
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
