@@ -49,7 +49,7 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     plane.stop()
 
 
-# --- scheduler (issue 5): `flyteplane backfill` and `flyteplane scheduler` ---
+# --- `flyteplane backfill` and `flyteplane scheduler` ---
 from flyteplane.cli.backfill import backfill  # noqa: E402
 from flyteplane.cli.scheduler import scheduler  # noqa: E402
 

@@ -373,7 +373,6 @@ class CachedOutput(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
-# --- scheduler (issue 5) ---
 class ScheduleProgress(Base):
     """How far the schedule of one active launch-plan version has got, shared by every scheduler on the database.
 
