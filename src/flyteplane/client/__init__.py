@@ -24,8 +24,7 @@ from flyteplane.client.exceptions import (
 )
 from flyteplane.client.filters import Filter, Sort
 from flyteplane.client.friendly import SynchronousFlyteClient
-from flyteplane.client.raw import RawSynchronousFlyteClient
-from flyteplane.client.raw_aio import RawAsyncFlyteClient
+from flyteplane.client.raw import RawAsyncFlyteClient, RawSynchronousFlyteClient
 from flyteplane.client.retry import RetryPolicy
 
 __all__ = [

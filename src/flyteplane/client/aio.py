@@ -16,9 +16,7 @@ from flyteplane.client.channel import ChannelOption
 from flyteplane.client.config import PlatformConfig
 from flyteplane.client.friendly import DEFAULT_CACHE_SIZE
 from flyteplane.client.operations import FlyteOperations
-from flyteplane.client.raw import ConfiguredClient
-from flyteplane.client.raw_aio import RawAsyncFlyteClient
-from flyteplane.client.raw_methods import AsyncRawRpcs
+from flyteplane.client.raw import AsyncRawRpcs, ConfiguredClient, RawAsyncFlyteClient
 
 __all__ = ["AsyncFlyteClient"]
 

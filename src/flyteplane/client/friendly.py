@@ -14,8 +14,7 @@ from flyteplane.client.calls import Call, SyncRunner
 from flyteplane.client.channel import ChannelOption
 from flyteplane.client.config import PlatformConfig
 from flyteplane.client.operations import FlyteOperations
-from flyteplane.client.raw import ConfiguredClient, RawSynchronousFlyteClient
-from flyteplane.client.raw_methods import SyncRawRpcs
+from flyteplane.client.raw import ConfiguredClient, RawSynchronousFlyteClient, SyncRawRpcs
 
 __all__ = ["DEFAULT_CACHE_SIZE", "SynchronousFlyteClient"]
 

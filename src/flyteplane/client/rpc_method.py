@@ -1,16 +1,17 @@
 """One descriptor turns an RpcSpec into a method of both raw clients: blocking on one, awaitable on the other.
 
-The raw clients differ only in `invoke` (blocking vs `async def`); the table of RPC methods is written once and
-inherited by both, and a type checker still sees the right signature on each.
+The raw clients differ only in `invoke` (blocking vs `async def`); the table of RPC methods is built once and
+inherited by both. `RpcMethod[Request, Response]` carries the RPC's message types, so a type checker sees
+`raw.get_task(request) -> Task` on the blocking client and `-> Awaitable[Task]` on the asyncio one.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine, Sequence
-from typing import Any, Protocol, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
-from flyteplane.client.idl import to_idl
+from flyteplane.client.idl import SupportsFlyteIdl, to_idl
 from flyteplane.client.rpcs import RpcSpec
 
 __all__ = [
@@ -24,6 +25,11 @@ __all__ = [
 ]
 
 Metadata = Sequence[tuple[str, str | bytes]]
+
+Request = TypeVar("Request")
+Response = TypeVar("Response")
+Request_contra = TypeVar("Request_contra", contravariant=True)
+Response_co = TypeVar("Response_co", covariant=True)
 
 
 class SyncInvoker(ABC):
@@ -44,19 +50,31 @@ class AsyncInvoker(ABC):
     ) -> Any: ...
 
 
-class SyncRpcCallable(Protocol):
+class SyncRpcCallable(Protocol[Request_contra, Response_co]):
+    """A blocking raw method: the request message (or a model with `to_flyte_idl()`, or None) in, the response out."""
+
     def __call__(
-        self, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
-    ) -> Any: ...
+        self,
+        request: Request_contra | SupportsFlyteIdl | None = None,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Response_co: ...
 
 
-class AsyncRpcCallable(Protocol):
+class AsyncRpcCallable(Protocol[Request_contra, Response_co]):
+    """An asyncio raw method: as SyncRpcCallable, returning an awaitable of the response."""
+
     def __call__(
-        self, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
-    ) -> Coroutine[Any, Any, Any]: ...
+        self,
+        request: Request_contra | SupportsFlyteIdl | None = None,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Coroutine[Any, Any, Response_co]: ...
 
 
-class RpcMethod:
+class RpcMethod(Generic[Request, Response]):
     """A raw client method sending `spec`'s request (None sends an empty one) and returning its response."""
 
     def __init__(self, spec: RpcSpec) -> None:
@@ -67,11 +85,11 @@ class RpcMethod:
         )
 
     @overload
-    def __get__(self, instance: None, owner: type) -> RpcMethod: ...
+    def __get__(self, instance: None, owner: type) -> RpcMethod[Request, Response]: ...
     @overload
-    def __get__(self, instance: SyncInvoker, owner: type) -> SyncRpcCallable: ...
+    def __get__(self, instance: SyncInvoker, owner: type) -> SyncRpcCallable[Request, Response]: ...
     @overload
-    def __get__(self, instance: AsyncInvoker, owner: type) -> AsyncRpcCallable: ...
+    def __get__(self, instance: AsyncInvoker, owner: type) -> AsyncRpcCallable[Request, Response]: ...
     def __get__(self, instance: object, owner: type) -> Any:
         if instance is None:
             return self
