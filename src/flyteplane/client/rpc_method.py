@@ -16,11 +16,10 @@ from flyteplane.client.rpcs import RpcSpec
 
 __all__ = [
     "AsyncInvoker",
-    "AsyncRpcCallable",
     "Metadata",
+    "RpcCallable",
     "RpcMethod",
     "SyncInvoker",
-    "SyncRpcCallable",
     "request_message",
 ]
 
@@ -29,7 +28,7 @@ Metadata = Sequence[tuple[str, str | bytes]]
 Request = TypeVar("Request")
 Response = TypeVar("Response")
 Request_contra = TypeVar("Request_contra", contravariant=True)
-Response_co = TypeVar("Response_co", covariant=True)
+Out_co = TypeVar("Out_co", covariant=True)
 
 
 class SyncInvoker(ABC):
@@ -50,8 +49,9 @@ class AsyncInvoker(ABC):
     ) -> Any: ...
 
 
-class SyncRpcCallable(Protocol[Request_contra, Response_co]):
-    """A blocking raw method: the request message (or a model with `to_flyte_idl()`, or None) in, the response out."""
+class RpcCallable(Protocol[Request_contra, Out_co]):
+    """A raw method: the request message (or a model with `to_flyte_idl()`, or None) in; out, the response on a
+    blocking client and an awaitable of it on an asyncio one."""
 
     def __call__(
         self,
@@ -59,19 +59,7 @@ class SyncRpcCallable(Protocol[Request_contra, Response_co]):
         *,
         timeout: float | None = None,
         metadata: Metadata | None = None,
-    ) -> Response_co: ...
-
-
-class AsyncRpcCallable(Protocol[Request_contra, Response_co]):
-    """An asyncio raw method: as SyncRpcCallable, returning an awaitable of the response."""
-
-    def __call__(
-        self,
-        request: Request_contra | SupportsFlyteIdl | None = None,
-        *,
-        timeout: float | None = None,
-        metadata: Metadata | None = None,
-    ) -> Coroutine[Any, Any, Response_co]: ...
+    ) -> Out_co: ...
 
 
 class RpcMethod(Generic[Request, Response]):
@@ -87,9 +75,9 @@ class RpcMethod(Generic[Request, Response]):
     @overload
     def __get__(self, instance: None, owner: type) -> RpcMethod[Request, Response]: ...
     @overload
-    def __get__(self, instance: SyncInvoker, owner: type) -> SyncRpcCallable[Request, Response]: ...
+    def __get__(self, instance: SyncInvoker, owner: type) -> RpcCallable[Request, Response]: ...
     @overload
-    def __get__(self, instance: AsyncInvoker, owner: type) -> AsyncRpcCallable[Request, Response]: ...
+    def __get__(self, instance: AsyncInvoker, owner: type) -> RpcCallable[Request, Coroutine[Any, Any, Response]]: ...
     def __get__(self, instance: object, owner: type) -> Any:
         if instance is None:
             return self

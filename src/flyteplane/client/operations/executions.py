@@ -5,19 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flyteidl.admin import execution_pb2
-from flyteidl.core import identifier_pb2, literals_pb2
+from flyteidl.core import literals_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
 from flyteplane.client.filters import FiltersLike, SortLike
 from flyteplane.client.idl import IdlLike, optional_idl, to_idl
+from flyteplane.client.operations.identifiers import execution_id
 from flyteplane.client.operations.listing import named_entity_identifier, page_reader, resource_list_request
 from flyteplane.client.rpcs import ADMIN
 
 __all__ = ["ExecutionOperations"]
-
-
-def _execution_id(value: IdlLike, what: str = "id") -> Any:
-    return to_idl(value, identifier_pb2.WorkflowExecutionIdentifier, what)
 
 
 def _created_id(response: Any) -> Any:
@@ -46,45 +43,45 @@ class ExecutionOperations:
     @operation
     def recover_execution(self, id: IdlLike, name: str | None = None) -> Call[Any]:
         """A new execution that reuses the successful nodes of a failed one and resumes from the failure."""
-        request = execution_pb2.ExecutionRecoverRequest(id=_execution_id(id), name=name or "")
+        request = execution_pb2.ExecutionRecoverRequest(id=execution_id(id, "id"), name=name or "")
         return Call(ADMIN["RecoverExecution"], request, _created_id)
 
     @operation
     def relaunch_execution(self, id: IdlLike, name: str | None = None, overwrite_cache: bool = False) -> Call[Any]:
         """A new execution with the same launch plan and inputs as `id`."""
         request = execution_pb2.ExecutionRelaunchRequest(
-            id=_execution_id(id), name=name or "", overwrite_cache=overwrite_cache
+            id=execution_id(id, "id"), name=name or "", overwrite_cache=overwrite_cache
         )
         return Call(ADMIN["RelaunchExecution"], request, _created_id)
 
     @operation
     def terminate_execution(self, id: IdlLike, cause: str) -> Call[None]:
         """Aborts a running execution, recording `cause`."""
-        request = execution_pb2.ExecutionTerminateRequest(id=_execution_id(id), cause=cause)
+        request = execution_pb2.ExecutionTerminateRequest(id=execution_id(id, "id"), cause=cause)
         return Call(ADMIN["TerminateExecution"], request, discard)
 
     @operation
     def get_execution(self, id: IdlLike) -> Call[Any]:
         """The execution with its spec and closure (phase, timings, outputs or error)."""
-        request = execution_pb2.WorkflowExecutionGetRequest(id=_execution_id(id))
+        request = execution_pb2.WorkflowExecutionGetRequest(id=execution_id(id, "id"))
         return Call(ADMIN["GetExecution"], request)
 
     @operation
     def get_execution_data(self, id: IdlLike) -> Call[Any]:
         """The execution's inputs and outputs: as literal maps, and as URLs to their stored blobs."""
-        request = execution_pb2.WorkflowExecutionGetDataRequest(id=_execution_id(id))
+        request = execution_pb2.WorkflowExecutionGetDataRequest(id=execution_id(id, "id"))
         return Call(ADMIN["GetExecutionData"], request)
 
     @operation
     def get_execution_metrics(self, id: IdlLike, depth: int = 10) -> Call[Any]:
         """The execution's timeline as a tree of spans, `depth` levels deep."""
-        request = execution_pb2.WorkflowExecutionGetMetricsRequest(id=_execution_id(id), depth=depth)
+        request = execution_pb2.WorkflowExecutionGetMetricsRequest(id=execution_id(id, "id"), depth=depth)
         return Call(ADMIN["GetExecutionMetrics"], request, _span)
 
     @operation
     def update_execution(self, id: IdlLike, state: int | str) -> Call[None]:
         """Archives (EXECUTION_ARCHIVED) or restores (EXECUTION_ACTIVE) an execution in listings."""
-        request = execution_pb2.ExecutionUpdateRequest(id=_execution_id(id), state=state)
+        request = execution_pb2.ExecutionUpdateRequest(id=execution_id(id, "id"), state=state)
         return Call(ADMIN["UpdateExecution"], request, discard)
 
     @operation

@@ -7,9 +7,9 @@ from typing import Any
 from flyteidl.admin import common_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
-from flyteplane.client.filters import FiltersLike, SortLike, render_filters, to_sort
+from flyteplane.client.filters import FiltersLike, SortLike
 from flyteplane.client.idl import IdlLike, to_idl
-from flyteplane.client.operations.listing import page_reader
+from flyteplane.client.operations.listing import page_reader, page_request
 from flyteplane.client.rpcs import ADMIN
 
 __all__ = ["NamedEntityOperations"]
@@ -46,14 +46,15 @@ class NamedEntityOperations:
         sort_by: SortLike = None,
     ) -> Call[Page[Any]]:
         """One page of the names of one resource type in a project and domain, with their metadata."""
-        request = common_pb2.NamedEntityListRequest(
+        request = page_request(
+            common_pb2.NamedEntityListRequest,
+            limit,
+            token,
+            filters,
+            sort_by,
             resource_type=resource_type,
             project=project,
             domain=domain,
-            limit=limit,
-            token=token or "",
-            filters=render_filters(filters),
-            sort_by=to_sort(sort_by),
         )
         return Call(ADMIN["ListNamedEntities"], request, page_reader("entities"))
 

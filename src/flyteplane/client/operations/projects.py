@@ -7,9 +7,9 @@ from typing import Any
 from flyteidl.admin import project_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
-from flyteplane.client.filters import FiltersLike, SortLike, render_filters, to_sort
+from flyteplane.client.filters import FiltersLike, SortLike
 from flyteplane.client.idl import IdlLike, optional_idl, to_idl
-from flyteplane.client.operations.listing import page_reader
+from flyteplane.client.operations.listing import page_reader, page_request
 from flyteplane.client.rpcs import ADMIN
 
 __all__ = ["ProjectOperations"]
@@ -46,9 +46,7 @@ class ProjectOperations:
         self, limit: int = 100, token: str | None = None, filters: FiltersLike = None, sort_by: SortLike = None
     ) -> Call[Page[Any]]:
         """One page of projects."""
-        request = project_pb2.ProjectListRequest(
-            limit=limit, token=token or "", filters=render_filters(filters), sort_by=to_sort(sort_by)
-        )
+        request = page_request(project_pb2.ProjectListRequest, limit, token, filters, sort_by)
         return Call(ADMIN["ListProjects"], request, page_reader("projects"))
 
     @paged

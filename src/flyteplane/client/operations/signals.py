@@ -8,9 +8,10 @@ from flyteidl.admin import signal_pb2
 from flyteidl.core import identifier_pb2, literals_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
-from flyteplane.client.filters import FiltersLike, SortLike, render_filters, to_sort
+from flyteplane.client.filters import FiltersLike, SortLike
 from flyteplane.client.idl import IdlLike, to_idl
-from flyteplane.client.operations.listing import page_reader
+from flyteplane.client.operations.identifiers import execution_id
+from flyteplane.client.operations.listing import page_reader, page_request
 from flyteplane.client.rpcs import SIGNAL
 
 __all__ = ["SignalOperations"]
@@ -37,17 +38,9 @@ class SignalOperations:
         sort_by: SortLike = None,
     ) -> Call[Page[Any]]:
         """One page of the signals an execution waits for or has received."""
-        request = signal_pb2.SignalListRequest(
-            workflow_execution_id=to_idl(
-                workflow_execution_identifier,
-                identifier_pb2.WorkflowExecutionIdentifier,
-                "workflow_execution_identifier",
-            ),
-            limit=limit,
-            token=token or "",
-            filters=render_filters(filters),
-            sort_by=to_sort(sort_by),
-        )
+        execution = execution_id(workflow_execution_identifier)
+        request_type = signal_pb2.SignalListRequest
+        request = page_request(request_type, limit, token, filters, sort_by, workflow_execution_id=execution)
         return Call(SIGNAL["ListSignals"], request, page_reader("signals"))
 
     @operation
@@ -55,12 +48,7 @@ class SignalOperations:
         """Gives signal `signal_id` of an execution its value (a Literal), releasing the gate node waiting on it."""
         request = signal_pb2.SignalSetRequest(
             id=identifier_pb2.SignalIdentifier(
-                signal_id=signal_id,
-                execution_id=to_idl(
-                    workflow_execution_identifier,
-                    identifier_pb2.WorkflowExecutionIdentifier,
-                    "workflow_execution_identifier",
-                ),
+                signal_id=signal_id, execution_id=execution_id(workflow_execution_identifier)
             ),
             value=to_idl(value, literals_pb2.Literal, "value"),
         )
