@@ -15,6 +15,7 @@ from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 from google.protobuf import json_format
 
+from flyteplane.remote.accessors import FieldOf, field_of
 from flyteplane.remote.interface import TypedInterface
 
 __all__ = ["SYSTEM_NODES", "FlyteLaunchPlan", "FlyteTask", "FlyteWorkflow"]
@@ -26,25 +27,16 @@ class _Entity:
     resource_type: int = identifier_pb2.UNSPECIFIED
     entity_type_text = "Entity"
 
+    id = field_of("_id", doc="The flyteidl Identifier: `resource_type`, `project`, `domain`, `name`, `version`.")
+    name = field_of("_id", "name", str)
+    version = field_of("_id", "version", str)
+
     def __init__(self, id: Any) -> None:
         self._id = identifier_pb2.Identifier()
         self._id.CopyFrom(id)
         if not self._id.resource_type:
             self._id.resource_type = self.resource_type
         self.python_interface: Any = None
-
-    @property
-    def id(self) -> Any:
-        """The flyteidl Identifier: `resource_type`, `project`, `domain`, `name`, `version`."""
-        return self._id
-
-    @property
-    def name(self) -> str:
-        return str(self._id.name)
-
-    @property
-    def version(self) -> str:
-        return str(self._id.version)
 
     def __repr__(self) -> str:
         i = self._id
@@ -57,6 +49,21 @@ class FlyteTask(_Entity):
     resource_type = identifier_pb2.TASK
     entity_type_text = "Task"
 
+    template = field_of("_template")
+    closure = field_of(
+        "_closure", doc="The admin TaskClosure (compiled task, created_at); None for a task listed by template only."
+    )
+    interface = field_of("_template", "interface", TypedInterface.from_flyte_idl)
+    type = field_of("_template", "type", str)
+    metadata = field_of("_template", "metadata")
+    container = field_of("_template", "container", if_set=True)
+    custom = field_of("_template", "custom", json_format.MessageToDict)
+    config = field_of("_template", "config", dict)
+    task_type_version = field_of("_template", "task_type_version", int)
+    security_context = field_of("_template", "security_context")
+    k8s_pod = field_of("_template", "k8s_pod", if_set=True)
+    sql = field_of("_template", "sql", if_set=True)
+
     def __init__(self, template: Any, *, id: Any = None, closure: Any = None) -> None:
         super().__init__(id if id is not None else template.id)
         self._template = template
@@ -65,55 +72,6 @@ class FlyteTask(_Entity):
     @classmethod
     def from_admin(cls, task: task_pb2.Task) -> FlyteTask:
         return cls(task.closure.compiled_task.template, id=task.id, closure=task.closure)
-
-    @property
-    def template(self) -> Any:
-        return self._template
-
-    @property
-    def closure(self) -> Any:
-        """The admin TaskClosure (compiled task, created_at); None for a task listed by template only."""
-        return self._closure
-
-    @property
-    def interface(self) -> TypedInterface:
-        return TypedInterface.from_flyte_idl(self._template.interface)
-
-    @property
-    def type(self) -> str:
-        return str(self._template.type)
-
-    @property
-    def metadata(self) -> Any:
-        return self._template.metadata
-
-    @property
-    def container(self) -> Any:
-        return self._template.container if self._template.HasField("container") else None
-
-    @property
-    def custom(self) -> dict[str, Any]:
-        return json_format.MessageToDict(self._template.custom)
-
-    @property
-    def config(self) -> dict[str, str]:
-        return dict(self._template.config)
-
-    @property
-    def task_type_version(self) -> int:
-        return int(self._template.task_type_version)
-
-    @property
-    def security_context(self) -> Any:
-        return self._template.security_context
-
-    @property
-    def k8s_pod(self) -> Any:
-        return self._template.k8s_pod if self._template.HasField("k8s_pod") else None
-
-    @property
-    def sql(self) -> Any:
-        return self._template.sql if self._template.HasField("sql") else None
 
     def to_flyte_idl(self) -> task_pb2.TaskSpec:
         template = type(self._template)()
@@ -127,6 +85,20 @@ class FlyteWorkflow(_Entity):
 
     resource_type = identifier_pb2.WORKFLOW
     entity_type_text = "Workflow"
+
+    template = field_of("_template")
+    closure = field_of(
+        "_closure", doc="The admin WorkflowClosure (compiled workflow, created_at); None for a workflow not registered."
+    )
+    compiled_closure = field_of("_compiled")
+    interface = field_of("_template", "interface", TypedInterface.from_flyte_idl)
+    outputs = field_of("_template", "outputs", list)
+    metadata = field_of("_template", "metadata")
+    metadata_defaults = field_of("_template", "metadata_defaults")
+    failure_node = field_of("_template", "failure_node", if_set=True)
+    launch_plans = field_of(
+        "_launch_plans", "", dict, doc="Launch plans its nodes launch, by identifier text, as LaunchPlanSpec messages."
+    )
 
     def __init__(
         self,
@@ -155,23 +127,6 @@ class FlyteWorkflow(_Entity):
         )
 
     @property
-    def template(self) -> Any:
-        return self._template
-
-    @property
-    def closure(self) -> Any:
-        """The admin WorkflowClosure (compiled workflow, created_at); None for a workflow not registered."""
-        return self._closure
-
-    @property
-    def compiled_closure(self) -> Any:
-        return self._compiled
-
-    @property
-    def interface(self) -> TypedInterface:
-        return TypedInterface.from_flyte_idl(self._template.interface)
-
-    @property
     def nodes(self) -> list[Any]:
         """The workflow's nodes (flyteidl Nodes), without the start and end nodes the compiler adds."""
         return [node for node in self._template.nodes if node.id not in SYSTEM_NODES]
@@ -179,22 +134,6 @@ class FlyteWorkflow(_Entity):
     @property
     def node_map(self) -> dict[str, Any]:
         return {node.id: node for node in self.nodes}
-
-    @property
-    def outputs(self) -> list[Any]:
-        return list(self._template.outputs)
-
-    @property
-    def metadata(self) -> Any:
-        return self._template.metadata
-
-    @property
-    def metadata_defaults(self) -> Any:
-        return self._template.metadata_defaults
-
-    @property
-    def failure_node(self) -> Any:
-        return self._template.failure_node if self._template.HasField("failure_node") else None
 
     @property
     def flyte_tasks(self) -> list[FlyteTask]:
@@ -208,11 +147,6 @@ class FlyteWorkflow(_Entity):
             return []
         return [FlyteWorkflow(sub.template, compiled_closure=None) for sub in self._compiled.sub_workflows]
 
-    @property
-    def launch_plans(self) -> dict[str, Any]:
-        """Launch plans its nodes launch, by identifier text, as LaunchPlanSpec messages."""
-        return dict(self._launch_plans)
-
     def to_flyte_idl(self) -> workflow_pb2.WorkflowSpec:
         subs = [sub.template for sub in self._compiled.sub_workflows] if self._compiled is not None else []
         return workflow_pb2.WorkflowSpec(template=self._template, sub_workflows=subs)
@@ -223,6 +157,18 @@ class FlyteLaunchPlan(_Entity):
 
     resource_type = identifier_pb2.LAUNCH_PLAN
     entity_type_text = "Launch Plan"
+
+    spec = field_of("_spec")
+    closure = field_of(
+        "_closure", doc="The admin LaunchPlanClosure: `state` (ACTIVE/INACTIVE), expected inputs and outputs."
+    )
+    flyte_workflow: FieldOf[FlyteWorkflow | None] = field_of("_workflow")
+    workflow_id = field_of("_spec", "workflow_id")
+    default_inputs = field_of("_spec", "default_inputs")
+    fixed_inputs = field_of("_spec", "fixed_inputs")
+    entity_metadata = field_of("_spec", "entity_metadata")
+    labels = field_of("_spec", "labels.values", dict)
+    annotations = field_of("_spec", "annotations.values", dict)
 
     def __init__(self, id: Any, spec: Any, *, closure: Any = None, workflow: FlyteWorkflow | None = None) -> None:
         super().__init__(id)
@@ -237,23 +183,6 @@ class FlyteLaunchPlan(_Entity):
         return cls(launch_plan.id, launch_plan.spec, closure=launch_plan.closure, workflow=workflow)
 
     @property
-    def spec(self) -> Any:
-        return self._spec
-
-    @property
-    def closure(self) -> Any:
-        """The admin LaunchPlanClosure: `state` (ACTIVE/INACTIVE), expected inputs and outputs."""
-        return self._closure
-
-    @property
-    def flyte_workflow(self) -> FlyteWorkflow | None:
-        return self._workflow
-
-    @property
-    def workflow_id(self) -> Any:
-        return self._spec.workflow_id
-
-    @property
     def interface(self) -> TypedInterface:
         """The launched workflow's interface (as flytekit), else the closure's expected inputs and outputs."""
         if self._workflow is not None:
@@ -261,26 +190,6 @@ class FlyteLaunchPlan(_Entity):
         if self._closure is not None:
             return TypedInterface.from_parameters(self._closure.expected_inputs, self._closure.expected_outputs)
         return TypedInterface()
-
-    @property
-    def default_inputs(self) -> Any:
-        return self._spec.default_inputs
-
-    @property
-    def fixed_inputs(self) -> Any:
-        return self._spec.fixed_inputs
-
-    @property
-    def entity_metadata(self) -> Any:
-        return self._spec.entity_metadata
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return dict(self._spec.labels.values)
-
-    @property
-    def annotations(self) -> dict[str, str]:
-        return dict(self._spec.annotations.values)
 
     @property
     def is_scheduled(self) -> bool:
