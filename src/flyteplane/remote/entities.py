@@ -30,12 +30,18 @@ class _Entity:
     id = field_of("_id", doc="The flyteidl Identifier: `resource_type`, `project`, `domain`, `name`, `version`.")
     name = field_of("_id", "name", str)
     version = field_of("_id", "version", str)
+    closure = field_of(
+        "_closure",
+        doc="The admin closure (TaskClosure, WorkflowClosure, LaunchPlanClosure: created_at, compiled form, state); "
+        "None for an entity that was not fetched from Flyte Admin (e.g. a workflow's embedded task).",
+    )
 
-    def __init__(self, id: Any) -> None:
+    def __init__(self, id: Any, closure: Any) -> None:
         self._id = identifier_pb2.Identifier()
         self._id.CopyFrom(id)
         if not self._id.resource_type:
             self._id.resource_type = self.resource_type
+        self._closure = closure
         self.python_interface: Any = None
 
     def __repr__(self) -> str:
@@ -43,19 +49,25 @@ class _Entity:
         return f"{type(self).__name__}({i.project}/{i.domain}/{i.name}@{i.version})"
 
 
-class FlyteTask(_Entity):
+class _TemplatedEntity(_Entity):
+    """A task or a workflow: its template as the compiler stored it, with the template's interface and metadata."""
+
+    template = field_of("_template")
+    interface = field_of("_template", "interface", TypedInterface.from_flyte_idl)
+    metadata = field_of("_template", "metadata")
+
+    def __init__(self, template: Any, id: Any, closure: Any) -> None:
+        super().__init__(id if id is not None else template.id, closure)
+        self._template = template
+
+
+class FlyteTask(_TemplatedEntity):
     """A registered task version; `template` is its TaskTemplate as the compiler stored it."""
 
     resource_type = identifier_pb2.TASK
     entity_type_text = "Task"
 
-    template = field_of("_template")
-    closure = field_of(
-        "_closure", doc="The admin TaskClosure (compiled task, created_at); None for a task listed by template only."
-    )
-    interface = field_of("_template", "interface", TypedInterface.from_flyte_idl)
     type = field_of("_template", "type", str)
-    metadata = field_of("_template", "metadata")
     container = field_of("_template", "container", if_set=True)
     custom = field_of("_template", "custom", json_format.MessageToDict)
     config = field_of("_template", "config", dict)
@@ -65,9 +77,7 @@ class FlyteTask(_Entity):
     sql = field_of("_template", "sql", if_set=True)
 
     def __init__(self, template: Any, *, id: Any = None, closure: Any = None) -> None:
-        super().__init__(id if id is not None else template.id)
-        self._template = template
-        self._closure = closure
+        super().__init__(template, id, closure)
 
     @classmethod
     def from_admin(cls, task: task_pb2.Task) -> FlyteTask:
@@ -80,20 +90,14 @@ class FlyteTask(_Entity):
         return task_pb2.TaskSpec(template=template)
 
 
-class FlyteWorkflow(_Entity):
+class FlyteWorkflow(_TemplatedEntity):
     """A registered workflow version with its compiled closure: the primary template, subworkflows and tasks."""
 
     resource_type = identifier_pb2.WORKFLOW
     entity_type_text = "Workflow"
 
-    template = field_of("_template")
-    closure = field_of(
-        "_closure", doc="The admin WorkflowClosure (compiled workflow, created_at); None for a workflow not registered."
-    )
     compiled_closure = field_of("_compiled")
-    interface = field_of("_template", "interface", TypedInterface.from_flyte_idl)
     outputs = field_of("_template", "outputs", list)
-    metadata = field_of("_template", "metadata")
     metadata_defaults = field_of("_template", "metadata_defaults")
     failure_node = field_of("_template", "failure_node", if_set=True)
     launch_plans = field_of(
@@ -109,10 +113,8 @@ class FlyteWorkflow(_Entity):
         closure: Any = None,
         launch_plans: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(id if id is not None else template.id)
-        self._template = template
+        super().__init__(template, id, closure)
         self._compiled = compiled_closure
-        self._closure = closure
         self._launch_plans = dict(launch_plans or {})
 
     @classmethod
@@ -159,9 +161,6 @@ class FlyteLaunchPlan(_Entity):
     entity_type_text = "Launch Plan"
 
     spec = field_of("_spec")
-    closure = field_of(
-        "_closure", doc="The admin LaunchPlanClosure: `state` (ACTIVE/INACTIVE), expected inputs and outputs."
-    )
     flyte_workflow: FieldOf[FlyteWorkflow | None] = field_of("_workflow")
     workflow_id = field_of("_spec", "workflow_id")
     default_inputs = field_of("_spec", "default_inputs")
@@ -171,9 +170,8 @@ class FlyteLaunchPlan(_Entity):
     annotations = field_of("_spec", "annotations.values", dict)
 
     def __init__(self, id: Any, spec: Any, *, closure: Any = None, workflow: FlyteWorkflow | None = None) -> None:
-        super().__init__(id)
+        super().__init__(id, closure)
         self._spec = spec
-        self._closure = closure
         self._workflow = workflow
 
     @classmethod
