@@ -21,6 +21,7 @@ from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 from flyteplane.client import FlyteEntityAlreadyExistsException
+from flyteplane.client.idl import enum_number
 from flyteplane.remote import launching
 from flyteplane.remote.context import RemoteContext
 from flyteplane.remote.entities import FlyteLaunchPlan, FlyteWorkflow
@@ -98,7 +99,7 @@ def backfill_workflow(
         )
     metadata = core_workflow_pb2.WorkflowMetadata()
     if failure_policy is not None:
-        metadata.on_failure = int(getattr(failure_policy, "value", failure_policy))
+        metadata.on_failure = enum_number(int(getattr(failure_policy, "value", failure_policy)))
     template = core_workflow_pb2.WorkflowTemplate(
         id=workflow_id,
         metadata=metadata,

@@ -24,7 +24,7 @@ SYSTEM_NODES = ("start-node", "end-node")
 
 
 class _Entity:
-    resource_type: int = identifier_pb2.UNSPECIFIED
+    resource_type: identifier_pb2.ResourceType = identifier_pb2.UNSPECIFIED
     entity_type_text = "Entity"
 
     id = field_of("_id", doc="The flyteidl Identifier: `resource_type`, `project`, `domain`, `name`, `version`.")

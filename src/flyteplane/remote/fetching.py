@@ -36,7 +36,7 @@ LATEST = "latest"
 _NEWEST_FIRST = Sort.desc("created_at")
 
 
-def identifier(resource_type: int, project: str, domain: str, name: str, version: str) -> Any:
+def identifier(resource_type: identifier_pb2.ResourceType, project: str, domain: str, name: str, version: str) -> Any:
     return identifier_pb2.Identifier(
         resource_type=resource_type, project=project, domain=domain, name=name, version=version
     )
@@ -51,7 +51,7 @@ class VersionFetcher(Generic[E]):
         listing: Callable[[SynchronousFlyteClient], Callable[..., tuple[list[Any], str]]],
         by_id: Callable[[RemoteContext, Any], E],
     ) -> None:
-        self.resource_type: int = entity_type.resource_type
+        self.resource_type = entity_type.resource_type
         self.listing = listing  # the client's listing of the kind's versions
         self.by_id: Callable[[RemoteContext, Any], E] = by_id
         self.__doc__ = self.__call__.__doc__

@@ -12,7 +12,7 @@ from flyteidl.admin import (
 )
 
 from flyteplane.client.calls import Call, discard, operation
-from flyteplane.client.idl import IdlLike, to_idl
+from flyteplane.client.idl import IdlLike, enum_number, to_idl
 from flyteplane.client.rpcs import ADMIN
 
 __all__ = ["AttributeOperations"]
@@ -35,14 +35,14 @@ class AttributeOperations:
     def get_project_domain_attributes(self, project: str, domain: str, resource_type: int) -> Call[Any]:
         """The ProjectDomainAttributesGetResponse; `.attributes.matching_attributes` holds the settings."""
         request = project_domain_attributes_pb2.ProjectDomainAttributesGetRequest(
-            project=project, domain=domain, resource_type=resource_type
+            project=project, domain=domain, resource_type=enum_number(resource_type)
         )
         return Call(ADMIN["GetProjectDomainAttributes"], request)
 
     @operation
     def delete_project_domain_attributes(self, project: str, domain: str, resource_type: int) -> Call[None]:
         request = project_domain_attributes_pb2.ProjectDomainAttributesDeleteRequest(
-            project=project, domain=domain, resource_type=resource_type
+            project=project, domain=domain, resource_type=enum_number(resource_type)
         )
         return Call(ADMIN["DeleteProjectDomainAttributes"], request, discard)
 
@@ -56,12 +56,16 @@ class AttributeOperations:
 
     @operation
     def get_project_attributes(self, project: str, resource_type: int) -> Call[Any]:
-        request = project_attributes_pb2.ProjectAttributesGetRequest(project=project, resource_type=resource_type)
+        request = project_attributes_pb2.ProjectAttributesGetRequest(
+            project=project, resource_type=enum_number(resource_type)
+        )
         return Call(ADMIN["GetProjectAttributes"], request)
 
     @operation
     def delete_project_attributes(self, project: str, resource_type: int) -> Call[None]:
-        request = project_attributes_pb2.ProjectAttributesDeleteRequest(project=project, resource_type=resource_type)
+        request = project_attributes_pb2.ProjectAttributesDeleteRequest(
+            project=project, resource_type=enum_number(resource_type)
+        )
         return Call(ADMIN["DeleteProjectAttributes"], request, discard)
 
     @operation
@@ -78,19 +82,19 @@ class AttributeOperations:
     def get_workflow_attributes(self, project: str, domain: str, workflow: str, resource_type: int) -> Call[Any]:
         """The WorkflowAttributesGetResponse; `.attributes.matching_attributes` holds the settings."""
         request = workflow_attributes_pb2.WorkflowAttributesGetRequest(
-            project=project, domain=domain, workflow=workflow, resource_type=resource_type
+            project=project, domain=domain, workflow=workflow, resource_type=enum_number(resource_type)
         )
         return Call(ADMIN["GetWorkflowAttributes"], request)
 
     @operation
     def delete_workflow_attributes(self, project: str, domain: str, workflow: str, resource_type: int) -> Call[None]:
         request = workflow_attributes_pb2.WorkflowAttributesDeleteRequest(
-            project=project, domain=domain, workflow=workflow, resource_type=resource_type
+            project=project, domain=domain, workflow=workflow, resource_type=enum_number(resource_type)
         )
         return Call(ADMIN["DeleteWorkflowAttributes"], request, discard)
 
     @operation
     def list_matchable_attributes(self, resource_type: int) -> Call[Any]:
         """Every setting of one resource type, at every level; the response's `configurations` lists them."""
-        request = matchable_resource_pb2.ListMatchableAttributesRequest(resource_type=resource_type)
+        request = matchable_resource_pb2.ListMatchableAttributesRequest(resource_type=enum_number(resource_type))
         return Call(ADMIN["ListMatchableAttributes"], request)

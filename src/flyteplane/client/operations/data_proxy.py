@@ -9,7 +9,7 @@ from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
 
 from flyteplane.client.calls import Call, operation
-from flyteplane.client.idl import duration
+from flyteplane.client.idl import duration, enum_number
 from flyteplane.client.rpcs import DATA_PROXY
 
 __all__ = ["DataProxyOperations"]
@@ -66,7 +66,7 @@ class DataProxyOperations:
     ) -> Call[Any]:
         """Signed URLs to an artifact (the deck, by default) of node `node_id` of execution `name`."""
         request = dataproxy_pb2.CreateDownloadLinkRequest(
-            artifact_type=artifact_type,
+            artifact_type=enum_number(artifact_type),
             node_execution_id=identifier_pb2.NodeExecutionIdentifier(
                 node_id=node_id,
                 execution_id=identifier_pb2.WorkflowExecutionIdentifier(project=project, domain=domain, name=name),

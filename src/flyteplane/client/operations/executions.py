@@ -9,7 +9,7 @@ from flyteidl.core import literals_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
 from flyteplane.client.filters import FiltersLike, SortLike
-from flyteplane.client.idl import IdlLike, optional_idl, to_idl
+from flyteplane.client.idl import IdlLike, enum_number, optional_idl, to_idl
 from flyteplane.client.operations.identifiers import execution_id
 from flyteplane.client.operations.listing import named_entity_identifier, page_reader, resource_list_request
 from flyteplane.client.rpcs import ADMIN
@@ -81,7 +81,7 @@ class ExecutionOperations:
     @operation
     def update_execution(self, id: IdlLike, state: int | str) -> Call[None]:
         """Archives (EXECUTION_ARCHIVED) or restores (EXECUTION_ACTIVE) an execution in listings."""
-        request = execution_pb2.ExecutionUpdateRequest(id=execution_id(id, "id"), state=state)
+        request = execution_pb2.ExecutionUpdateRequest(id=execution_id(id, "id"), state=enum_number(state))
         return Call(ADMIN["UpdateExecution"], request, discard)
 
     @operation

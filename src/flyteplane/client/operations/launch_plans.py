@@ -9,7 +9,7 @@ from flyteidl.core import identifier_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
 from flyteplane.client.filters import SortLike, to_sort
-from flyteplane.client.idl import IdlLike, to_idl
+from flyteplane.client.idl import IdlLike, enum_number, to_idl
 from flyteplane.client.operations.listing import page_reader
 from flyteplane.client.operations.versioned import LAUNCH_PLAN
 from flyteplane.client.rpcs import ADMIN
@@ -61,5 +61,7 @@ class LaunchPlanOperations:
 
         Cached launch plans are dropped, since their `closure.state` may now be stale.
         """
-        request = launch_plan_pb2.LaunchPlanUpdateRequest(id=to_idl(id, identifier_pb2.Identifier, "id"), state=state)
+        request = launch_plan_pb2.LaunchPlanUpdateRequest(
+            id=to_idl(id, identifier_pb2.Identifier, "id"), state=enum_number(state)
+        )
         return Call(ADMIN["UpdateLaunchPlan"], request, discard, evicts=(LAUNCH_PLAN.get_rpc,))

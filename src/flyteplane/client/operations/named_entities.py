@@ -8,7 +8,7 @@ from flyteidl.admin import common_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
 from flyteplane.client.filters import FiltersLike, SortLike
-from flyteplane.client.idl import IdlLike, to_idl
+from flyteplane.client.idl import IdlLike, enum_number, to_idl
 from flyteplane.client.operations.listing import page_reader, page_request
 from flyteplane.client.rpcs import ADMIN
 
@@ -20,7 +20,7 @@ class NamedEntityOperations:
     def update_named_entity(self, resource_type: int, id: IdlLike, metadata: IdlLike) -> Call[None]:
         """Sets the description and state (active or archived) of a name, across all its versions."""
         request = common_pb2.NamedEntityUpdateRequest(
-            resource_type=resource_type,
+            resource_type=enum_number(resource_type),
             id=to_idl(id, common_pb2.NamedEntityIdentifier, "id"),
             metadata=to_idl(metadata, common_pb2.NamedEntityMetadata, "metadata"),
         )
@@ -30,7 +30,7 @@ class NamedEntityOperations:
     def get_named_entity(self, resource_type: int, id: IdlLike) -> Call[Any]:
         """A NamedEntity: the name and its metadata."""
         request = common_pb2.NamedEntityGetRequest(
-            resource_type=resource_type, id=to_idl(id, common_pb2.NamedEntityIdentifier, "id")
+            resource_type=enum_number(resource_type), id=to_idl(id, common_pb2.NamedEntityIdentifier, "id")
         )
         return Call(ADMIN["GetNamedEntity"], request)
 
@@ -52,7 +52,7 @@ class NamedEntityOperations:
             token,
             filters,
             sort_by,
-            resource_type=resource_type,
+            resource_type=enum_number(resource_type),
             project=project,
             domain=domain,
         )
