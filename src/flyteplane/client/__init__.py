@@ -10,7 +10,6 @@
 Importing this package loads grpcio and flyteidl only: no flytekit, no server code.
 """
 
-from flyteplane.client.aio import AsyncFlyteClient
 from flyteplane.client.config import PlatformConfig
 from flyteplane.client.exceptions import (
     FlyteAuthenticationException,
@@ -23,9 +22,8 @@ from flyteplane.client.exceptions import (
     FlyteTimeout,
 )
 from flyteplane.client.filters import Filter, Sort
-from flyteplane.client.friendly import SynchronousFlyteClient
-from flyteplane.client.raw import RawSynchronousFlyteClient
-from flyteplane.client.raw_aio import RawAsyncFlyteClient
+from flyteplane.client.friendly import AsyncFlyteClient, SynchronousFlyteClient
+from flyteplane.client.raw import RawAsyncFlyteClient, RawSynchronousFlyteClient
 from flyteplane.client.retry import RetryPolicy
 
 __all__ = [

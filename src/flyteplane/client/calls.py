@@ -1,24 +1,27 @@
 """Friendly operations written once, run by both friendly clients: one blocking, one awaiting.
 
-An operation is a plain function that builds a `Call` (which RPC, which request, how to read the response) and does
-no I/O. `operation(fn)` makes it a method: on SynchronousFlyteClient it returns the result, on AsyncFlyteClient
-an awaitable of it; `paged(fn)` makes a page-walking iterator (async iterator on the async client). The request
-building and the response reading are therefore shared, and each client only decides how to wait.
+An operation is a method that builds a `Call` (which RPC, which request, how to read the response) and does no
+I/O. `@operation` makes it a client method: on SynchronousFlyteClient it returns the result, on AsyncFlyteClient
+an awaitable of it; `@paged` makes a Pages-building method a page-walking iterator (an async iterator on the async
+client). The request building and the response reading are therefore shared, and each client only decides how to
+wait. Inside an operation, `self.other_operation.call(...)` builds the other operation's Call without running it.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from flyteplane.client.exceptions import FlyteSystemException
 from flyteplane.client.rpcs import RpcSpec
 
 __all__ = [
     "AsyncRunner",
+    "BoundOperation",
     "Call",
     "Page",
     "Pages",
@@ -33,6 +36,11 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+Built = TypeVar("Built")
+SyncOut = TypeVar("SyncOut")
+AsyncOut = TypeVar("AsyncOut")
+Built_co = TypeVar("Built_co", covariant=True)
+Out_co = TypeVar("Out_co", covariant=True)
 
 Page = tuple[list[T], str]
 """One page of a listing and the token of the next ("" when it was the last)."""
@@ -115,95 +123,123 @@ async def walk_async(runner: AsyncRunner, pages: Pages[T]) -> AsyncIterator[T]:
         token = _next_token(token, seen, call.rpc)
 
 
-def _describe(target: Any, build: Callable[..., Any], signature: inspect.Signature | None = None) -> Any:
-    """Gives a descriptor or bound method the builder's name and docstring (and signature), for help()."""
-    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
-        setattr(target, attribute, getattr(build, attribute, None))
-    if signature is not None:
-        target.__signature__ = signature
-    return target
+class Builds(Protocol[P, Built_co]):
+    """An operation seen from inside another one: `call(...)` builds without running."""
+
+    def call(self, *args: P.args, **kwargs: P.kwargs) -> Built_co: ...
 
 
-def _method_signature(build: Callable[..., Any]) -> inspect.Signature:
-    """The builder's parameters without its `Call[...]` return annotation, which the method does not return."""
-    return inspect.signature(build).replace(return_annotation=inspect.Signature.empty)
+class BoundOperation(Builds[P, Built_co], Protocol[P, Out_co, Built_co]):
+    """An operation on a client: calling it runs it (the result, or an awaitable or iterator of it)."""
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Out_co: ...
 
 
-class operation(Generic[P, R]):  # lower case: used like `property`
-    """Makes a Call-building function a method of both friendly clients."""
+def _without_client(build: Callable[P, Built]) -> Callable[Concatenate[Any, P], Built]:
+    """`build` as a method that ignores its `self`: for builders that need no client (e.g. methods of a table row)."""
 
-    def __init__(self, build: Callable[P, Call[R]]) -> None:
+    def method(_client: Any, /, *args: P.args, **kwargs: P.kwargs) -> Built:
+        return build(*args, **kwargs)
+
+    parameters = list(inspect.signature(build).parameters.values())
+    method.__name__ = getattr(build, "__name__", "method")
+    method.__doc__ = build.__doc__
+    method.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("_client", inspect.Parameter.POSITIONAL_ONLY), *parameters]
+    )
+    return method
+
+
+class _ClientMethod(ABC, Generic[P, Built, SyncOut, AsyncOut]):
+    """A builder method (`self` first, then the caller's arguments) that each kind of client runs its own way."""
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Built]) -> None:
         self.build = build
+        self._name = getattr(build, "__name__", type(self).__name__)
         self._cached_signature: inspect.Signature | None = None
-        _describe(self, build)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
 
     def _signature(self) -> inspect.Signature:
+        """The builder's parameters without `self` and without its return annotation, which the method differs in."""
         if self._cached_signature is None:
-            self._cached_signature = _method_signature(self.build)
+            signature = inspect.signature(self.build)
+            self._cached_signature = signature.replace(
+                parameters=list(signature.parameters.values())[1:], return_annotation=inspect.Signature.empty
+            )
         return self._cached_signature
 
+    @abstractmethod
+    def _blocking(self, runner: SyncRunner, build: Callable[P, Built]) -> Callable[P, SyncOut]: ...
+
+    @abstractmethod
+    def _awaiting(self, runner: AsyncRunner, build: Callable[P, Built]) -> Callable[P, AsyncOut]: ...
+
     @overload
-    def __get__(self, instance: None, owner: type) -> operation[P, R]: ...
+    def __get__(self, instance: None, owner: type) -> _ClientMethod[P, Built, SyncOut, AsyncOut]: ...
     @overload
-    def __get__(self, instance: SyncRunner, owner: type) -> Callable[P, R]: ...
+    def __get__(self, instance: SyncRunner, owner: type) -> BoundOperation[P, SyncOut, Built]: ...
     @overload
-    def __get__(self, instance: AsyncRunner, owner: type) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    def __get__(self, instance: AsyncRunner, owner: type) -> BoundOperation[P, AsyncOut, Built]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> Builds[P, Built]: ...
     def __get__(self, instance: object, owner: type) -> Any:
         if instance is None:
             return self
-        build = self.build
+        build: Callable[P, Built] = functools.partial(self.build, instance)
+        method: Any
         if isinstance(instance, AsyncRunner):
-            runner = instance
-
-            async def run_async(*args: P.args, **kwargs: P.kwargs) -> R:
-                return await runner.run(build(*args, **kwargs))
-
-            return _describe(run_async, build, self._signature())
-        if isinstance(instance, SyncRunner):
-            sync_runner = instance
-
-            def run(*args: P.args, **kwargs: P.kwargs) -> R:
-                return sync_runner.run(build(*args, **kwargs))
-
-            return _describe(run, build, self._signature())
-        raise TypeError(f"{type(instance).__name__} cannot run Flyte operations")
+            method = self._awaiting(instance, build)
+        elif isinstance(instance, SyncRunner):
+            method = self._blocking(instance, build)
+        else:
+            raise TypeError(f"{type(instance).__name__} cannot run Flyte operations")
+        method.call = build
+        method.__name__ = self._name
+        method.__qualname__ = f"{owner.__name__}.{self._name}"
+        method.__doc__ = self.build.__doc__
+        method.__signature__ = self._signature()
+        return method
 
 
-class paged(Generic[P, T]):  # lower case: used like `property`
-    """Makes a Pages-building function an iterator method (an async iterator on the async client)."""
+class operation(_ClientMethod[P, Call[R], R, Coroutine[Any, Any, R]]):  # lower case: used like `property`
+    """Makes a Call-building method a method of both friendly clients."""
 
-    def __init__(self, build: Callable[P, Pages[T]]) -> None:
-        self.build = build
-        self._cached_signature: inspect.Signature | None = None
-        _describe(self, build)
+    def __init__(self, build: Callable[Concatenate[Any, P], Call[R]]) -> None:
+        super().__init__(build)
 
-    def _signature(self) -> inspect.Signature:
-        if self._cached_signature is None:
-            self._cached_signature = _method_signature(self.build)
-        return self._cached_signature
+    @staticmethod
+    def of(build: Callable[P, Call[R]]) -> operation[P, R]:
+        """An operation from a builder that needs no client, named after the attribute it is assigned to."""
+        return operation(_without_client(build))
 
-    @overload
-    def __get__(self, instance: None, owner: type) -> paged[P, T]: ...
-    @overload
-    def __get__(self, instance: SyncRunner, owner: type) -> Callable[P, Iterator[T]]: ...
-    @overload
-    def __get__(self, instance: AsyncRunner, owner: type) -> Callable[P, AsyncIterator[T]]: ...
-    def __get__(self, instance: object, owner: type) -> Any:
-        if instance is None:
-            return self
-        build = self.build
-        if isinstance(instance, AsyncRunner):
-            runner = instance
+    def _blocking(self, runner: SyncRunner, build: Callable[P, Call[R]]) -> Callable[P, R]:
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            return runner.run(build(*args, **kwargs))
 
-            def iterate_async(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
-                return walk_async(runner, build(*args, **kwargs))
+        return run
 
-            return _describe(iterate_async, build, self._signature())
-        if isinstance(instance, SyncRunner):
-            sync_runner = instance
+    def _awaiting(self, runner: AsyncRunner, build: Callable[P, Call[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+        async def run_async(*args: P.args, **kwargs: P.kwargs) -> R:
+            return await runner.run(build(*args, **kwargs))
 
-            def iterate(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-                return walk(sync_runner, build(*args, **kwargs))
+        return run_async
 
-            return _describe(iterate, build, self._signature())
-        raise TypeError(f"{type(instance).__name__} cannot run Flyte operations")
+
+class paged(_ClientMethod[P, Pages[T], Iterator[T], AsyncIterator[T]]):  # lower case: used like `property`
+    """Makes a Pages-building method an iterator method (an async iterator on the async client)."""
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Pages[T]]) -> None:
+        super().__init__(build)
+
+    @staticmethod
+    def of(build: Callable[P, Pages[T]]) -> paged[P, T]:
+        """A paged method from a builder that needs no client, named after the attribute it is assigned to."""
+        return paged(_without_client(build))
+
+    def _blocking(self, runner: SyncRunner, build: Callable[P, Pages[T]]) -> Callable[P, Iterator[T]]:
+        return lambda *args, **kwargs: walk(runner, build(*args, **kwargs))
+
+    def _awaiting(self, runner: AsyncRunner, build: Callable[P, Pages[T]]) -> Callable[P, AsyncIterator[T]]:
+        return lambda *args, **kwargs: walk_async(runner, build(*args, **kwargs))

@@ -1,4 +1,9 @@
-"""Opening gRPC channels (blocking and asyncio) from a PlatformConfig, with the client's interceptors in place."""
+"""Opening gRPC channels (blocking and asyncio) from a PlatformConfig, with the client's interceptors in place.
+
+Every call on either channel goes through the same chain, outermost first: gRPC status -> the client's exception,
+retries with backoff, the caller's own interceptors (so once per attempt, e.g. to add a fresh token), and the
+default metadata.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,13 @@ import grpc
 import grpc.aio
 
 from flyteplane import __version__
+from flyteplane.client.aio_interceptors import (
+    AioDefaultMetadataInterceptor,
+    AioExceptionInterceptor,
+    AioRetryInterceptor,
+)
 from flyteplane.client.config import PlatformConfig
+from flyteplane.client.interceptors import DefaultMetadataInterceptor, ExceptionInterceptor, RetryInterceptor
 
 __all__ = ["ChannelOption", "channel_credentials", "channel_options", "open_aio_channel", "open_channel"]
 
@@ -48,29 +59,33 @@ def channel_credentials(config: PlatformConfig) -> grpc.ChannelCredentials | Non
 
 def open_channel(
     config: PlatformConfig,
-    interceptors: Sequence[Any],
+    interceptors: Sequence[Any] = (),
     credentials: grpc.ChannelCredentials | None = None,
     options: Sequence[ChannelOption] = (),
 ) -> grpc.Channel:
-    """A blocking channel; the first interceptor is the outermost. Connecting waits for the first call."""
+    """A blocking channel, `interceptors` inside the retry loop. Connecting waits for the first call."""
+    chain = [ExceptionInterceptor(), RetryInterceptor(config.retry), *interceptors]
+    chain.append(DefaultMetadataInterceptor(config.metadata))
     opts = channel_options(config, options)
     credentials = credentials or channel_credentials(config)
     if credentials is None:
         channel = grpc.insecure_channel(config.endpoint, options=opts)
     else:
         channel = grpc.secure_channel(config.endpoint, credentials, options=opts)
-    return grpc.intercept_channel(channel, *interceptors)
+    return grpc.intercept_channel(channel, *chain)
 
 
 def open_aio_channel(
     config: PlatformConfig,
-    interceptors: Sequence[Any],
+    interceptors: Sequence[Any] = (),
     credentials: grpc.ChannelCredentials | None = None,
     options: Sequence[ChannelOption] = (),
 ) -> grpc.aio.Channel:
-    """An asyncio channel, bound to the running event loop; the first interceptor is the outermost."""
+    """An asyncio channel, bound to the running event loop, `interceptors` inside the retry loop."""
+    chain = [AioExceptionInterceptor(), AioRetryInterceptor(config.retry), *interceptors]
+    chain.append(AioDefaultMetadataInterceptor(config.metadata))
     opts = channel_options(config, options)
     credentials = credentials or channel_credentials(config)
     if credentials is None:
-        return grpc.aio.insecure_channel(config.endpoint, options=opts, interceptors=list(interceptors))
-    return grpc.aio.secure_channel(config.endpoint, credentials, options=opts, interceptors=list(interceptors))
+        return grpc.aio.insecure_channel(config.endpoint, options=opts, interceptors=chain)
+    return grpc.aio.secure_channel(config.endpoint, credentials, options=opts, interceptors=chain)

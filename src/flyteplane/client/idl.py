@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from google.protobuf import duration_pb2
 
-__all__ = ["IdlLike", "SupportsFlyteIdl", "duration", "message_name", "optional_idl", "to_idl"]
+__all__ = ["IdlLike", "SupportsFlyteIdl", "duration", "enum_number", "message_name", "optional_idl", "to_idl"]
 
 M = TypeVar("M")
 
@@ -51,6 +51,15 @@ def to_idl(value: IdlLike, message_type: type[M], what: str) -> M:
 
 def optional_idl(value: IdlLike | None, message_type: type[M], what: str) -> M | None:
     return None if value is None else to_idl(value, message_type, what)
+
+
+def enum_number(value: int | str) -> Any:
+    """An enum field's value as the caller gave it: a number (as flytekit passes them) or the value's name.
+
+    protobuf takes either, and numbers it does not know (enums are open); flyteidl's stubs admit only the enum's own
+    constants, which a caller's plain int is not, so enum arguments pass through here.
+    """
+    return value
 
 
 def duration(value: datetime.timedelta | duration_pb2.Duration | None) -> duration_pb2.Duration | None:

@@ -1,29 +1,51 @@
-"""RawSynchronousFlyteClient: every RPC of the five services as a blocking method taking and returning messages."""
+"""The raw clients: every RPC of the five services as a method taking and returning flyteidl messages.
+
+RawSynchronousFlyteClient blocks; RawAsyncFlyteClient (grpc.aio) returns awaitables. Both are one definition,
+`RawClient`: the config, the channel with the client's interceptors, and one gRPC callable per RPC. Each subclass
+only says which channel it opens and whether it awaits the answer.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from abc import abstractmethod
 from collections.abc import Sequence
 from os import PathLike
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import grpc
+import grpc.aio
 
-from flyteplane.client.channel import ChannelOption, open_channel
+from flyteplane.client.channel import ChannelOption, open_aio_channel, open_channel
 from flyteplane.client.config import PlatformConfig
-from flyteplane.client.interceptors import DefaultMetadataInterceptor, ExceptionInterceptor, RetryInterceptor
-from flyteplane.client.raw_methods import SyncRawRpcs
-from flyteplane.client.rpc_method import Metadata, request_message
+from flyteplane.client.raw_methods import RawRpcMethods
+from flyteplane.client.rpc_method import AsyncInvoker, Metadata, SyncInvoker, request_message
 from flyteplane.client.rpcs import RpcSpec
 
-__all__ = ["ConfiguredClient", "RawSynchronousFlyteClient"]
+__all__ = [
+    "AsyncRawRpcs",
+    "ConfiguredClient",
+    "RawAsyncFlyteClient",
+    "RawClient",
+    "RawSynchronousFlyteClient",
+    "SyncRawRpcs",
+]
 
 C = TypeVar("C", bound="ConfiguredClient")
+ChannelT = TypeVar("ChannelT", grpc.Channel, grpc.aio.Channel)
+
+
+class SyncRawRpcs(RawRpcMethods, SyncInvoker):
+    """A blocking raw client: every RPC method, sent through `invoke` (a seam for fakes in tests)."""
+
+
+class AsyncRawRpcs(RawRpcMethods, AsyncInvoker):
+    """An asyncio raw client: every RPC method, awaitable, sent through `invoke`."""
 
 
 class ConfiguredClient:
-    """What the raw clients share: the config, and the ways to build one from an endpoint or a certificate."""
+    """What every client shares: the config, and the ways to build one from an endpoint or a certificate."""
 
     def __init__(self, cfg: PlatformConfig | str | Any = None, *, insecure: bool | None = None) -> None:
         self._config = PlatformConfig.coerce(cfg, insecure)
@@ -43,17 +65,16 @@ class ConfiguredClient:
         """The endpoint, as flytekit's client calls it."""
         return self._config.endpoint
 
-    def _timeout(self, timeout: float | None) -> float | None:
-        return self._config.default_deadline if timeout is None else timeout
 
-
-class RawSynchronousFlyteClient(SyncRawRpcs, ConfiguredClient):
-    """A thin blocking client: `client.create_task(TaskCreateRequest(...))` returns a `TaskCreateResponse`.
+class RawClient(ConfiguredClient, Generic[ChannelT]):
+    """A raw client on a gRPC channel: `client.create_task(TaskCreateRequest(...))` answers a `TaskCreateResponse`.
 
     Every call carries the default metadata, is retried on transient failures with backoff, and fails with one of
     `flyteplane.client.exceptions`. `credentials` replaces the TLS credentials the config implies; `options` are
     extra channel options; `interceptors` run inside the retry loop (once per attempt), e.g. to add a fresh token.
     """
+
+    _opens_at_construction: ClassVar[bool]
 
     def __init__(
         self,
@@ -65,38 +86,56 @@ class RawSynchronousFlyteClient(SyncRawRpcs, ConfiguredClient):
         interceptors: Sequence[Any] = (),
     ) -> None:
         super().__init__(cfg, insecure=insecure)
-        chain = [
-            ExceptionInterceptor(),
-            RetryInterceptor(self._config.retry),
-            *interceptors,
-            DefaultMetadataInterceptor(self._config.metadata),
-        ]
-        self._channel = open_channel(self._config, chain, credentials, options)
+        self._credentials = credentials
+        self._options = tuple(options)
+        self._interceptors = tuple(interceptors)
+        self._channel: ChannelT | None = None
         self._callables: dict[str, Any] = {}
+        if self._opens_at_construction:
+            self._channel = self._open()
+
+    @abstractmethod
+    def _open(self) -> ChannelT: ...
 
     @property
-    def channel(self) -> grpc.Channel:
+    def channel(self) -> ChannelT:
+        if self._channel is None:
+            self._channel = self._open()
         return self._channel
 
-    def invoke(
-        self, rpc: RpcSpec, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
-    ) -> Any:
-        """Sends `request` (None: an empty request) as `rpc` and returns the response message."""
+    def _send(self, rpc: RpcSpec, request: Any, timeout: float | None, metadata: Metadata | None) -> Any:
+        """Starts the call: the response on a blocking channel, an awaitable of it on an asyncio one."""
         message = request_message(rpc, request)
-        send = self._callables.get(rpc.path)
-        if send is None:
-            send = self._callables.setdefault(
+        callable_ = self._callables.get(rpc.path)
+        if callable_ is None:
+            callable_ = self._callables.setdefault(
                 rpc.path,
-                self._channel.unary_unary(
+                self.channel.unary_unary(
                     rpc.path,
                     request_serializer=rpc.request_type.SerializeToString,
                     response_deserializer=rpc.response_type.FromString,
                 ),
             )
-        return send(message, timeout=self._timeout(timeout), metadata=metadata)
+        deadline = self._config.default_deadline if timeout is None else timeout
+        return callable_(message, timeout=deadline, metadata=metadata)
+
+
+class RawSynchronousFlyteClient(SyncRawRpcs, RawClient[grpc.Channel]):
+    """The blocking raw client (see RawClient); its channel is opened, not yet connected, at construction."""
+
+    _opens_at_construction = True
+
+    def _open(self) -> grpc.Channel:
+        return open_channel(self._config, self._interceptors, self._credentials, self._options)
+
+    def invoke(
+        self, rpc: RpcSpec, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> Any:
+        """Sends `request` (None: an empty request) as `rpc` and returns the response message."""
+        return self._send(rpc, request, timeout, metadata)
 
     def close(self) -> None:
-        self._channel.close()
+        self.channel.close()
 
     def __enter__(self) -> RawSynchronousFlyteClient:
         return self
@@ -105,3 +144,36 @@ class RawSynchronousFlyteClient(SyncRawRpcs, ConfiguredClient):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class RawAsyncFlyteClient(AsyncRawRpcs, RawClient[grpc.aio.Channel]):
+    """The asyncio raw client (see RawClient): `await client.get_task(request)`.
+
+    The channel opens on the first call, so the client can be built outside the event loop that uses it; one
+    client belongs to one event loop.
+    """
+
+    _opens_at_construction = False
+
+    def _open(self) -> grpc.aio.Channel:
+        return open_aio_channel(self._config, self._interceptors, self._credentials, self._options)
+
+    async def invoke(
+        self, rpc: RpcSpec, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> Any:
+        """Sends `request` (None: an empty request) as `rpc` and returns the response message."""
+        return await self._send(rpc, request, timeout, metadata)
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            await self._channel.close(None)
+            self._channel = None
+            self._callables.clear()
+
+    async def __aenter__(self) -> RawAsyncFlyteClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

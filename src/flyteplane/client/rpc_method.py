@@ -1,29 +1,34 @@
 """One descriptor turns an RpcSpec into a method of both raw clients: blocking on one, awaitable on the other.
 
-The raw clients differ only in `invoke` (blocking vs `async def`); the table of RPC methods is written once and
-inherited by both, and a type checker still sees the right signature on each.
+The raw clients differ only in `invoke` (blocking vs `async def`); the table of RPC methods is built once and
+inherited by both. `RpcMethod[Request, Response]` carries the RPC's message types, so a type checker sees
+`raw.get_task(request) -> Task` on the blocking client and `-> Awaitable[Task]` on the asyncio one.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine, Sequence
-from typing import Any, Protocol, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
-from flyteplane.client.idl import to_idl
+from flyteplane.client.idl import SupportsFlyteIdl, to_idl
 from flyteplane.client.rpcs import RpcSpec
 
 __all__ = [
     "AsyncInvoker",
-    "AsyncRpcCallable",
     "Metadata",
+    "RpcCallable",
     "RpcMethod",
     "SyncInvoker",
-    "SyncRpcCallable",
     "request_message",
 ]
 
 Metadata = Sequence[tuple[str, str | bytes]]
+
+Request = TypeVar("Request")
+Response = TypeVar("Response")
+Request_contra = TypeVar("Request_contra", contravariant=True)
+Out_co = TypeVar("Out_co", covariant=True)
 
 
 class SyncInvoker(ABC):
@@ -44,19 +49,20 @@ class AsyncInvoker(ABC):
     ) -> Any: ...
 
 
-class SyncRpcCallable(Protocol):
+class RpcCallable(Protocol[Request_contra, Out_co]):
+    """A raw method: the request message (or a model with `to_flyte_idl()`, or None) in; out, the response on a
+    blocking client and an awaitable of it on an asyncio one."""
+
     def __call__(
-        self, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
-    ) -> Any: ...
+        self,
+        request: Request_contra | SupportsFlyteIdl | None = None,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Out_co: ...
 
 
-class AsyncRpcCallable(Protocol):
-    def __call__(
-        self, request: Any = None, *, timeout: float | None = None, metadata: Metadata | None = None
-    ) -> Coroutine[Any, Any, Any]: ...
-
-
-class RpcMethod:
+class RpcMethod(Generic[Request, Response]):
     """A raw client method sending `spec`'s request (None sends an empty one) and returning its response."""
 
     def __init__(self, spec: RpcSpec) -> None:
@@ -67,11 +73,11 @@ class RpcMethod:
         )
 
     @overload
-    def __get__(self, instance: None, owner: type) -> RpcMethod: ...
+    def __get__(self, instance: None, owner: type) -> RpcMethod[Request, Response]: ...
     @overload
-    def __get__(self, instance: SyncInvoker, owner: type) -> SyncRpcCallable: ...
+    def __get__(self, instance: SyncInvoker, owner: type) -> RpcCallable[Request, Response]: ...
     @overload
-    def __get__(self, instance: AsyncInvoker, owner: type) -> AsyncRpcCallable: ...
+    def __get__(self, instance: AsyncInvoker, owner: type) -> RpcCallable[Request, Coroutine[Any, Any, Response]]: ...
     def __get__(self, instance: object, owner: type) -> Any:
         if instance is None:
             return self

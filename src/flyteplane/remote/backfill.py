@@ -21,11 +21,12 @@ from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 from flyteplane.client import FlyteEntityAlreadyExistsException
+from flyteplane.client.idl import enum_number
+from flyteplane.remote import launching
 from flyteplane.remote.context import RemoteContext
 from flyteplane.remote.entities import FlyteLaunchPlan, FlyteWorkflow
 from flyteplane.remote.executions import FlyteWorkflowExecution
 from flyteplane.remote.fetching import fetch_launch_plan, fetch_workflow, identifier
-from flyteplane.remote.launching import launch
 from flyteplane.remote.literals.encode import encode
 from flyteplane.remote.literals.types import literal_type_of
 
@@ -98,7 +99,7 @@ def backfill_workflow(
         )
     metadata = core_workflow_pb2.WorkflowMetadata()
     if failure_policy is not None:
-        metadata.on_failure = int(getattr(failure_policy, "value", failure_policy))
+        metadata.on_failure = enum_number(int(getattr(failure_policy, "value", failure_policy)))
     template = core_workflow_pb2.WorkflowTemplate(
         id=workflow_id,
         metadata=metadata,
@@ -141,6 +142,11 @@ def launch_backfill(
     failure_policy: Any = None,
     overwrite_cache: bool | None = None,
 ) -> FlyteWorkflowExecution | FlyteWorkflow:
+    """Runs a scheduled launch plan for each of its scheduled times in (from_date, to_date).
+
+    One workflow, `backfill-<launch plan>`, launches the plan once per time; `dry_run` returns it unregistered,
+    `execute=False` registers it and returns it, and by default it is also executed.
+    """
     plan = fetch_launch_plan(ctx, project, domain, launchplan, launchplan_version)
     times = backfill_times(plan.entity_metadata.schedule, from_date, to_date)
     version = version or _version(times[0], times[-1], launchplan, launchplan_version)
@@ -152,4 +158,6 @@ def launch_backfill(
     registered = fetch_workflow(ctx, project, domain, workflow_id.name, version)
     if not execute:
         return registered
-    return launch(ctx, registered, {}, project, domain, execution_name=execution_name, overwrite_cache=overwrite_cache)
+    return launching.execute(
+        ctx, registered, {}, project, domain, execution_name=execution_name, overwrite_cache=overwrite_cache
+    )

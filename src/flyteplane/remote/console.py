@@ -14,7 +14,7 @@ from flyteplane.client import PlatformConfig
 
 __all__ = ["console_http_domain", "console_url"]
 
-_ROUTES = {
+_ROUTES: dict[int, str] = {
     identifier_pb2.TASK: "task",
     identifier_pb2.WORKFLOW: "workflow",
     identifier_pb2.LAUNCH_PLAN: "launch_plan",

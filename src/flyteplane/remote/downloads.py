@@ -62,7 +62,7 @@ def _download_literal(ctx: RemoteContext, name: str, literal: literals_pb2.Liter
 
 
 def download(ctx: RemoteContext, data: Any, download_to: str | os.PathLike[str], recursive: bool = True) -> None:
-    """Writes one Literal (as `data`) or every variable of a literal map under `download_to`."""
+    """Writes outputs or inputs (a LiteralsResolver, a LiteralMap or one Literal) under `download_to`."""
     folder = Path(download_to)
     folder.mkdir(parents=True, exist_ok=True)
     if isinstance(data, literals_pb2.Literal):

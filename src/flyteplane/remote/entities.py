@@ -15,6 +15,7 @@ from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 from google.protobuf import json_format
 
+from flyteplane.remote.accessors import FieldOf, field_of
 from flyteplane.remote.interface import TypedInterface
 
 __all__ = ["SYSTEM_NODES", "FlyteLaunchPlan", "FlyteTask", "FlyteWorkflow"]
@@ -23,97 +24,64 @@ SYSTEM_NODES = ("start-node", "end-node")
 
 
 class _Entity:
-    resource_type: int = identifier_pb2.UNSPECIFIED
+    resource_type: identifier_pb2.ResourceType = identifier_pb2.UNSPECIFIED
     entity_type_text = "Entity"
 
-    def __init__(self, id: Any) -> None:
+    id = field_of("_id", doc="The flyteidl Identifier: `resource_type`, `project`, `domain`, `name`, `version`.")
+    name = field_of("_id", "name", str)
+    version = field_of("_id", "version", str)
+    closure = field_of(
+        "_closure",
+        doc="The admin closure (TaskClosure, WorkflowClosure, LaunchPlanClosure: created_at, compiled form, state); "
+        "None for an entity that was not fetched from Flyte Admin (e.g. a workflow's embedded task).",
+    )
+
+    def __init__(self, id: Any, closure: Any) -> None:
         self._id = identifier_pb2.Identifier()
         self._id.CopyFrom(id)
         if not self._id.resource_type:
             self._id.resource_type = self.resource_type
+        self._closure = closure
         self.python_interface: Any = None
-
-    @property
-    def id(self) -> Any:
-        """The flyteidl Identifier: `resource_type`, `project`, `domain`, `name`, `version`."""
-        return self._id
-
-    @property
-    def name(self) -> str:
-        return str(self._id.name)
-
-    @property
-    def version(self) -> str:
-        return str(self._id.version)
 
     def __repr__(self) -> str:
         i = self._id
         return f"{type(self).__name__}({i.project}/{i.domain}/{i.name}@{i.version})"
 
 
-class FlyteTask(_Entity):
+class _TemplatedEntity(_Entity):
+    """A task or a workflow: its template as the compiler stored it, with the template's interface and metadata."""
+
+    template = field_of("_template")
+    interface = field_of("_template", "interface", TypedInterface.from_flyte_idl)
+    metadata = field_of("_template", "metadata")
+
+    def __init__(self, template: Any, id: Any, closure: Any) -> None:
+        super().__init__(id if id is not None else template.id, closure)
+        self._template = template
+
+
+class FlyteTask(_TemplatedEntity):
     """A registered task version; `template` is its TaskTemplate as the compiler stored it."""
 
     resource_type = identifier_pb2.TASK
     entity_type_text = "Task"
 
+    type = field_of("_template", "type", str)
+    container = field_of("_template", "container", if_set=True)
+    custom = field_of("_template", "custom", json_format.MessageToDict)
+    config = field_of("_template", "config", dict)
+    task_type_version = field_of("_template", "task_type_version", int)
+    security_context = field_of("_template", "security_context")
+    k8s_pod = field_of("_template", "k8s_pod", if_set=True)
+    sql = field_of("_template", "sql", if_set=True)
+
     def __init__(self, template: Any, *, id: Any = None, closure: Any = None) -> None:
-        super().__init__(id if id is not None else template.id)
-        self._template = template
-        self._closure = closure
+        super().__init__(template, id, closure)
 
     @classmethod
     def from_admin(cls, task: task_pb2.Task) -> FlyteTask:
         return cls(task.closure.compiled_task.template, id=task.id, closure=task.closure)
-
-    @property
-    def template(self) -> Any:
-        return self._template
-
-    @property
-    def closure(self) -> Any:
-        """The admin TaskClosure (compiled task, created_at); None for a task listed by template only."""
-        return self._closure
-
-    @property
-    def interface(self) -> TypedInterface:
-        return TypedInterface.from_flyte_idl(self._template.interface)
-
-    @property
-    def type(self) -> str:
-        return str(self._template.type)
-
-    @property
-    def metadata(self) -> Any:
-        return self._template.metadata
-
-    @property
-    def container(self) -> Any:
-        return self._template.container if self._template.HasField("container") else None
-
-    @property
-    def custom(self) -> dict[str, Any]:
-        return json_format.MessageToDict(self._template.custom)
-
-    @property
-    def config(self) -> dict[str, str]:
-        return dict(self._template.config)
-
-    @property
-    def task_type_version(self) -> int:
-        return int(self._template.task_type_version)
-
-    @property
-    def security_context(self) -> Any:
-        return self._template.security_context
-
-    @property
-    def k8s_pod(self) -> Any:
-        return self._template.k8s_pod if self._template.HasField("k8s_pod") else None
-
-    @property
-    def sql(self) -> Any:
-        return self._template.sql if self._template.HasField("sql") else None
 
     def to_flyte_idl(self) -> task_pb2.TaskSpec:
         template = type(self._template)()
@@ -122,11 +90,19 @@ class FlyteTask(_Entity):
         return task_pb2.TaskSpec(template=template)
 
 
-class FlyteWorkflow(_Entity):
+class FlyteWorkflow(_TemplatedEntity):
     """A registered workflow version with its compiled closure: the primary template, subworkflows and tasks."""
 
     resource_type = identifier_pb2.WORKFLOW
     entity_type_text = "Workflow"
+
+    compiled_closure = field_of("_compiled")
+    outputs = field_of("_template", "outputs", list)
+    metadata_defaults = field_of("_template", "metadata_defaults")
+    failure_node = field_of("_template", "failure_node", if_set=True)
+    launch_plans = field_of(
+        "_launch_plans", "", dict, doc="Launch plans its nodes launch, by identifier text, as LaunchPlanSpec messages."
+    )
 
     def __init__(
         self,
@@ -137,10 +113,8 @@ class FlyteWorkflow(_Entity):
         closure: Any = None,
         launch_plans: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(id if id is not None else template.id)
-        self._template = template
+        super().__init__(template, id, closure)
         self._compiled = compiled_closure
-        self._closure = closure
         self._launch_plans = dict(launch_plans or {})
 
     @classmethod
@@ -155,23 +129,6 @@ class FlyteWorkflow(_Entity):
         )
 
     @property
-    def template(self) -> Any:
-        return self._template
-
-    @property
-    def closure(self) -> Any:
-        """The admin WorkflowClosure (compiled workflow, created_at); None for a workflow not registered."""
-        return self._closure
-
-    @property
-    def compiled_closure(self) -> Any:
-        return self._compiled
-
-    @property
-    def interface(self) -> TypedInterface:
-        return TypedInterface.from_flyte_idl(self._template.interface)
-
-    @property
     def nodes(self) -> list[Any]:
         """The workflow's nodes (flyteidl Nodes), without the start and end nodes the compiler adds."""
         return [node for node in self._template.nodes if node.id not in SYSTEM_NODES]
@@ -179,22 +136,6 @@ class FlyteWorkflow(_Entity):
     @property
     def node_map(self) -> dict[str, Any]:
         return {node.id: node for node in self.nodes}
-
-    @property
-    def outputs(self) -> list[Any]:
-        return list(self._template.outputs)
-
-    @property
-    def metadata(self) -> Any:
-        return self._template.metadata
-
-    @property
-    def metadata_defaults(self) -> Any:
-        return self._template.metadata_defaults
-
-    @property
-    def failure_node(self) -> Any:
-        return self._template.failure_node if self._template.HasField("failure_node") else None
 
     @property
     def flyte_tasks(self) -> list[FlyteTask]:
@@ -208,11 +149,6 @@ class FlyteWorkflow(_Entity):
             return []
         return [FlyteWorkflow(sub.template, compiled_closure=None) for sub in self._compiled.sub_workflows]
 
-    @property
-    def launch_plans(self) -> dict[str, Any]:
-        """Launch plans its nodes launch, by identifier text, as LaunchPlanSpec messages."""
-        return dict(self._launch_plans)
-
     def to_flyte_idl(self) -> workflow_pb2.WorkflowSpec:
         subs = [sub.template for sub in self._compiled.sub_workflows] if self._compiled is not None else []
         return workflow_pb2.WorkflowSpec(template=self._template, sub_workflows=subs)
@@ -224,10 +160,18 @@ class FlyteLaunchPlan(_Entity):
     resource_type = identifier_pb2.LAUNCH_PLAN
     entity_type_text = "Launch Plan"
 
+    spec = field_of("_spec")
+    flyte_workflow: FieldOf[FlyteWorkflow | None] = field_of("_workflow")
+    workflow_id = field_of("_spec", "workflow_id")
+    default_inputs = field_of("_spec", "default_inputs")
+    fixed_inputs = field_of("_spec", "fixed_inputs")
+    entity_metadata = field_of("_spec", "entity_metadata")
+    labels = field_of("_spec", "labels.values", dict)
+    annotations = field_of("_spec", "annotations.values", dict)
+
     def __init__(self, id: Any, spec: Any, *, closure: Any = None, workflow: FlyteWorkflow | None = None) -> None:
-        super().__init__(id)
+        super().__init__(id, closure)
         self._spec = spec
-        self._closure = closure
         self._workflow = workflow
 
     @classmethod
@@ -237,23 +181,6 @@ class FlyteLaunchPlan(_Entity):
         return cls(launch_plan.id, launch_plan.spec, closure=launch_plan.closure, workflow=workflow)
 
     @property
-    def spec(self) -> Any:
-        return self._spec
-
-    @property
-    def closure(self) -> Any:
-        """The admin LaunchPlanClosure: `state` (ACTIVE/INACTIVE), expected inputs and outputs."""
-        return self._closure
-
-    @property
-    def flyte_workflow(self) -> FlyteWorkflow | None:
-        return self._workflow
-
-    @property
-    def workflow_id(self) -> Any:
-        return self._spec.workflow_id
-
-    @property
     def interface(self) -> TypedInterface:
         """The launched workflow's interface (as flytekit), else the closure's expected inputs and outputs."""
         if self._workflow is not None:
@@ -261,26 +188,6 @@ class FlyteLaunchPlan(_Entity):
         if self._closure is not None:
             return TypedInterface.from_parameters(self._closure.expected_inputs, self._closure.expected_outputs)
         return TypedInterface()
-
-    @property
-    def default_inputs(self) -> Any:
-        return self._spec.default_inputs
-
-    @property
-    def fixed_inputs(self) -> Any:
-        return self._spec.fixed_inputs
-
-    @property
-    def entity_metadata(self) -> Any:
-        return self._spec.entity_metadata
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return dict(self._spec.labels.values)
-
-    @property
-    def annotations(self) -> dict[str, str]:
-        return dict(self._spec.annotations.values)
 
     @property
     def is_scheduled(self) -> bool:

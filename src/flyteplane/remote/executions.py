@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from flyteidl.core import execution_pb2 as core_execution_pb2
 
+from flyteplane.remote.accessors import FieldOf, field_of
 from flyteplane.remote.entities import FlyteTask, FlyteWorkflow
 from flyteplane.remote.errors import FlyteAssertion
 from flyteplane.remote.interface import TypedInterface
@@ -47,6 +48,8 @@ class _Execution:
     _done_phases: frozenset[int] = frozenset()
     _what = "execution"
 
+    inputs: FieldOf[LiteralsResolver | None] = field_of("_inputs")
+
     def __init__(self) -> None:
         self._inputs: LiteralsResolver | None = None
         self._outputs: LiteralsResolver | None = None
@@ -77,10 +80,6 @@ class _Execution:
         return self.closure.error if self.closure.HasField("error") else None
 
     @property
-    def inputs(self) -> LiteralsResolver | None:
-        return self._inputs
-
-    @property
     def outputs(self) -> LiteralsResolver | None:
         """The outputs by name; FlyteAssertion while running or after a failure."""
         if not self.is_done:
@@ -104,35 +103,17 @@ class FlyteTaskExecution(_Execution):
     _done_phases = frozenset({_TASK.ABORTED, _TASK.FAILED, _TASK.SUCCEEDED})
     _what = "task execution"
 
+    id = field_of("_proto", "id", doc="TaskExecutionIdentifier: `task_id`, `node_execution_id`, `retry_attempt`.")
+    closure = field_of("_proto", "closure")
+    input_uri = field_of("_proto", "input_uri", str)
+    is_parent = field_of("_proto", "is_parent", bool)
+    logs = field_of("_proto", "closure.logs", list)
+    task: FieldOf[FlyteTask | None] = field_of("_task")
+
     def __init__(self, task_execution: Any, task: FlyteTask | None = None) -> None:
         super().__init__()
         self._proto = task_execution
         self._task = task
-
-    @property
-    def id(self) -> Any:
-        """TaskExecutionIdentifier: `task_id`, `node_execution_id`, `retry_attempt`."""
-        return self._proto.id
-
-    @property
-    def closure(self) -> Any:
-        return self._proto.closure
-
-    @property
-    def input_uri(self) -> str:
-        return str(self._proto.input_uri)
-
-    @property
-    def is_parent(self) -> bool:
-        return bool(self._proto.is_parent)
-
-    @property
-    def logs(self) -> list[Any]:
-        return list(self._proto.closure.logs)
-
-    @property
-    def task(self) -> FlyteTask | None:
-        return self._task
 
     def __repr__(self) -> str:
         return f"FlyteTaskExecution({self.id.task_id.name} attempt {self.id.retry_attempt}: {self.current_state})"
@@ -147,6 +128,24 @@ class FlyteNodeExecution(_Execution):
     )
     _what = "node execution"
 
+    id = field_of("_proto", "id", doc="NodeExecutionIdentifier: `node_id` and `execution_id`.")
+    closure = field_of("_proto", "closure")
+    metadata = field_of(
+        "_proto",
+        "metadata",
+        doc="NodeExecutionMetaData: `spec_node_id`, `is_parent_node`, `is_dynamic`, `is_array`, `retry_group`.",
+    )
+    input_uri = field_of("_proto", "input_uri", str)
+    deck_uri = field_of("_proto", "closure.deck_uri", str)
+    interface: FieldOf[TypedInterface | None] = field_of("_interface")
+    task_executions: FieldOf[list[FlyteTaskExecution]] = field_of("_task_executions", "", list)
+    workflow_executions: FieldOf[list[FlyteWorkflowExecution]] = field_of(
+        "_workflow_executions", "", list, doc="The child execution a launch-plan node started."
+    )
+    subworkflow_node_executions: FieldOf[dict[str, FlyteNodeExecution]] = field_of(
+        "_children", "", dict, doc="Children of a subworkflow, dynamic or branch node, by node id."
+    )
+
     def __init__(self, node_execution: Any) -> None:
         super().__init__()
         self._proto = node_execution
@@ -154,46 +153,6 @@ class FlyteNodeExecution(_Execution):
         self._workflow_executions: list[FlyteWorkflowExecution] = []
         self._children: dict[str, FlyteNodeExecution] = {}
         self._interface: TypedInterface | None = None
-
-    @property
-    def id(self) -> Any:
-        """NodeExecutionIdentifier: `node_id` and `execution_id`."""
-        return self._proto.id
-
-    @property
-    def closure(self) -> Any:
-        return self._proto.closure
-
-    @property
-    def metadata(self) -> Any:
-        """NodeExecutionMetaData: `spec_node_id`, `is_parent_node`, `is_dynamic`, `is_array`, `retry_group`."""
-        return self._proto.metadata
-
-    @property
-    def input_uri(self) -> str:
-        return str(self._proto.input_uri)
-
-    @property
-    def deck_uri(self) -> str:
-        return str(self._proto.closure.deck_uri)
-
-    @property
-    def interface(self) -> TypedInterface | None:
-        return self._interface
-
-    @property
-    def task_executions(self) -> list[FlyteTaskExecution]:
-        return list(self._task_executions)
-
-    @property
-    def workflow_executions(self) -> list[FlyteWorkflowExecution]:
-        """The child execution a launch-plan node started."""
-        return list(self._workflow_executions)
-
-    @property
-    def subworkflow_node_executions(self) -> dict[str, FlyteNodeExecution]:
-        """Children of a subworkflow, dynamic or branch node, by node id."""
-        return dict(self._children)
 
     @property
     def executions(self) -> list[Any]:
@@ -210,6 +169,11 @@ class FlyteWorkflowExecution(_Execution):
     _phase_enum = _WF.Phase
     _done_phases = frozenset({_WF.SUCCEEDED, _WF.FAILED, _WF.ABORTED, _WF.TIMED_OUT})
 
+    id = field_of("_proto", "id", doc="WorkflowExecutionIdentifier: `project`, `domain`, `name`.")
+    spec = field_of("_proto", "spec")
+    closure = field_of("_proto", "closure")
+    type_hints = field_of("_type_hints", "", dict)
+
     def __init__(
         self, execution: Any, remote: RemoteHandle | None = None, type_hints: dict[str, Any] | None = None
     ) -> None:
@@ -222,19 +186,6 @@ class FlyteWorkflowExecution(_Execution):
         self.flyte_task: FlyteTask | None = None
 
     @property
-    def id(self) -> Any:
-        """WorkflowExecutionIdentifier: `project`, `domain`, `name`."""
-        return self._proto.id
-
-    @property
-    def spec(self) -> Any:
-        return self._proto.spec
-
-    @property
-    def closure(self) -> Any:
-        return self._proto.closure
-
-    @property
     def is_successful(self) -> bool:
         return bool(self.phase == _WF.SUCCEEDED)
 
@@ -242,10 +193,6 @@ class FlyteWorkflowExecution(_Execution):
     def node_executions(self) -> dict[str, FlyteNodeExecution]:
         """Top-level node executions by node id (filled by `sync(sync_nodes=True)` and `wait()`)."""
         return dict(self._node_executions or {})
-
-    @property
-    def type_hints(self) -> dict[str, Any]:
-        return dict(self._type_hints)
 
     @property
     def outputs(self) -> LiteralsResolver | None:

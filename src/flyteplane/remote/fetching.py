@@ -6,19 +6,21 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flyteidl.admin import common_pb2
 from flyteidl.core import identifier_pb2
 
-from flyteplane.client import Filter, FlyteEntityNotExistException, Sort
+from flyteplane.client import Filter, FlyteEntityNotExistException, Sort, SynchronousFlyteClient
 from flyteplane.remote.context import RemoteContext
 from flyteplane.remote.entities import FlyteLaunchPlan, FlyteTask, FlyteWorkflow
 from flyteplane.remote.errors import FlyteAssertion
 
 __all__ = [
     "LATEST",
+    "VersionFetcher",
     "fetch_active_launch_plan",
     "fetch_launch_plan",
     "fetch_task",
@@ -28,45 +30,55 @@ __all__ = [
     "list_tasks_by_version",
 ]
 
+E = TypeVar("E", bound=FlyteTask | FlyteWorkflow | FlyteLaunchPlan)
+
 LATEST = "latest"
 _NEWEST_FIRST = Sort.desc("created_at")
 
 
-def identifier(resource_type: int, project: str, domain: str, name: str, version: str) -> Any:
+def identifier(resource_type: identifier_pb2.ResourceType, project: str, domain: str, name: str, version: str) -> Any:
     return identifier_pb2.Identifier(
         resource_type=resource_type, project=project, domain=domain, name=name, version=version
     )
 
 
-def _resolve(
-    ctx: RemoteContext,
-    resource_type: int,
-    listing: Callable[..., tuple[list[Any], str]],
-    project: str | None,
-    domain: str | None,
-    name: str | None,
-    version: str | None,
-) -> Any:
-    if not name:
-        raise FlyteAssertion("the 'name' argument must be specified.")
-    project, domain = ctx.scope(project, domain)
-    if version is None or version == LATEST:
-        named = common_pb2.NamedEntityIdentifier(project=project, domain=domain, name=name)
-        found, _ = listing(named, limit=1, sort_by=_NEWEST_FIRST)
-        if not found:
-            raise FlyteEntityNotExistException(f"Named entity {project}/{domain}/{name} not found")
-        version = str(found[0].id.version)
-    return identifier(resource_type, project, domain, name, version)
+class VersionFetcher(Generic[E]):
+    """fetch_task, fetch_workflow and fetch_launch_plan: one definition, one instance per kind of entity."""
+
+    def __init__(
+        self,
+        entity_type: type[E],
+        listing: Callable[[SynchronousFlyteClient], Callable[..., tuple[list[Any], str]]],
+        by_id: Callable[[RemoteContext, Any], E],
+    ) -> None:
+        self.resource_type = entity_type.resource_type
+        self.listing = listing  # the client's listing of the kind's versions
+        self.by_id: Callable[[RemoteContext, Any], E] = by_id
+        self.__doc__ = self.__call__.__doc__
+        self.__signature__ = inspect.signature(self.__call__).replace(return_annotation=entity_type.__name__)
+
+    def __call__(
+        self,
+        ctx: RemoteContext,
+        project: str | None = None,
+        domain: str | None = None,
+        name: str | None = None,
+        version: str | None = None,
+    ) -> E:
+        """The version named, or the latest one (the newest registered) when `version` is None or "latest"."""
+        if not name:
+            raise FlyteAssertion("the 'name' argument must be specified.")
+        project, domain = ctx.scope(project, domain)
+        if version is None or version == LATEST:
+            named = common_pb2.NamedEntityIdentifier(project=project, domain=domain, name=name)
+            found, _ = self.listing(ctx.client)(named, limit=1, sort_by=_NEWEST_FIRST)
+            if not found:
+                raise FlyteEntityNotExistException(f"Named entity {project}/{domain}/{name} not found")
+            version = str(found[0].id.version)
+        return self.by_id(ctx, identifier(self.resource_type, project, domain, name, version))
 
 
-def fetch_task(
-    ctx: RemoteContext,
-    project: str | None = None,
-    domain: str | None = None,
-    name: str | None = None,
-    version: str | None = None,
-) -> FlyteTask:
-    task_id = _resolve(ctx, identifier_pb2.TASK, ctx.client.list_tasks_paginated, project, domain, name, version)
+def _task_by_id(ctx: RemoteContext, task_id: Any) -> FlyteTask:
     task = ctx.client.get_task(task_id)
     return FlyteTask(task.closure.compiled_task.template, id=task_id, closure=task.closure)
 
@@ -108,19 +120,6 @@ def _workflow_by_id(ctx: RemoteContext, workflow_id: Any) -> FlyteWorkflow:
     return result
 
 
-def fetch_workflow(
-    ctx: RemoteContext,
-    project: str | None = None,
-    domain: str | None = None,
-    name: str | None = None,
-    version: str | None = None,
-) -> FlyteWorkflow:
-    workflow_id = _resolve(
-        ctx, identifier_pb2.WORKFLOW, ctx.client.list_workflows_paginated, project, domain, name, version
-    )
-    return _workflow_by_id(ctx, workflow_id)
-
-
 def _upgrade(ctx: RemoteContext, launch_plan: Any) -> FlyteLaunchPlan:
     """A launch plan with the workflow it launches (its interface comes from there, as in flytekit)."""
     workflow_id = launch_plan.spec.workflow_id
@@ -133,17 +132,15 @@ def _upgrade(ctx: RemoteContext, launch_plan: Any) -> FlyteLaunchPlan:
     return FlyteLaunchPlan.from_admin(launch_plan, workflow)
 
 
-def fetch_launch_plan(
-    ctx: RemoteContext,
-    project: str | None = None,
-    domain: str | None = None,
-    name: str | None = None,
-    version: str | None = None,
-) -> FlyteLaunchPlan:
-    plan_id = _resolve(
-        ctx, identifier_pb2.LAUNCH_PLAN, ctx.client.list_launch_plans_paginated, project, domain, name, version
-    )
+def _launch_plan_by_id(ctx: RemoteContext, plan_id: Any) -> FlyteLaunchPlan:
     return _upgrade(ctx, ctx.client.get_launch_plan(plan_id))
+
+
+fetch_task = VersionFetcher(FlyteTask, lambda client: client.list_tasks_paginated, _task_by_id)
+fetch_workflow = VersionFetcher(FlyteWorkflow, lambda client: client.list_workflows_paginated, _workflow_by_id)
+fetch_launch_plan = VersionFetcher(
+    FlyteLaunchPlan, lambda client: client.list_launch_plans_paginated, _launch_plan_by_id
+)
 
 
 def fetch_active_launch_plan(

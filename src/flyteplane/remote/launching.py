@@ -25,8 +25,9 @@ from flyteplane.remote.errors import FlyteValueException
 from flyteplane.remote.executions import FlyteWorkflowExecution
 from flyteplane.remote.fetching import fetch_launch_plan
 from flyteplane.remote.options import apply_options
+from flyteplane.remote.registration.register import local_entity_to_execute
 
-__all__ = ["execution_name_from_prefix", "launch"]
+__all__ = ["execute", "execution_name_from_prefix"]
 
 _MAX_NAME = 63
 _SUFFIX = 19
@@ -86,15 +87,19 @@ def _python_interface_types(entity: Any, side: str) -> dict[str, Any]:
     return dict(getattr(interface, side, None) or {}) if interface is not None else {}
 
 
-def launch(
+def execute(
     ctx: RemoteContext,
-    entity: FlyteTask | FlyteWorkflow | FlyteLaunchPlan,
+    entity: Any,
     inputs: Mapping[str, Any] | None = None,
     project: str | None = None,
     domain: str | None = None,
+    name: str | None = None,
+    version: str | None = None,
     execution_name: str | None = None,
     execution_name_prefix: str | None = None,
+    image_config: Any = None,
     options: Any = None,
+    wait: bool = False,
     type_hints: Mapping[str, Any] | None = None,
     overwrite_cache: bool | None = None,
     interruptible: bool | None = None,
@@ -102,18 +107,26 @@ def launch(
     tags: list[str] | None = None,
     cluster_pool: str | None = None,
     execution_cluster_label: str | None = None,
+    serialization_settings: Any = None,
 ) -> FlyteWorkflowExecution:
-    """Creates the execution and returns it as Flyte Admin reports it right after (usually QUEUED)."""
+    """Launches a FlyteTask, FlyteWorkflow or FlyteLaunchPlan (or a flytekit task, workflow, launch plan or
+    reference, registered first when needed) with Python `inputs`; `wait=True` returns it finished.
+
+    Otherwise the execution is returned as Flyte Admin reports it right after creating it (usually QUEUED).
+    `name` and `version` pick the registered version of a flytekit entity; `image_config` is accepted for
+    flytekit compatibility (the image is the one the entity was registered with).
+    """
+    if not isinstance(entity, (FlyteTask, FlyteWorkflow, FlyteLaunchPlan)):
+        local = local_entity_to_execute(ctx, entity, project, domain, name, version, serialization_settings)
+        if local is None:
+            raise TypeError(f"cannot execute a {type(entity).__name__}: pass a task, workflow or launch plan")
+        entity = local
     if execution_name is not None and execution_name_prefix is not None:
         raise ValueError("Only one of execution_name and execution_name_prefix can be set, but got both set")
     if isinstance(entity, FlyteWorkflow):
         python_interface = entity.python_interface
         entity = fetch_launch_plan(ctx, entity.id.project, entity.id.domain, entity.id.name, entity.id.version)
         entity.python_interface = entity.python_interface or python_interface
-    if not isinstance(entity, (FlyteTask, FlyteLaunchPlan)):
-        raise TypeError(
-            f"cannot execute a {type(entity).__name__}; expected a FlyteTask, FlyteWorkflow or FlyteLaunchPlan"
-        )
     project = project or ctx.default_project or entity.id.project
     domain = domain or ctx.default_domain or entity.id.domain
     if execution_name_prefix is not None:
@@ -140,4 +153,4 @@ def launch(
         execution.flyte_workflow = entity.flyte_workflow
     else:
         execution.flyte_task = entity
-    return execution
+    return ctx.handle.wait(execution) if wait else execution

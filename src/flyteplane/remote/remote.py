@@ -1,7 +1,8 @@
 """FlyteRemote: flytekit's FlyteRemote API over flyteplane's client, as a thin facade.
 
-Every method delegates to the module of its resource (fetching, launching, syncing, waiting, signals, transfers,
-registration, backfill, console), so this class holds no logic of its own beyond argument plumbing. Constructing
+Every method is the function of the module of its resource (fetching, launching, syncing, waiting, signals,
+transfers, registration, backfill, console): most are that function itself, bound to this remote's context by
+`delegate`, so flytekit's parameters are written once, where the work is done. Constructing
 one does no I/O; the client connects on first use. Only registration of Python-defined entities (and values
 beyond the core types) needs flytekit, imported when used.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime
 import os
 import pathlib
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -29,13 +29,13 @@ from flyteplane.remote import (
     syncing,
     waiting,
 )
-from flyteplane.remote import registration as registering
 from flyteplane.remote.config import Config
 from flyteplane.remote.context import RemoteContext
-from flyteplane.remote.entities import FlyteLaunchPlan, FlyteTask, FlyteWorkflow
+from flyteplane.remote.delegate import delegate
 from flyteplane.remote.executions import FlyteNodeExecution, FlyteWorkflowExecution
 from flyteplane.remote.literals.resolver import LiteralsResolver
 from flyteplane.remote.metrics import FlyteExecutionSpan
+from flyteplane.remote.registration import register as registering
 
 __all__ = ["DEFAULT_UPLOAD_LOCATION", "FlyteRemote"]
 
@@ -145,50 +145,13 @@ class FlyteRemote:
 
     # -- fetching and listing --
 
-    def fetch_task(
-        self, project: str | None = None, domain: str | None = None, name: str | None = None, version: str | None = None
-    ) -> FlyteTask:
-        """The task version, or the latest one when `version` is None or "latest"."""
-        return fetching.fetch_task(self._ctx, project, domain, name, version)
-
-    def fetch_workflow(
-        self, project: str | None = None, domain: str | None = None, name: str | None = None, version: str | None = None
-    ) -> FlyteWorkflow:
-        return fetching.fetch_workflow(self._ctx, project, domain, name, version)
-
-    def fetch_launch_plan(
-        self, project: str | None = None, domain: str | None = None, name: str | None = None, version: str | None = None
-    ) -> FlyteLaunchPlan:
-        return fetching.fetch_launch_plan(self._ctx, project, domain, name, version)
-
-    def fetch_active_launchplan(
-        self, project: str | None = None, domain: str | None = None, name: str | None = None
-    ) -> FlyteLaunchPlan | None:
-        return fetching.fetch_active_launch_plan(self._ctx, project, domain, name)
-
-    def fetch_execution(
-        self, project: str | None = None, domain: str | None = None, name: str | None = None
-    ) -> FlyteWorkflowExecution:
-        return syncing.fetch_execution(self._ctx, project, domain, name)
-
-    def list_tasks_by_version(
-        self, version: str, project: str | None = None, domain: str | None = None, limit: int | None = 100
-    ) -> list[FlyteTask]:
-        return fetching.list_tasks_by_version(self._ctx, version, project, domain, limit)
-
-    def recent_executions(
-        self,
-        project: str | None = None,
-        domain: str | None = None,
-        limit: int | None = 100,
-        filters: FiltersLike = None,
-    ) -> list[FlyteWorkflowExecution]:
-        """The newest executions first (first page of `limit`)."""
-        project, domain = self._ctx.scope(project, domain)
-        found, _ = self.client.list_executions_paginated(
-            project, domain, limit or 100, filters=filters, sort_by="-created_at"
-        )
-        return [FlyteWorkflowExecution(e, remote=self) for e in found]
+    fetch_task = delegate(fetching.fetch_task)
+    fetch_workflow = delegate(fetching.fetch_workflow)
+    fetch_launch_plan = delegate(fetching.fetch_launch_plan)
+    fetch_active_launchplan = delegate(fetching.fetch_active_launch_plan)
+    fetch_execution = delegate(syncing.fetch_execution)
+    list_tasks_by_version = delegate(fetching.list_tasks_by_version)
+    recent_executions = delegate(syncing.recent_executions)
 
     def list_projects(
         self, limit: int | None = 100, filters: FiltersLike = None, sort_by: SortLike = None
@@ -201,91 +164,11 @@ class FlyteRemote:
 
     # -- registration (flytekit needed) --
 
-    def register_task(self, entity: Any, serialization_settings: Any = None, version: str | None = None) -> FlyteTask:
-        """Registers a flytekit task (and uploads its code unless `serialization_settings` are given)."""
-        return registering.register_task(self._ctx, entity, serialization_settings, version)
-
-    def register_workflow(
-        self,
-        entity: Any,
-        serialization_settings: Any = None,
-        version: str | None = None,
-        default_launch_plan: bool | None = True,
-        options: Any = None,
-    ) -> FlyteWorkflow:
-        """Registers a flytekit workflow, its tasks and subworkflows, and its default launch plan."""
-        return registering.register_workflow(
-            self._ctx, entity, serialization_settings, version, bool(default_launch_plan), options
-        )
-
-    def register_launch_plan(
-        self,
-        entity: Any,
-        version: str | None = None,
-        project: str | None = None,
-        domain: str | None = None,
-        options: Any = None,
-        serialization_settings: Any = None,
-    ) -> FlyteLaunchPlan:
-        return registering.register_launch_plan(
-            self._ctx, entity, version, project, domain, options, serialization_settings
-        )
-
-    def register_script(
-        self,
-        entity: Any,
-        image_config: Any = None,
-        version: str | None = None,
-        project: str | None = None,
-        domain: str | None = None,
-        destination_dir: str = ".",
-        copy_all: bool = False,
-        default_launch_plan: bool = True,
-        options: Any = None,
-        source_path: str | None = None,
-        module_name: str | None = None,
-        envs: Mapping[str, str] | None = None,
-        default_resources: Any = None,
-        fast_package_options: Any = None,
-    ) -> FlyteTask | FlyteWorkflow | FlyteLaunchPlan:
-        return registering.register_script(
-            self._ctx,
-            entity,
-            image_config,
-            version,
-            project,
-            domain,
-            destination_dir,
-            copy_all,
-            default_launch_plan,
-            options,
-            source_path,
-            module_name,
-            envs,
-            default_resources,
-            fast_package_options,
-        )
-
-    def fast_register_workflow(
-        self,
-        entity: Any,
-        serialization_settings: Any = None,
-        version: str | None = None,
-        default_launch_plan: bool | None = True,
-        options: Any = None,
-        fast_package_options: Any = None,
-        source_path: str | None = None,
-    ) -> FlyteWorkflow:
-        return registering.fast_register_workflow(
-            self._ctx,
-            entity,
-            serialization_settings,
-            version,
-            bool(default_launch_plan),
-            options,
-            fast_package_options,
-            source_path,
-        )
+    register_task = delegate(registering.register_task)
+    register_workflow = delegate(registering.register_workflow)
+    register_launch_plan = delegate(registering.register_launch_plan)
+    register_script = delegate(registering.register_script)
+    fast_register_workflow = delegate(registering.fast_register_workflow)
 
     # -- launch plans --
 
@@ -298,55 +181,7 @@ class FlyteRemote:
 
     # -- executions --
 
-    def execute(
-        self,
-        entity: Any,
-        inputs: Mapping[str, Any] | None = None,
-        project: str | None = None,
-        domain: str | None = None,
-        name: str | None = None,
-        version: str | None = None,
-        execution_name: str | None = None,
-        execution_name_prefix: str | None = None,
-        image_config: Any = None,
-        options: Any = None,
-        wait: bool = False,
-        type_hints: Mapping[str, Any] | None = None,
-        overwrite_cache: bool | None = None,
-        interruptible: bool | None = None,
-        envs: Mapping[str, str] | None = None,
-        tags: list[str] | None = None,
-        cluster_pool: str | None = None,
-        execution_cluster_label: str | None = None,
-        serialization_settings: Any = None,
-    ) -> FlyteWorkflowExecution:
-        """Launches a FlyteTask, FlyteWorkflow or FlyteLaunchPlan (or a flytekit task, workflow, launch plan or
-        reference, registered first when needed) with Python `inputs`; `wait=True` returns it finished."""
-        target = entity
-        if not isinstance(entity, (FlyteTask, FlyteWorkflow, FlyteLaunchPlan)):
-            target = registering.local_entity_to_execute(
-                self._ctx, entity, project, domain, name, version, serialization_settings
-            )
-            if target is None:
-                raise TypeError(f"cannot execute a {type(entity).__name__}: pass a task, workflow or launch plan")
-        execution = launching.launch(
-            self._ctx,
-            target,
-            inputs,
-            project,
-            domain,
-            execution_name,
-            execution_name_prefix,
-            options,
-            type_hints,
-            overwrite_cache,
-            interruptible,
-            envs,
-            tags,
-            cluster_pool,
-            execution_cluster_label,
-        )
-        return self.wait(execution) if wait else execution
+    execute = delegate(launching.execute)
 
     def wait(
         self,
@@ -359,18 +194,8 @@ class FlyteRemote:
         """Blocks until done, showing progress on a terminal; FlyteTimeout after `timeout` (seconds or timedelta)."""
         return waiting.wait(self._ctx, execution, timeout, poll_interval, sync_nodes, show_progress=show_progress)
 
-    def sync_execution(
-        self, execution: FlyteWorkflowExecution, entity_definition: Any = None, sync_nodes: bool = False
-    ) -> FlyteWorkflowExecution:
-        """Refreshes the execution's state, inputs and outputs (and every node's with `sync_nodes=True`)."""
-        if entity_definition is not None:
-            raise ValueError("Entity definition arguments aren't supported when syncing workflow executions")
-        return syncing.sync_execution(self._ctx, execution, sync_nodes)
-
-    def sync(
-        self, execution: FlyteWorkflowExecution, entity_definition: Any = None, sync_nodes: bool = False
-    ) -> FlyteWorkflowExecution:
-        return self.sync_execution(execution, entity_definition, sync_nodes)
+    sync_execution = delegate(syncing.sync_execution)
+    sync = sync_execution
 
     def sync_node_execution(self, execution: FlyteNodeExecution, node_mapping: Any = None) -> FlyteNodeExecution:
         return syncing.sync_node_execution(self._ctx, self.client.get_node_execution(execution.id))
@@ -395,39 +220,19 @@ class FlyteRemote:
 
     # -- signals --
 
-    def list_signals(
-        self,
-        execution_name: str,
-        project: str | None = None,
-        domain: str | None = None,
-        limit: int = 100,
-        filters: FiltersLike = None,
-    ) -> list[Any]:
-        return signals.list_signals(self._ctx, execution_name, project, domain, limit, filters)
+    list_signals = delegate(signals.list_signals)
 
     def approve(
         self, signal_id: str, execution_name: str, project: str | None = None, domain: str | None = None
     ) -> None:
-        signals.set_signal(self._ctx, signal_id, execution_name, True, project, domain, python_type=bool)
+        signals.set_input(self._ctx, signal_id, execution_name, True, project, domain, python_type=bool)
 
     def reject(
         self, signal_id: str, execution_name: str, project: str | None = None, domain: str | None = None
     ) -> None:
-        signals.set_signal(self._ctx, signal_id, execution_name, False, project, domain, python_type=bool)
+        signals.set_input(self._ctx, signal_id, execution_name, False, project, domain, python_type=bool)
 
-    def set_input(
-        self,
-        signal_id: str,
-        execution_name: str,
-        value: Any,
-        project: str | None = None,
-        domain: str | None = None,
-        python_type: Any = None,
-        literal_type: Any = None,
-    ) -> None:
-        """Answers a `wait_for_input` gate with a Python value (or a Literal)."""
-        signals.set_signal(self._ctx, signal_id, execution_name, value, project, domain, python_type, literal_type)
-
+    set_input = delegate(signals.set_input)
     set_signal = set_input
 
     # -- data --
@@ -442,9 +247,7 @@ class FlyteRemote:
         """Uploads one local file through the data proxy; returns its md5 and its native URL."""
         return self._ctx.transfer.upload(pathlib.Path(to_upload), project, domain, filename_root)
 
-    def download(self, data: Any, download_to: str | os.PathLike[str], recursive: bool = True) -> None:
-        """Writes outputs or inputs (a LiteralsResolver, a LiteralMap or one Literal) under `download_to`."""
-        downloads.download(self._ctx, data, download_to, recursive)
+    download = delegate(downloads.download)
 
     def get(self, flyte_uri: str) -> LiteralsResolver | Any:
         """Data by `flyte://v1/...` URI: a node's inputs or outputs (a LiteralsResolver), one value, or a deck."""
@@ -471,39 +274,7 @@ class FlyteRemote:
         """The console page of an execution (node and task executions: theirs) or of a task, workflow, launch plan."""
         return console.console_url(self._config.platform, entity)
 
-    def launch_backfill(
-        self,
-        project: str,
-        domain: str,
-        from_date: datetime.datetime,
-        to_date: datetime.datetime,
-        launchplan: str,
-        launchplan_version: str | None = None,
-        execution_name: str | None = None,
-        version: str | None = None,
-        dry_run: bool = False,
-        execute: bool = True,
-        parallel: bool = False,
-        failure_policy: Any = None,
-        overwrite_cache: bool | None = None,
-    ) -> FlyteWorkflowExecution | FlyteWorkflow:
-        """Runs a scheduled launch plan for each scheduled time in (from_date, to_date); see backfill.py."""
-        return backfill.launch_backfill(
-            self._ctx,
-            project,
-            domain,
-            from_date,
-            to_date,
-            launchplan,
-            launchplan_version,
-            execution_name,
-            version,
-            dry_run,
-            execute,
-            parallel,
-            failure_policy,
-            overwrite_cache,
-        )
+    launch_backfill = delegate(backfill.launch_backfill)
 
     def __repr__(self) -> str:
         return f"FlyteRemote({self._config.platform.endpoint}, {self.default_project}, {self.default_domain})"

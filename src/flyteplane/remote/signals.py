@@ -10,7 +10,7 @@ from flyteidl.core import identifier_pb2
 from flyteplane.client.filters import FiltersLike
 from flyteplane.remote.context import RemoteContext
 
-__all__ = ["list_signals", "set_signal"]
+__all__ = ["list_signals", "set_input"]
 
 
 def _execution_id(ctx: RemoteContext, execution_name: str, project: str | None, domain: str | None) -> Any:
@@ -33,7 +33,7 @@ def list_signals(
     return signals
 
 
-def set_signal(
+def set_input(
     ctx: RemoteContext,
     signal_id: str,
     execution_name: str,
@@ -43,7 +43,7 @@ def set_signal(
     python_type: Any = None,
     literal_type: Any = None,
 ) -> None:
-    """Gives the signal its value: a Literal as is, else a Python value converted with the types given.
+    """Answers a `wait_for_input` gate: a Literal as is, else a Python value converted with the types given.
 
     Without a literal type, the signal's own type (as the gate node declared it) guides the conversion.
     """

@@ -14,6 +14,7 @@ from flyteidl.admin import execution_pb2
 from flyteidl.core import identifier_pb2
 
 from flyteplane.client import FlyteEntityNotExistException, Sort
+from flyteplane.client.filters import FiltersLike
 from flyteplane.remote.context import RemoteContext
 from flyteplane.remote.entities import SYSTEM_NODES, FlyteTask
 from flyteplane.remote.errors import FlyteAssertion
@@ -22,9 +23,10 @@ from flyteplane.remote.fetching import fetch_launch_plan, fetch_task
 from flyteplane.remote.interface import TypedInterface
 from flyteplane.remote.literals.resolver import LiteralsResolver
 
-__all__ = ["executed_entity", "fetch_execution", "sync_execution", "sync_node_execution"]
+__all__ = ["executed_entity", "fetch_execution", "recent_executions", "sync_execution", "sync_node_execution"]
 
 _OLDEST_FIRST = Sort.asc("created_at")
+_NEWEST_FIRST = Sort.desc("created_at")
 
 
 def _resolvers(
@@ -61,9 +63,14 @@ def executed_entity(ctx: RemoteContext, execution: FlyteWorkflowExecution) -> Ty
 
 
 def sync_execution(
-    ctx: RemoteContext, execution: FlyteWorkflowExecution, sync_nodes: bool = False
+    ctx: RemoteContext, execution: FlyteWorkflowExecution, entity_definition: Any = None, sync_nodes: bool = False
 ) -> FlyteWorkflowExecution:
-    """Refreshes `execution` in place (closure first, then data, so a run never looks done without outputs)."""
+    """Refreshes the execution's state, inputs and outputs (and every node's with `sync_nodes=True`), in place.
+
+    The closure is read first, then the data, so a run never looks done without its outputs.
+    """
+    if entity_definition is not None:
+        raise ValueError("Entity definition arguments aren't supported when syncing workflow executions")
     execution._refresh(ctx.client.get_execution(execution.id))
     data = ctx.client.get_execution_data(execution.id)
     interface = executed_entity(ctx, execution)
@@ -73,6 +80,21 @@ def sync_execution(
         nodes = ctx.client.iter_node_executions(execution.id, sort_by=_OLDEST_FIRST)
         execution._set_node_executions({n.id.node_id: sync_node_execution(ctx, n) for n in nodes})
     return execution
+
+
+def recent_executions(
+    ctx: RemoteContext,
+    project: str | None = None,
+    domain: str | None = None,
+    limit: int | None = 100,
+    filters: FiltersLike = None,
+) -> list[FlyteWorkflowExecution]:
+    """The newest executions first (first page of `limit`)."""
+    project, domain = ctx.scope(project, domain)
+    found, _ = ctx.client.list_executions_paginated(
+        project, domain, limit or 100, filters=filters, sort_by=_NEWEST_FIRST
+    )
+    return [FlyteWorkflowExecution(execution, remote=ctx.handle) for execution in found]
 
 
 def fetch_execution(

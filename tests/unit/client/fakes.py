@@ -17,7 +17,7 @@ from typing import Any
 import grpc
 import pytest
 
-from flyteplane.client.raw_methods import AsyncRawRpcs, SyncRawRpcs
+from flyteplane.client.raw import AsyncRawRpcs, SyncRawRpcs
 from flyteplane.client.rpc_method import Metadata, request_message
 from flyteplane.client.rpcs import ALL_SERVICES, RpcSpec
 

@@ -1,8 +1,9 @@
-"""`operation` and `paged`: one Call-building function becomes a blocking method and an awaitable one."""
+"""`operation` and `paged`: one Call-building method becomes a blocking method and an awaitable one."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any
 
 import pytest
@@ -14,25 +15,30 @@ from flyteplane.client.rpcs import ADMIN
 GET_VERSION = ADMIN["GetVersion"]
 
 
-def build_version(label: str, times: int = 1) -> Call[str]:
-    """Builds a call whose result repeats `label`."""
-    return Call(GET_VERSION, version_pb2.GetVersionRequest(), lambda response: label * times)
-
-
-def build_pages(size: int) -> Pages[int]:
-    """Three pages of `size` numbers."""
-    return Pages(
-        lambda token: Call(
-            GET_VERSION,
-            version_pb2.GetVersionRequest(),
-            lambda response: (list(range(int(token or 0), int(token or 0) + size)), "" if token == "2" else "2"),
-        )
-    )
-
-
 class Methods:
-    version = operation(build_version)
-    numbers = paged(build_pages)
+    @operation
+    def version(self, label: str, times: int = 1) -> Call[str]:
+        """Builds a call whose result repeats `label`."""
+        return Call(GET_VERSION, version_pb2.GetVersionRequest(), lambda response: label * times)
+
+    @paged
+    def numbers(self, size: int) -> Pages[int]:
+        """Three pages of `size` numbers."""
+        return Pages(
+            lambda token: Call(
+                GET_VERSION,
+                version_pb2.GetVersionRequest(),
+                lambda response: (list(range(int(token or 0), int(token or 0) + size)), "" if token == "2" else "2"),
+            )
+        )
+
+    @operation
+    def both_versions(self, first: str, second: str) -> Call[str]:
+        """Builds one call from two others."""
+        one, two = self.version.call(first), self.version.call(second)
+        return Call(GET_VERSION, version_pb2.GetVersionRequest(), lambda response: one.result(None) + two.result(None))
+
+    echo = operation.of(lambda word: Call(GET_VERSION, version_pb2.GetVersionRequest(), lambda response: word))
 
 
 class Blocking(Methods, SyncRunner):
@@ -68,19 +74,35 @@ def test_paged_walks_pages_on_both_clients() -> None:
     assert asyncio.run(collect()) == [0, 1, 2, 3]
 
 
-def test_methods_keep_the_builders_name_doc_and_parameters() -> None:
-    import inspect
-
+def test_methods_keep_the_builders_name_doc_and_parameters_without_self() -> None:
     method = Blocking().version
-    assert method.__name__ == "build_version"
+    assert method.__name__ == "version"
+    assert method.__qualname__ == "Blocking.version"
     assert method.__doc__ == "Builds a call whose result repeats `label`."
     assert list(inspect.signature(method).parameters) == ["label", "times"]
     assert inspect.signature(method).return_annotation is inspect.Signature.empty
 
 
+def test_call_builds_an_operations_call_without_running_it() -> None:
+    client = Blocking()
+    call = client.version.call("ab", times=2)
+    assert client.ran == []
+    assert call.result(None) == "abab"
+    assert client.both_versions("a", "b") == "ab"
+    assert len(client.ran) == 1
+
+
+def test_of_makes_an_operation_of_a_builder_that_needs_no_client() -> None:
+    client = Blocking()
+    assert client.echo("hi") == "hi"
+    assert asyncio.run(Awaiting().echo("hi")) == "hi"
+    assert client.echo.__name__ == "echo"
+    assert list(inspect.signature(client.echo).parameters) == ["word"]
+
+
 def test_on_the_class_the_descriptor_itself_is_returned() -> None:
     assert isinstance(Methods.__dict__["version"], operation)
-    assert Blocking.version.build is build_version
+    assert Blocking.version is Methods.__dict__["version"]
 
 
 def test_an_object_that_runs_nothing_cannot_use_operations() -> None:

@@ -11,7 +11,7 @@ from tests.unit.remote.fakes import FakeClient, context, task_id
 
 from flyteplane.client import FlyteEntityAlreadyExistsException
 from flyteplane.remote import FlyteTask, FlyteValueException, Options
-from flyteplane.remote.launching import execution_name_from_prefix, launch
+from flyteplane.remote.launching import execute, execution_name_from_prefix
 from flyteplane.remote.literals.types import literal_type_of
 
 NAME = re.compile(r"^[a-z][a-z\-0-9]*$")
@@ -47,7 +47,7 @@ def echo_task() -> FlyteTask:
 
 def launched(**kwargs: object) -> tuple[FakeClient, execution_pb2.ExecutionSpec, object]:
     client = FakeClient()
-    launch(context(client), echo_task(), {"a": 1}, **kwargs)  # type: ignore[arg-type]
+    execute(context(client), echo_task(), {"a": 1}, **kwargs)  # type: ignore[arg-type]
     _, _, name, spec, inputs = client.created[0]
     return client, spec, (name, inputs)
 
@@ -99,13 +99,13 @@ def test_only_the_given_inputs_are_sent() -> None:
 def test_an_input_the_entity_does_not_have_is_refused_before_any_rpc() -> None:
     client = FakeClient()
     with pytest.raises(FlyteValueException, match="has no input 'b'"):
-        launch(context(client), echo_task(), {"b": 1})
+        execute(context(client), echo_task(), {"b": 1})
     assert client.calls == []
 
 
 def test_a_name_and_a_prefix_together_are_refused() -> None:
     with pytest.raises(ValueError, match="Only one of execution_name and execution_name_prefix"):
-        launch(context(FakeClient()), echo_task(), {}, execution_name="a", execution_name_prefix="b")
+        execute(context(FakeClient()), echo_task(), {}, execution_name="a", execution_name_prefix="b")
 
 
 def test_a_taken_name_means_the_same_execution() -> None:
@@ -114,14 +114,14 @@ def test_a_taken_name_means_the_same_execution() -> None:
             raise FlyteEntityAlreadyExistsException("taken")
 
     client = Taken()
-    execution = launch(context(client), echo_task(), {}, execution_name="again")
+    execution = execute(context(client), echo_task(), {}, execution_name="again")
     assert execution.id.name == "again"
     assert client.calls == ["GetExecution"]
 
 
 def test_without_defaults_the_entitys_project_and_domain_are_used() -> None:
     client = FakeClient()
-    launch(context(client, project=None, domain=None), echo_task(), {})
+    execute(context(client, project=None, domain=None), echo_task(), {})
     assert client.created[0][:2] == ("p", "d")
 
 

@@ -7,75 +7,69 @@ from typing import Any
 from flyteidl.admin import common_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, discard, operation, paged
-from flyteplane.client.filters import FiltersLike, SortLike, render_filters, to_sort
-from flyteplane.client.idl import IdlLike, to_idl
-from flyteplane.client.operations.listing import page_reader
+from flyteplane.client.filters import FiltersLike, SortLike
+from flyteplane.client.idl import IdlLike, enum_number, to_idl
+from flyteplane.client.operations.listing import page_reader, page_request
 from flyteplane.client.rpcs import ADMIN
 
-__all__ = [
-    "NamedEntityOperations",
-    "get_named_entity",
-    "iter_named_entities",
-    "list_named_entities_paginated",
-    "update_named_entity",
-]
-
-
-def update_named_entity(resource_type: int, id: IdlLike, metadata: IdlLike) -> Call[None]:
-    """Sets the description and state (active or archived) of a name, across all its versions."""
-    request = common_pb2.NamedEntityUpdateRequest(
-        resource_type=resource_type,
-        id=to_idl(id, common_pb2.NamedEntityIdentifier, "id"),
-        metadata=to_idl(metadata, common_pb2.NamedEntityMetadata, "metadata"),
-    )
-    return Call(ADMIN["UpdateNamedEntity"], request, discard)
-
-
-def get_named_entity(resource_type: int, id: IdlLike) -> Call[Any]:
-    """A NamedEntity: the name and its metadata."""
-    request = common_pb2.NamedEntityGetRequest(
-        resource_type=resource_type, id=to_idl(id, common_pb2.NamedEntityIdentifier, "id")
-    )
-    return Call(ADMIN["GetNamedEntity"], request)
-
-
-def list_named_entities_paginated(
-    resource_type: int,
-    project: str,
-    domain: str,
-    limit: int = 100,
-    token: str | None = None,
-    filters: FiltersLike = None,
-    sort_by: SortLike = None,
-) -> Call[Page[Any]]:
-    """One page of the names of one resource type in a project and domain, with their metadata."""
-    request = common_pb2.NamedEntityListRequest(
-        resource_type=resource_type,
-        project=project,
-        domain=domain,
-        limit=limit,
-        token=token or "",
-        filters=render_filters(filters),
-        sort_by=to_sort(sort_by),
-    )
-    return Call(ADMIN["ListNamedEntities"], request, page_reader("entities"))
-
-
-def iter_named_entities(
-    resource_type: int,
-    project: str,
-    domain: str,
-    filters: FiltersLike = None,
-    sort_by: SortLike = None,
-    page_size: int = 100,
-) -> Pages[Any]:
-    return Pages(
-        lambda token: list_named_entities_paginated(resource_type, project, domain, page_size, token, filters, sort_by)
-    )
+__all__ = ["NamedEntityOperations"]
 
 
 class NamedEntityOperations:
-    update_named_entity = operation(update_named_entity)
-    get_named_entity = operation(get_named_entity)
-    list_named_entities_paginated = operation(list_named_entities_paginated)
-    iter_named_entities = paged(iter_named_entities)
+    @operation
+    def update_named_entity(self, resource_type: int, id: IdlLike, metadata: IdlLike) -> Call[None]:
+        """Sets the description and state (active or archived) of a name, across all its versions."""
+        request = common_pb2.NamedEntityUpdateRequest(
+            resource_type=enum_number(resource_type),
+            id=to_idl(id, common_pb2.NamedEntityIdentifier, "id"),
+            metadata=to_idl(metadata, common_pb2.NamedEntityMetadata, "metadata"),
+        )
+        return Call(ADMIN["UpdateNamedEntity"], request, discard)
+
+    @operation
+    def get_named_entity(self, resource_type: int, id: IdlLike) -> Call[Any]:
+        """A NamedEntity: the name and its metadata."""
+        request = common_pb2.NamedEntityGetRequest(
+            resource_type=enum_number(resource_type), id=to_idl(id, common_pb2.NamedEntityIdentifier, "id")
+        )
+        return Call(ADMIN["GetNamedEntity"], request)
+
+    @operation
+    def list_named_entities_paginated(
+        self,
+        resource_type: int,
+        project: str,
+        domain: str,
+        limit: int = 100,
+        token: str | None = None,
+        filters: FiltersLike = None,
+        sort_by: SortLike = None,
+    ) -> Call[Page[Any]]:
+        """One page of the names of one resource type in a project and domain, with their metadata."""
+        request = page_request(
+            common_pb2.NamedEntityListRequest,
+            limit,
+            token,
+            filters,
+            sort_by,
+            resource_type=enum_number(resource_type),
+            project=project,
+            domain=domain,
+        )
+        return Call(ADMIN["ListNamedEntities"], request, page_reader("entities"))
+
+    @paged
+    def iter_named_entities(
+        self,
+        resource_type: int,
+        project: str,
+        domain: str,
+        filters: FiltersLike = None,
+        sort_by: SortLike = None,
+        page_size: int = 100,
+    ) -> Pages[Any]:
+        return Pages(
+            lambda token: self.list_named_entities_paginated.call(
+                resource_type, project, domain, page_size, token, filters, sort_by
+            )
+        )

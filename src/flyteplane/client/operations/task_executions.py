@@ -5,70 +5,54 @@ from __future__ import annotations
 from typing import Any
 
 from flyteidl.admin import task_execution_pb2
-from flyteidl.core import identifier_pb2
 
 from flyteplane.client.calls import Call, Page, Pages, operation, paged
-from flyteplane.client.filters import FiltersLike, SortLike, render_filters, to_sort
-from flyteplane.client.idl import IdlLike, to_idl
-from flyteplane.client.operations.listing import page_reader
+from flyteplane.client.filters import FiltersLike, SortLike
+from flyteplane.client.idl import IdlLike
+from flyteplane.client.operations.identifiers import node_execution_id, task_execution_id
+from flyteplane.client.operations.listing import page_reader, page_request
 from flyteplane.client.rpcs import ADMIN
 
-__all__ = [
-    "TaskExecutionOperations",
-    "get_task_execution",
-    "get_task_execution_data",
-    "iter_task_executions",
-    "list_task_executions_paginated",
-]
-
-
-def _task_execution_id(value: IdlLike, what: str) -> Any:
-    return to_idl(value, identifier_pb2.TaskExecutionIdentifier, what)
-
-
-def get_task_execution(id: IdlLike) -> Call[Any]:
-    request = task_execution_pb2.TaskExecutionGetRequest(id=_task_execution_id(id, "id"))
-    return Call(ADMIN["GetTaskExecution"], request)
-
-
-def get_task_execution_data(task_execution_identifier: IdlLike) -> Call[Any]:
-    """The attempt's inputs and outputs, as literal maps and blob URLs."""
-    request = task_execution_pb2.TaskExecutionGetDataRequest(
-        id=_task_execution_id(task_execution_identifier, "task_execution_identifier")
-    )
-    return Call(ADMIN["GetTaskExecutionData"], request)
-
-
-def list_task_executions_paginated(
-    node_execution_identifier: IdlLike,
-    limit: int = 100,
-    token: str | None = None,
-    filters: FiltersLike = None,
-    sort_by: SortLike = None,
-) -> Call[Page[Any]]:
-    """One page of the attempts of a node execution."""
-    request = task_execution_pb2.TaskExecutionListRequest(
-        node_execution_id=to_idl(
-            node_execution_identifier, identifier_pb2.NodeExecutionIdentifier, "node_execution_identifier"
-        ),
-        limit=limit,
-        token=token or "",
-        filters=render_filters(filters),
-        sort_by=to_sort(sort_by),
-    )
-    return Call(ADMIN["ListTaskExecutions"], request, page_reader("task_executions"))
-
-
-def iter_task_executions(
-    node_execution_identifier: IdlLike, filters: FiltersLike = None, sort_by: SortLike = None, page_size: int = 100
-) -> Pages[Any]:
-    return Pages(
-        lambda token: list_task_executions_paginated(node_execution_identifier, page_size, token, filters, sort_by)
-    )
+__all__ = ["TaskExecutionOperations"]
 
 
 class TaskExecutionOperations:
-    get_task_execution = operation(get_task_execution)
-    get_task_execution_data = operation(get_task_execution_data)
-    list_task_executions_paginated = operation(list_task_executions_paginated)
-    iter_task_executions = paged(iter_task_executions)
+    @operation
+    def get_task_execution(self, id: IdlLike) -> Call[Any]:
+        request = task_execution_pb2.TaskExecutionGetRequest(id=task_execution_id(id, "id"))
+        return Call(ADMIN["GetTaskExecution"], request)
+
+    @operation
+    def get_task_execution_data(self, task_execution_identifier: IdlLike) -> Call[Any]:
+        """The attempt's inputs and outputs, as literal maps and blob URLs."""
+        request = task_execution_pb2.TaskExecutionGetDataRequest(id=task_execution_id(task_execution_identifier))
+        return Call(ADMIN["GetTaskExecutionData"], request)
+
+    @operation
+    def list_task_executions_paginated(
+        self,
+        node_execution_identifier: IdlLike,
+        limit: int = 100,
+        token: str | None = None,
+        filters: FiltersLike = None,
+        sort_by: SortLike = None,
+    ) -> Call[Page[Any]]:
+        """One page of the attempts of a node execution."""
+        node = node_execution_id(node_execution_identifier)
+        request_type = task_execution_pb2.TaskExecutionListRequest
+        request = page_request(request_type, limit, token, filters, sort_by, node_execution_id=node)
+        return Call(ADMIN["ListTaskExecutions"], request, page_reader("task_executions"))
+
+    @paged
+    def iter_task_executions(
+        self,
+        node_execution_identifier: IdlLike,
+        filters: FiltersLike = None,
+        sort_by: SortLike = None,
+        page_size: int = 100,
+    ) -> Pages[Any]:
+        return Pages(
+            lambda token: self.list_task_executions_paginated.call(
+                node_execution_identifier, page_size, token, filters, sort_by
+            )
+        )

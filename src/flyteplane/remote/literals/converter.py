@@ -93,7 +93,8 @@ class LiteralConverter:
             from flytekit.core.type_engine import TypeEngine
 
             self._require(str(e))
-            return TypeEngine.to_literal_type(python_type).to_flyte_idl()
+            literal_type: types_pb2.LiteralType = TypeEngine.to_literal_type(python_type).to_flyte_idl()
+            return literal_type
 
     # -- literal to Python --
 

@@ -31,7 +31,7 @@ MSGPACK = "msgpack"
 _CACHE_KEY_METADATA = "cache-key-metadata"
 _SERIALIZATION_FORMAT = "serialization-format"
 
-_SIMPLE: dict[Any, tuple[int, str]] = {
+_SIMPLE: dict[Any, tuple[types_pb2.SimpleType, str]] = {
     int: (types_pb2.INTEGER, "int"),
     float: (types_pb2.FLOAT, "float"),
     str: (types_pb2.STRING, "str"),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flyteidl.core import identifier_pb2
 
@@ -32,6 +32,8 @@ __all__ = [
     "register_task",
     "register_workflow",
 ]
+
+E = TypeVar("E", FlyteTask, FlyteWorkflow, FlyteLaunchPlan)
 
 
 def _settings(
@@ -102,15 +104,20 @@ def _prepared(
     return settings, version
 
 
+def _as_registered(ctx: RemoteContext, fetch: Callable[..., E], ident: Any, entity: Any) -> E:
+    """The version just registered, fetched, knowing the Python interface of the entity it was registered from."""
+    registered = fetch(ctx, ident.project, ident.domain, ident.name, ident.version)
+    registered.python_interface = entity.python_interface
+    return registered
+
+
 def register_task(
     ctx: RemoteContext, entity: Any, serialization_settings: Any = None, version: str | None = None
 ) -> FlyteTask:
+    """Registers a flytekit task (and uploads its code unless `serialization_settings` are given)."""
     require_flytekit("register_task")
     settings, version = _prepared(ctx, entity, serialization_settings, version)
-    ident = register_serialized(ctx, entity, settings)
-    task = fetch_task(ctx, ident.project, ident.domain, ident.name, ident.version)
-    task.python_interface = entity.python_interface
-    return task
+    return _as_registered(ctx, fetch_task, register_serialized(ctx, entity, settings), entity)
 
 
 def register_workflow(
@@ -118,15 +125,14 @@ def register_workflow(
     entity: Any,
     serialization_settings: Any = None,
     version: str | None = None,
-    default_launch_plan: bool = True,
+    default_launch_plan: bool | None = True,
     options: Any = None,
 ) -> FlyteWorkflow:
+    """Registers a flytekit workflow, its tasks and subworkflows, and its default launch plan."""
     require_flytekit("register_workflow")
     settings, version = _prepared(ctx, entity, serialization_settings, version)
-    ident = register_serialized(ctx, entity, settings, options, default_launch_plan)
-    workflow = fetch_workflow(ctx, ident.project, ident.domain, ident.name, ident.version)
-    workflow.python_interface = entity.python_interface
-    return workflow
+    ident = register_serialized(ctx, entity, settings, options, bool(default_launch_plan))
+    return _as_registered(ctx, fetch_workflow, ident, entity)
 
 
 def _translate_fixed_inputs(ctx: RemoteContext, entity: Any) -> None:
@@ -164,10 +170,7 @@ def register_launch_plan(
     except FlyteEntityNotExistException:
         register_serialized(ctx, entity.workflow, settings, options, default_launch_plan=False)
     _translate_fixed_inputs(ctx, entity)
-    ident = register_serialized(ctx, entity, settings, options)
-    plan = fetch_launch_plan(ctx, ident.project, ident.domain, ident.name, ident.version)
-    plan.python_interface = entity.python_interface
-    return plan
+    return _as_registered(ctx, fetch_launch_plan, register_serialized(ctx, entity, settings, options), entity)
 
 
 def register_script(
@@ -228,7 +231,7 @@ def fast_register_workflow(
     entity: Any,
     serialization_settings: Any = None,
     version: str | None = None,
-    default_launch_plan: bool = True,
+    default_launch_plan: bool | None = True,
     options: Any = None,
     fast_package_options: Any = None,
     source_path: str | None = None,
@@ -247,7 +250,7 @@ def fast_register_workflow(
         version=version,
         project=settings.project if settings else None,
         domain=settings.domain if settings else None,
-        default_launch_plan=default_launch_plan,
+        default_launch_plan=bool(default_launch_plan),
         options=options,
         source_path=source_path or location.source_path,
         module_name=location.module_name,
