@@ -62,7 +62,8 @@ def loaded_after(statement: str) -> dict[str, object]:
     return loaded
 
 
-def test_importing_the_client_loads_no_flytekit_database_web_or_server_code_and_is_quick() -> None:
+def test_importing_the_client_loads_no_flytekit_database_web_or_server_code() -> None:
+    """What keeps the import light; its time is measured by `python -m bench --client`, not asserted here."""
     loaded = loaded_after("import flyteplane.client")
     modules = loaded["modules"]
     assert isinstance(modules, list)
@@ -71,8 +72,6 @@ def test_importing_the_client_loads_no_flytekit_database_web_or_server_code_and_
     server = [name for name in modules if is_server_code(name)]
     assert heavy == []
     assert server == []
-    assert isinstance(loaded["seconds"], float)
-    assert loaded["seconds"] < 1.5  # 0.1-0.5 s here (load-dependent); flytekit.remote takes 1.5-2.5 s
 
 
 def test_importing_the_testing_package_starts_no_server_code_until_a_plane_is_wanted() -> None:
