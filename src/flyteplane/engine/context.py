@@ -96,7 +96,7 @@ class RoundContext:
 
     execution: Execution
     state: WorkflowState
-    store: BlobStore
+    blobs: BlobStore
     executor: Executor
     emit: Emitter
     signals: Signals
@@ -126,12 +126,12 @@ class RoundContext:
         cached = self._outputs.get(key)
         if cached is None:
             cached = literals_pb2.LiteralMap()
-            if self.store.exists(key):
-                cached.ParseFromString(self.store.get_bytes(key))
+            if self.blobs.exists(key):
+                cached.ParseFromString(self.blobs.get_bytes(key))
             self._outputs[key] = cached
         return cached
 
     def write_literal_map(self, key: str, literals: literals_pb2.LiteralMap) -> str:
-        self.store.put_bytes(key, literals.SerializeToString())
+        self.blobs.put_bytes(key, literals.SerializeToString())
         self._outputs[key] = literals
-        return self.store.native_url(key)
+        return self.blobs.native_url(key)

@@ -67,7 +67,7 @@ class Engine:
     def __init__(
         self,
         db: Database,
-        store: BlobStore,
+        blobs: BlobStore,
         executor: Executor,
         ports: EnginePorts,
         *,
@@ -77,7 +77,7 @@ class Engine:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
-        self.store = store
+        self.blobs = blobs
         self.executor = executor
         self.ports = ports
         self.public_url = public_url
@@ -269,7 +269,7 @@ class Engine:
                 admin_execution_pb2.ExecutionSpec.FromString(row.spec),
                 matchable_resource_pb2.WorkflowExecutionConfig.FromString(row.execution_config or b""),
             )
-            raw_prefix = spec.raw_output_data_config.output_location_prefix or self.store.native_url("raw")
+            raw_prefix = spec.raw_output_data_config.output_location_prefix or self.blobs.native_url("raw")
             execution = Execution(
                 id=identifier_pb2.WorkflowExecutionIdentifier(
                     project=row.execution_project, domain=row.execution_domain, name=row.execution_name
@@ -294,7 +294,7 @@ class Engine:
         ctx = RoundContext(
             execution=execution,
             state=state,
-            store=self.store,
+            blobs=self.blobs,
             executor=self.executor,
             emit=Emitter(self.ports.events, execution.id),
             signals=self.ports.signals,

@@ -96,7 +96,7 @@ def _read(ctx: RoundContext, uri: str) -> literals_pb2.LiteralMap | None:
     if not uri:
         return None
     try:
-        return literals_pb2.LiteralMap.FromString(ctx.store.get_bytes(ctx.store.key_of(uri)))
+        return literals_pb2.LiteralMap.FromString(ctx.blobs.get_bytes(ctx.blobs.key_of(uri)))
     except FlyteplaneError:
         return None
 

@@ -17,7 +17,7 @@ ABORT_REASON = "Workflow aborted."
 def top_scope(ctx: RoundContext) -> Scope:
     execution = ctx.execution
     inputs = (
-        ctx.read_literal_map(ctx.store.key_of(execution.inputs_uri))
+        ctx.read_literal_map(ctx.blobs.key_of(execution.inputs_uri))
         if execution.inputs_uri
         else literals_pb2.LiteralMap()
     )
@@ -48,7 +48,7 @@ def run_round(runner: Runner, ctx: RoundContext, *, abort_requested: bool = Fals
             ctx.emit.workflow(WorkflowPhase.SUCCEEDING, ctx.now)
             output_uri = ""
             if scope.workflow.template.interface.outputs.variables:
-                output_uri = ctx.store.native_url(f"{outcome.output_dir}/outputs.pb")
+                output_uri = ctx.blobs.native_url(f"{outcome.output_dir}/outputs.pb")
             state.phase = "SUCCEEDED"
             ctx.emit.workflow(WorkflowPhase.SUCCEEDED, ctx.now, output_uri=output_uri)
             return True

@@ -153,8 +153,8 @@ class Runner:
                 end_place.ref,
                 NodePhase.SUCCEEDED,
                 ctx.now,
-                input_uri=ctx.store.native_url(end_place.inputs_key),
-                output_uri=ctx.store.native_url(f"{output_dir}/outputs.pb"),
+                input_uri=ctx.blobs.native_url(end_place.inputs_key),
+                output_uri=ctx.blobs.native_url(f"{output_dir}/outputs.pb"),
             )
         return ScopeOutcome("SUCCEEDED", output_dir=output_dir)
 

@@ -55,7 +55,7 @@ def test_the_taken_node_waits_for_an_upstream_node_the_branch_does_not_bind(tmp_
     world.executor.succeed(double.name, integers(o0=10))
     assert not evaluate(world)
     started = world.executor.running_task(shift.name)
-    assert world.store.get_bytes(world.store.key_of(started.input_path)) == integers(a=10, b=1).SerializeToString()
+    assert world.blobs.get_bytes(world.blobs.key_of(started.input_path)) == integers(a=10, b=1).SerializeToString()
 
     world.executor.succeed(shift.name, integers(o0=11))
     assert evaluate(world)

@@ -34,7 +34,7 @@ def test_the_deck_of_a_task_is_reported_on_its_node_and_not_on_the_branch_that_t
     (child,) = [node_id for node_id in world.state.nodes if node_id.startswith("n0-0-")]
     deck_uri = succeeded_event(world, child).deck_uri  # type: ignore[attr-defined]
     assert deck_uri.endswith("/deck.html")
-    assert world.store.get_bytes(world.store.key_of(deck_uri)) == b"<html>deck</html>"
+    assert world.blobs.get_bytes(world.blobs.key_of(deck_uri)) == b"<html>deck</html>"
     assert succeeded_event(world, "n0").deck_uri == ""  # type: ignore[attr-defined]
 
 

@@ -37,7 +37,7 @@ def inputs_of(ctx: RoundContext, place: NodePlace) -> literals_pb2.LiteralMap:
 
 
 def input_uri(ctx: RoundContext, place: NodePlace) -> str:
-    return ctx.store.native_url(place.inputs_key)
+    return ctx.blobs.native_url(place.inputs_key)
 
 
 def running(ctx: RoundContext, place: NodePlace, st: NodeState, **flags: Unpack[NodeFlags]) -> None:
@@ -60,11 +60,11 @@ def succeed(
     st.phase = "SUCCEEDED"
     st.output_dir = output_dir
     outputs_key = f"{output_dir}/outputs.pb"
-    output_uri = ctx.store.native_url(outputs_key) if ctx.store.exists(outputs_key) else ""
+    output_uri = ctx.blobs.native_url(outputs_key) if ctx.blobs.exists(outputs_key) else ""
     deck_key = f"{output_dir}/deck.html"
     deck_uri = ""
-    if place.node.WhichOneof("target") == "task_node" and ctx.store.exists(deck_key):
-        deck_uri = ctx.store.native_url(deck_key)  # a branch that took this task copies outputs, not the deck
+    if place.node.WhichOneof("target") == "task_node" and ctx.blobs.exists(deck_key):
+        deck_uri = ctx.blobs.native_url(deck_key)  # a branch that took this task copies outputs, not the deck
     ctx.emit.node(
         place.ref,
         NodePhase.SUCCEEDED,

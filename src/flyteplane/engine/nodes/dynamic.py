@@ -27,10 +27,10 @@ class DynamicHandler:
         self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
     ) -> compiler_pb2.CompiledWorkflowClosure:
         compiled_key = f"{st.output_dir}/dynamic_compiled.pb"
-        if ctx.store.exists(compiled_key):
-            return compiler_pb2.CompiledWorkflowClosure.FromString(ctx.store.get_bytes(compiled_key))
+        if ctx.blobs.exists(compiled_key):
+            return compiler_pb2.CompiledWorkflowClosure.FromString(ctx.blobs.get_bytes(compiled_key))
         futures_key = f"{st.output_dir}/futures.pb"
-        spec = dynamic_job_pb2.DynamicJobSpec.FromString(ctx.store.get_bytes(futures_key))
+        spec = dynamic_job_pb2.DynamicJobSpec.FromString(ctx.blobs.get_bytes(futures_key))
         template = workflow_pb2.WorkflowTemplate(
             id=identifier_pb2.Identifier(
                 resource_type=identifier_pb2.WORKFLOW,
@@ -47,7 +47,7 @@ class DynamicHandler:
             compiled = compile_workflow(template, list(spec.subworkflows), list(spec.tasks), [])
         except CompileErrors as exc:
             raise NodeFailure("DynamicWorkflowBuildFailed", str(exc)) from exc
-        ctx.store.put_bytes(compiled_key, compiled.SerializeToString())
+        ctx.blobs.put_bytes(compiled_key, compiled.SerializeToString())
         ctx.emit.node(
             place.ref,
             NodePhase.DYNAMIC_RUNNING,
@@ -59,7 +59,7 @@ class DynamicHandler:
                 dynamic_workflow=event_pb2.DynamicWorkflowNodeMetadata(
                     id=template.id,
                     compiled_workflow=compiled,
-                    dynamic_job_spec_uri=ctx.store.native_url(futures_key),
+                    dynamic_job_spec_uri=ctx.blobs.native_url(futures_key),
                 )
             ),
         )
@@ -97,8 +97,8 @@ class DynamicHandler:
             common.fail(ctx, place, st, child_failure, is_parent=True, is_dynamic=True)
 
     def abort(self, ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
-        if ctx.store.exists(f"{st.output_dir}/dynamic_compiled.pb"):
+        if ctx.blobs.exists(f"{st.output_dir}/dynamic_compiled.pb"):
             compiled = compiler_pb2.CompiledWorkflowClosure.FromString(
-                ctx.store.get_bytes(f"{st.output_dir}/dynamic_compiled.pb")
+                ctx.blobs.get_bytes(f"{st.output_dir}/dynamic_compiled.pb")
             )
             self.runner.abort_scope(ctx, self._scope(ctx, place, st, compiled), reason)
