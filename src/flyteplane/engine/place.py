@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from flyteidl.core import literals_pb2, tasks_pb2, workflow_pb2
+from flyteidl.core import literals_pb2, workflow_pb2
 
 from flyteplane.engine.bindings import OutputsOf, resolve_inputs
 from flyteplane.engine.events import NodeRef
@@ -19,8 +19,6 @@ class NodePlace:
     data_dir: str  # blob key of the node's data folder (inputs.pb, attempt folders)
     outputs_of: OutputsOf  # outputs of the nodes this one binds to, by spec id in its scope
     aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # tasks visible to this node (a dynamic workflow brings its own); None: the execution's compiled tasks
-    tasks: Mapping[tuple[int, str, str, str, str], tasks_pb2.TaskTemplate] | None = None
     # states of the nodes a node of this scope depends on (by spec id, as compiled): a branch's taken node may
     # depend on nodes its branch node does not bind to, and must wait for them
     upstream_of: Callable[[str], list[NodeState]] | None = None

@@ -89,7 +89,6 @@ class Runner:
             data_dir=scope.data_dir(node.id),
             outputs_of=self.outputs_reader(ctx, scope),
             aliases=aliases_of(scope.workflow),
-            tasks=getattr(scope, "tasks", None),
             upstream_of=self.upstream_reader(ctx, scope),
         )
 
@@ -252,7 +251,6 @@ class Runner:
             data_dir=f"{output_dir}/{child.id}",
             outputs_of=place.outputs_of,
             aliases=place.aliases,
-            tasks=place.tasks,
             upstream_of=place.upstream_of,
         )
 

@@ -16,7 +16,7 @@ from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import TaskPhase
 from flyteplane.engine.nodes import common
-from flyteplane.engine.nodes.task import CHECK_INTERVAL, build_attempt, read_outcome, template_of
+from flyteplane.engine.nodes.task import CHECK_INTERVAL, build_attempt, read_outcome
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
@@ -58,7 +58,7 @@ class ArrayNodeHandler:
         sub = place.node.array_node.node
         if sub.WhichOneof("target") != "task_node":
             raise NodeFailure("UnsupportedNode", "array nodes over launch plans or sub-workflows are not supported yet")
-        task = template_of(ctx, place, sub.task_node.reference_id)
+        task = ctx.execution.task(sub.task_node.reference_id)
         if st.phase == "NOT_STARTED":
             inputs = common.queue(ctx, place, st, is_array=True)
             st.items = [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flyteidl.core import catalog_pb2, errors_pb2, execution_pb2, identifier_pb2, tasks_pb2
+from flyteidl.core import catalog_pb2, errors_pb2, execution_pb2, tasks_pb2
 from flyteidl.event import event_pb2
 
 from flyteplane.engine.cache import CacheKey, cache_key
-from flyteplane.engine.context import RoundContext, identifier_key
+from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import TaskPhase
 from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt
@@ -19,12 +19,6 @@ from flyteplane.engine.state import NodeState
 
 CHECK_INTERVAL = 2.0  # seconds between status polls when the executor gives no wake-up
 ACTIVE_DEADLINE_FACTOR = 2  # propeller's node active deadline: twice the task's timeout
-
-
-def template_of(ctx: RoundContext, place: NodePlace, reference: identifier_pb2.Identifier) -> tasks_pb2.TaskTemplate:
-    if place.tasks is not None and identifier_key(reference) in place.tasks:
-        return place.tasks[identifier_key(reference)]
-    return ctx.execution.task(reference)
 
 
 def timeout_of(place: NodePlace, task: tasks_pb2.TaskTemplate) -> timedelta | None:
@@ -170,7 +164,7 @@ class TaskNodeHandler:
         self.on_futures = on_futures
 
     def step(self, ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
-        task = template_of(ctx, place, place.node.task_node.reference_id)
+        task = ctx.execution.task(place.node.task_node.reference_id)
         if st.phase == "NOT_STARTED":
             common.queue(ctx, place, st)
         if st.phase == "QUEUED":
@@ -381,7 +375,7 @@ class TaskNodeHandler:
     def abort(self, ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
         if st.attempt_id and st.task_phase not in ("SUCCEEDED", "FAILED", "ABORTED"):
             ctx.executor.terminate(st.attempt_id)
-            task = template_of(ctx, place, place.node.task_node.reference_id)
+            task = ctx.execution.task(place.node.task_node.reference_id)
             ctx.emit.task(
                 place.ref,
                 task.id,
