@@ -160,15 +160,9 @@ class Engine:
         wanted: set[str] = set()
         with self.db.read() as session:
             for row in session.scalars(select(EngineWorkflow).where(EngineWorkflow.done.is_(False))):
-                state = WorkflowState.from_bytes(row.state)
-                for node in state.nodes.values():
-                    if node.attempt_id:
-                        wanted.add(node.attempt_id)
-                        self._attempts[node.attempt_id] = row.execution_id
-                    for item in node.items:
-                        if item.get("attempt_id"):
-                            wanted.add(item["attempt_id"])
-                            self._attempts[item["attempt_id"]] = row.execution_id
+                for attempt in WorkflowState.from_bytes(row.state).attempt_ids():
+                    wanted.add(attempt)
+                    self._attempts[attempt] = row.execution_id
         return wanted
 
     # -- scheduling ----------------------------------------------------------------------------------------
@@ -317,12 +311,8 @@ class Engine:
             for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
                 self._attempts.pop(attempt, None)
             return
-        for node in state.nodes.values():
-            if node.attempt_id:
-                self._attempts[node.attempt_id] = row_id
-            for item in node.items:
-                if item.get("attempt_id"):
-                    self._attempts[item["attempt_id"]] = row_id
+        for attempt in state.attempt_ids():
+            self._attempts[attempt] = row_id
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict, Unpack
+from typing import Protocol, TypedDict, Unpack
 
 from flyteidl.core import execution_pb2, literals_pb2
 from flyteidl.event import event_pb2
@@ -14,6 +14,13 @@ from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
 MAX_SYSTEM_FAILURES = 3
+
+
+class RetryCounters(Protocol):
+    """A node's or an array item's attempt counters, which Flyte's retry rule reads and advances."""
+
+    attempt: int
+    system_failures: int
 
 
 class NodeFlags(TypedDict, total=False):
@@ -111,7 +118,7 @@ def max_attempts(place: NodePlace, task_retries: int | None) -> int:
     return 1
 
 
-def next_attempt_allowed(st: NodeState, failure: NodeFailure, attempts: int) -> bool:
+def next_attempt_allowed(st: RetryCounters, failure: NodeFailure, attempts: int) -> bool:
     """Flyte's retry rule: system failures have their own budget; user failures consume the node's retries."""
     if not failure.retryable:
         return False
