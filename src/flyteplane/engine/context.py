@@ -7,13 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
-from flyteidl.core import compiler_pb2, identifier_pb2, literals_pb2, tasks_pb2, workflow_pb2
+from flyteidl.core import compiler_pb2, identifier_pb2, literals_pb2, tasks_pb2
 
 from flyteplane.blobs.store import BlobStore
 from flyteplane.engine.cache import TaskCache
-from flyteplane.engine.events import Emitter, NodeRef
+from flyteplane.engine.events import Emitter
 from flyteplane.engine.executors.base import Executor
-from flyteplane.engine.ids import unique_node_id
 from flyteplane.engine.ports import ChildExecutions, PreviousRuns, Signals
 from flyteplane.engine.state import WorkflowState
 from flyteplane.errors import NotFound
@@ -56,38 +55,6 @@ class Execution:
     def workflow_dir(self) -> str:
         """The execution's metadata folder in the blob store (propeller's `<project>-<domain>-<name>`)."""
         return f"metadata/propeller/{self.id.project}-{self.id.domain}-{self.id.name}"
-
-
-@dataclass
-class Scope:
-    """One (sub)workflow graph being run: the top-level workflow, a sub-workflow node's, or a dynamic one."""
-
-    workflow: compiler_pb2.CompiledWorkflow
-    inputs: literals_pb2.LiteralMap
-    parent_unique_id: str = ""
-    parent_attempt: int = 0
-    base_dir: str = ""  # blob key: where this scope's node folders live
-    top_level: bool = True
-    failure_node: workflow_pb2.Node | None = None
-
-    def unique_id(self, spec_node_id: str) -> str:
-        if self.top_level:
-            return spec_node_id
-        return unique_node_id(self.parent_unique_id, self.parent_attempt, spec_node_id)
-
-    def data_dir(self, spec_node_id: str) -> str:
-        if self.top_level:
-            return f"{self.base_dir}/{spec_node_id}/data"
-        return f"{self.base_dir}/{spec_node_id}"
-
-    def ref(self, node: workflow_pb2.Node) -> NodeRef:
-        return NodeRef(
-            unique_id=self.unique_id(node.id),
-            spec_node_id=node.id,
-            name=node.metadata.name or node.id,
-            parent_unique_id="" if self.top_level else self.parent_unique_id,
-            retry_group="" if self.top_level else str(self.parent_attempt),
-        )
 
 
 @dataclass

@@ -23,6 +23,11 @@ class NodeFailure(Exception):
         )
 
 
+def error_kind(error: execution_pb2.ExecutionError) -> str:
+    """The NodeFailure kind ("USER" or "SYSTEM") of a recorded error, to pass a child's failure up."""
+    return "SYSTEM" if error.kind == execution_pb2.ExecutionError.SYSTEM else "USER"
+
+
 def encode_error(error: execution_pb2.ExecutionError) -> str:
     return base64.b64encode(error.SerializeToString()).decode()
 

@@ -9,6 +9,7 @@ from flyteidl.core import literals_pb2, workflow_pb2
 
 from flyteplane.engine.bindings import OutputsOf, resolve_inputs
 from flyteplane.engine.events import NodeRef
+from flyteplane.engine.ids import unique_node_id
 from flyteplane.engine.state import NodeState
 
 
@@ -36,3 +37,22 @@ class NodePlace:
 
     def resolve_inputs(self) -> literals_pb2.LiteralMap:
         return resolve_inputs(self.node.inputs, self.outputs_of, self.aliases)
+
+    def child(self, node: workflow_pb2.Node, attempt: int) -> NodePlace:
+        """The place of a node that runs under this one (a branch's taken node): unique id
+        `<this>-<attempt>-<child>`, data in this node's attempt folder, reading the upstream outputs this node
+        can see."""
+        return NodePlace(
+            node=node,
+            ref=NodeRef(
+                unique_id=unique_node_id(self.unique_id, attempt, node.id),
+                spec_node_id=node.id,
+                name=node.metadata.name or node.id,
+                parent_unique_id=self.unique_id,
+                retry_group=str(attempt),
+            ),
+            data_dir=f"{self.attempt_dir(attempt)}/{node.id}",
+            outputs_of=self.outputs_of,
+            aliases=self.aliases,
+            upstream_of=self.upstream_of,
+        )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flyteidl.core import execution_pb2, literals_pb2, types_pb2, workflow_pb2
 
-from flyteplane.engine.context import RoundContext, Scope
+from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import decode_error, encode_error
 from flyteplane.engine.events import WorkflowPhase
 from flyteplane.engine.place import NodePlace
-from flyteplane.engine.runner import Runner
+from flyteplane.engine.scopes import Scope, ScopeRunner
 from flyteplane.engine.state import TERMINAL_WORKFLOW_PHASES
 
 ABORT_REASON = "Workflow aborted."
@@ -24,7 +24,7 @@ def top_scope(ctx: RoundContext) -> Scope:
     return Scope(workflow=execution.closure.primary, inputs=inputs, base_dir=execution.workflow_dir, top_level=True)
 
 
-def run_round(runner: Runner, ctx: RoundContext, *, abort_requested: bool = False) -> bool:
+def run_round(runner: ScopeRunner, ctx: RoundContext, *, abort_requested: bool = False) -> bool:
     """Advances the execution as far as it can go now; True once it has reached a terminal phase."""
     state = ctx.state
     if state.phase in TERMINAL_WORKFLOW_PHASES:
@@ -67,7 +67,7 @@ def run_round(runner: Runner, ctx: RoundContext, *, abort_requested: bool = Fals
     return False
 
 
-def _failure_place(runner: Runner, ctx: RoundContext, scope: Scope) -> NodePlace:
+def _failure_place(runner: ScopeRunner, ctx: RoundContext, scope: Scope) -> NodePlace:
     node = scope.workflow.template.failure_node
     place = runner.place(ctx, scope, node)
     error = decode_error(ctx.state.error)
@@ -89,7 +89,7 @@ def _failure_place(runner: Runner, ctx: RoundContext, scope: Scope) -> NodePlace
     )
 
 
-def _failure_inputs(runner: Runner, ctx: RoundContext, node: workflow_pb2.Node) -> set[str]:
+def _failure_inputs(runner: ScopeRunner, ctx: RoundContext, node: workflow_pb2.Node) -> set[str]:
     if node.WhichOneof("target") == "task_node":
         return set(ctx.execution.task(node.task_node.reference_id).interface.inputs.variables)
     return set()
@@ -112,7 +112,7 @@ def _error_union(error: execution_pb2.ExecutionError, failed_node_id: str) -> li
     return literals_pb2.Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=value, type=error_type)))
 
 
-def _run_failure_node(runner: Runner, ctx: RoundContext, scope: Scope) -> bool:
+def _run_failure_node(runner: ScopeRunner, ctx: RoundContext, scope: Scope) -> bool:
     place = _failure_place(runner, ctx, scope)
     node_state = ctx.state.node(place.unique_id)
     if not node_state.terminal:
@@ -127,7 +127,7 @@ def _run_failure_node(runner: Runner, ctx: RoundContext, scope: Scope) -> bool:
     return True
 
 
-def _failure_place_abort(runner: Runner, ctx: RoundContext, scope: Scope) -> None:
+def _failure_place_abort(runner: ScopeRunner, ctx: RoundContext, scope: Scope) -> None:
     place = _failure_place(runner, ctx, scope)
     node_state = ctx.state.nodes.get(place.unique_id)
     if node_state is not None and not node_state.terminal and node_state.phase != "NOT_STARTED":

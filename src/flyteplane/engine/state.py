@@ -16,6 +16,8 @@ from typing import Any
 TERMINAL_NODE_PHASES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "ABORTED", "TIMED_OUT", "RECOVERED"})
 DONE_OK = frozenset({"SUCCEEDED", "RECOVERED"})
 TERMINAL_WORKFLOW_PHASES = frozenset({"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"})
+FAILED_PHASES = frozenset({"FAILED", "TIMED_OUT"})
+BLOCKING_PHASES = frozenset({"FAILED", "TIMED_OUT", "SKIPPED", "ABORTED"})  # a node after one of these never runs
 
 
 @dataclass

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flyteidl.core import compiler_pb2, dynamic_job_pb2, execution_pb2, identifier_pb2, tasks_pb2, workflow_pb2
 from flyteidl.event import event_pb2
 
 from flyteplane.compiler import CompileErrors, compile_workflow
-from flyteplane.engine.context import RoundContext, Scope, identifier_key
+from flyteplane.engine.context import RoundContext, identifier_key
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import NodePhase
 from flyteplane.engine.nodes import common
 from flyteplane.engine.place import NodePlace
+from flyteplane.engine.scopes import Scope, ScopeRunner
 from flyteplane.engine.state import NodeState
 
-if TYPE_CHECKING:
-    from flyteplane.engine.runner import Runner
+__all__ = ["DynamicHandler"]
 
 
 class DynamicHandler:
-    def __init__(self, runner: Runner) -> None:
-        self.runner = runner
+    """How a task node continues once its task returned futures (see TaskNodeHandler): not a node kind of its
+    own, so it is not in the handler table."""
+
+    def __init__(self, scopes: ScopeRunner) -> None:
+        self.scopes = scopes
 
     def _compiled(
         self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
@@ -87,8 +88,8 @@ class DynamicHandler:
             common.fail(ctx, place, st, failure, is_dynamic=True)
             return
         scope = self._scope(ctx, place, st, compiled)
-        self.runner.start_scope(ctx, scope)
-        outcome = self.runner.step_scope(ctx, scope)
+        self.scopes.start_scope(ctx, scope)
+        outcome = self.scopes.step_scope(ctx, scope)
         if outcome.phase == "SUCCEEDED":
             common.succeed(ctx, place, st, outcome.output_dir, is_parent=True, is_dynamic=True)
         elif outcome.phase == "FAILED":
@@ -101,4 +102,4 @@ class DynamicHandler:
             compiled = compiler_pb2.CompiledWorkflowClosure.FromString(
                 ctx.blobs.get_bytes(f"{st.output_dir}/dynamic_compiled.pb")
             )
-            self.runner.abort_scope(ctx, self._scope(ctx, place, st, compiled), reason)
+            self.scopes.abort_scope(ctx, self._scope(ctx, place, st, compiled), reason)

@@ -14,6 +14,7 @@ from flyteplane.engine.events import TaskPhase
 from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt
 from flyteplane.engine.ids import attempt_id, raw_output_shard
 from flyteplane.engine.nodes import common
+from flyteplane.engine.nodes.dynamic import DynamicHandler
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
@@ -158,10 +159,11 @@ def read_outcome(
 
 
 class TaskNodeHandler:
-    """Runs a task node; `on_futures` takes over when the task turns out to be dynamic."""
+    """Runs a task node. A task that returns futures instead of outputs is dynamic: its node continues, with the
+    same state, as the workflow those futures describe (`dynamic`), and aborts it too."""
 
-    def __init__(self, on_futures: object | None = None) -> None:
-        self.on_futures = on_futures
+    def __init__(self, dynamic: DynamicHandler) -> None:
+        self.dynamic = dynamic
 
     def step(self, ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
         task = ctx.execution.task(place.node.task_node.reference_id)
@@ -178,8 +180,8 @@ class TaskNodeHandler:
                 return
             self._start_attempt(ctx, place, st, task)
             common.running(ctx, place, st)
-        if st.dynamic and self.on_futures is not None:
-            self.on_futures.step(ctx, place, st, task)  # type: ignore[attr-defined]
+        if st.dynamic:
+            self.dynamic.step(ctx, place, st, task)
             return
         if st.phase == "RUNNING":
             ctx.running_slots += 1
@@ -343,12 +345,7 @@ class TaskNodeHandler:
             )
             st.task_phase = "SUCCEEDED"
             st.dynamic = True
-            if self.on_futures is None:
-                common.fail(
-                    ctx, place, st, NodeFailure("DynamicWorkflowBuildFailed", "dynamic tasks are not supported")
-                )
-                return
-            self.on_futures.step(ctx, place, st, task)  # type: ignore[attr-defined]
+            self.dynamic.step(ctx, place, st, task)
             return
         assert failure is not None
         ctx.emit.task(
@@ -387,6 +384,8 @@ class TaskNodeHandler:
                 error=execution_pb2.ExecutionError(code="NodeAborted", message=reason),
             )
             st.task_phase = "ABORTED"
+        if st.dynamic:
+            self.dynamic.abort(ctx, place, st, reason)
 
 
 def _cache_metadata(st: NodeState, key: CacheKey, task: tasks_pb2.TaskTemplate) -> event_pb2.TaskNodeMetadata:
