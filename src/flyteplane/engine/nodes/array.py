@@ -16,7 +16,7 @@ from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import TaskPhase
 from flyteplane.engine.nodes import common
-from flyteplane.engine.nodes.task import CHECK_INTERVAL, build_attempt, read_outcome
+from flyteplane.engine.nodes.attempts import CHECK_INTERVAL, build_attempt, read_outcome
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import ArrayItemState, NodeState
 
