@@ -17,6 +17,8 @@ from flyteplane.engine.ports import ChildExecutions, PreviousRuns, Signals
 from flyteplane.engine.state import WorkflowState
 from flyteplane.errors import NotFound
 
+__all__ = ["END_NODE", "START_NODE", "Execution", "RoundContext", "identifier_key"]
+
 START_NODE = "start-node"
 END_NODE = "end-node"
 

@@ -34,6 +34,8 @@ from flyteplane.store.models import EngineWorkflow
 from flyteplane.store.models import Execution as ExecutionRow
 from flyteplane.store.models import Workflow as WorkflowRow
 
+__all__ = ["ORPHAN_GRACE", "SCAN_INTERVAL", "Engine", "EnginePorts"]
+
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=20)  # a round takes well under a second; a dead worker's lease lapses quickly

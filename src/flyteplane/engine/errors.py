@@ -6,6 +6,8 @@ import base64
 
 from flyteidl.core import execution_pb2
 
+__all__ = ["NodeFailure", "decode_error", "encode_error", "error_kind"]
+
 
 class NodeFailure(Exception):
     """Raised by node handlers and binding resolution; the engine turns it into a failed attempt or node."""

@@ -12,6 +12,8 @@ from flyteplane.engine.events import NodeRef
 from flyteplane.engine.ids import unique_node_id
 from flyteplane.engine.state import NodeState
 
+__all__ = ["NodePlace"]
+
 
 @dataclass(frozen=True)
 class NodePlace:

@@ -13,6 +13,8 @@ from flyteidl.admin import event_pb2, execution_pb2, node_execution_pb2
 from flyteidl.admin import signal_pb2 as admin_signal_pb2
 from flyteidl.core import identifier_pb2
 
+__all__ = ["ChildExecutions", "EventSink", "PreviousRuns", "Signals", "Wakeup"]
+
 
 class EventSink(Protocol):
     """Records engine progress. Re-sending an already recorded event must be harmless: implementations treat

@@ -18,6 +18,8 @@ from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 from flyteplane.errors import FlyteplaneError, NotFound
 
+__all__ = ["recover", "recovered_child"]
+
 REUSABLE = frozenset({NodePhase.SUCCEEDED, NodePhase.RECOVERED})
 
 

@@ -11,6 +11,8 @@ from flyteplane.engine.place import NodePlace
 from flyteplane.engine.scopes import Scope, ScopeRunner
 from flyteplane.engine.state import TERMINAL_WORKFLOW_PHASES
 
+__all__ = ["run_round"]
+
 ABORT_REASON = "Workflow aborted."
 
 

@@ -22,7 +22,7 @@ from flyteplane.engine.recovery import recover
 from flyteplane.engine.scopes import Scope, ScopeOutcome
 from flyteplane.engine.state import BLOCKING_PHASES, FAILED_PHASES, NodeState
 
-__all__ = ["Runner", "aliases_of"]
+__all__ = ["Runner"]
 
 
 def aliases_of(workflow: compiler_pb2.CompiledWorkflow) -> dict[str, dict[str, str]]:

@@ -13,6 +13,17 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+__all__ = [
+    "BLOCKING_PHASES",
+    "DONE_OK",
+    "FAILED_PHASES",
+    "TERMINAL_NODE_PHASES",
+    "TERMINAL_WORKFLOW_PHASES",
+    "ArrayItemState",
+    "NodeState",
+    "WorkflowState",
+]
+
 TERMINAL_NODE_PHASES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "ABORTED", "TIMED_OUT", "RECOVERED"})
 DONE_OK = frozenset({"SUCCEEDED", "RECOVERED"})
 TERMINAL_WORKFLOW_PHASES = frozenset({"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"})

@@ -20,6 +20,8 @@ from flyteplane.engine.nodes.attempts import CHECK_INTERVAL, build_attempt, read
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import ArrayItemState, NodeState
 
+__all__ = ["ArrayNodeHandler"]
+
 INDEX_VARIABLE = "FLYTE_K8S_ARRAY_INDEX"
 _PHASE_OF_ITEM = {
     "NOT_STARTED": TaskPhase.UNDEFINED,

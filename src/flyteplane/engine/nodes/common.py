@@ -13,6 +13,24 @@ from flyteplane.engine.events import NodePhase
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
+__all__ = [
+    "MAX_SYSTEM_FAILURES",
+    "NodeFlags",
+    "RetryCounters",
+    "abort",
+    "exhausted",
+    "fail",
+    "input_uri",
+    "inputs_of",
+    "max_attempts",
+    "next_attempt_allowed",
+    "queue",
+    "running",
+    "skip",
+    "succeed",
+    "time_out",
+]
+
 MAX_SYSTEM_FAILURES = 3
 
 

@@ -17,6 +17,8 @@ from flyteplane.engine.recovery import recovered_child
 from flyteplane.engine.state import NodeState
 from flyteplane.errors import AlreadyExists, FlyteplaneError
 
+__all__ = ["LaunchPlanNodeHandler"]
+
 Phase = execution_pb2.WorkflowExecution.Phase
 CHILD_POLL = 1.0
 

@@ -16,6 +16,8 @@ from flyteplane.engine.nodes.dynamic import DynamicHandler
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
+__all__ = ["TaskNodeHandler"]
+
 ACTIVE_DEADLINE_FACTOR = 2  # propeller's node active deadline: twice the task's timeout
 
 
