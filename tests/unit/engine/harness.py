@@ -198,6 +198,7 @@ class World:
     recovering_from: identifier_pb2.WorkflowExecutionIdentifier | None = None
     previous: PreviousRuns | None = None
     children: Any = field(default_factory=NoChildren)
+    signals: Any = field(default_factory=NoSignals)
     now: float = 1_000_000.0
     state: WorkflowState = field(default_factory=WorkflowState)
 
@@ -224,7 +225,7 @@ class World:
             blobs=self.blobs,
             executor=self.executor,  # type: ignore[arg-type]
             emit=Emitter(self.events, EXECUTION),
-            signals=NoSignals(),
+            signals=self.signals,
             children=self.children,
             public_url="http://localhost",
             clock=self.clock,
