@@ -11,6 +11,8 @@ from google.protobuf import json_format, struct_pb2
 
 from flyteplane.engine.errors import NodeFailure
 
+__all__ = ["OutputsOf", "resolve", "resolve_inputs"]
+
 OutputsOf = Callable[[str], literals_pb2.LiteralMap]
 """Outputs of a node in the current scope by its spec id; `start-node` gives the scope's inputs."""
 

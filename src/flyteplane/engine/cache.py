@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from flyteplane.store.db import Database
 from flyteplane.store.models import CachedOutput
 
+__all__ = ["CacheKey", "TaskCache", "cache_key"]
+
 RESERVATION = timedelta(seconds=30)
 
 

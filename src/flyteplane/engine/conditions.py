@@ -8,6 +8,8 @@ from flyteidl.core import condition_pb2, literals_pb2
 
 from flyteplane.engine.errors import NodeFailure
 
+__all__ = ["evaluate"]
+
 Comparison = condition_pb2.ComparisonExpression
 
 

@@ -7,16 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
-from flyteidl.core import compiler_pb2, identifier_pb2, literals_pb2, tasks_pb2, workflow_pb2
+from flyteidl.core import compiler_pb2, identifier_pb2, literals_pb2, tasks_pb2
 
 from flyteplane.blobs.store import BlobStore
 from flyteplane.engine.cache import TaskCache
-from flyteplane.engine.events import Emitter, NodeRef
+from flyteplane.engine.events import Emitter
 from flyteplane.engine.executors.base import Executor
-from flyteplane.engine.ids import unique_node_id
 from flyteplane.engine.ports import ChildExecutions, PreviousRuns, Signals
 from flyteplane.engine.state import WorkflowState
 from flyteplane.errors import NotFound
+
+__all__ = ["END_NODE", "START_NODE", "Execution", "RoundContext", "identifier_key"]
 
 START_NODE = "start-node"
 END_NODE = "end-node"
@@ -59,44 +60,12 @@ class Execution:
 
 
 @dataclass
-class Scope:
-    """One (sub)workflow graph being run: the top-level workflow, a sub-workflow node's, or a dynamic one."""
-
-    workflow: compiler_pb2.CompiledWorkflow
-    inputs: literals_pb2.LiteralMap
-    parent_unique_id: str = ""
-    parent_attempt: int = 0
-    base_dir: str = ""  # blob key: where this scope's node folders live
-    top_level: bool = True
-    failure_node: workflow_pb2.Node | None = None
-
-    def unique_id(self, spec_node_id: str) -> str:
-        if self.top_level:
-            return spec_node_id
-        return unique_node_id(self.parent_unique_id, self.parent_attempt, spec_node_id)
-
-    def data_dir(self, spec_node_id: str) -> str:
-        if self.top_level:
-            return f"{self.base_dir}/{spec_node_id}/data"
-        return f"{self.base_dir}/{spec_node_id}"
-
-    def ref(self, node: workflow_pb2.Node) -> NodeRef:
-        return NodeRef(
-            unique_id=self.unique_id(node.id),
-            spec_node_id=node.id,
-            name=node.metadata.name or node.id,
-            parent_unique_id="" if self.top_level else self.parent_unique_id,
-            retry_group="" if self.top_level else str(self.parent_attempt),
-        )
-
-
-@dataclass
 class RoundContext:
     """Shared by every handler during one round of one execution."""
 
     execution: Execution
     state: WorkflowState
-    store: BlobStore
+    blobs: BlobStore
     executor: Executor
     emit: Emitter
     signals: Signals
@@ -126,12 +95,12 @@ class RoundContext:
         cached = self._outputs.get(key)
         if cached is None:
             cached = literals_pb2.LiteralMap()
-            if self.store.exists(key):
-                cached.ParseFromString(self.store.get_bytes(key))
+            if self.blobs.exists(key):
+                cached.ParseFromString(self.blobs.get_bytes(key))
             self._outputs[key] = cached
         return cached
 
     def write_literal_map(self, key: str, literals: literals_pb2.LiteralMap) -> str:
-        self.store.put_bytes(key, literals.SerializeToString())
+        self.blobs.put_bytes(key, literals.SerializeToString())
         self._outputs[key] = literals
-        return self.store.native_url(key)
+        return self.blobs.native_url(key)

@@ -31,6 +31,8 @@ from flyteplane.engine.runner import Runner
 from flyteplane.engine.state import WorkflowState
 from flyteplane.store.db import Database
 
+__all__ = ["ORPHAN_GRACE", "SCAN_INTERVAL", "Engine", "EnginePorts"]
+
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=20)  # a round takes well under a second; a dead worker's lease lapses quickly
@@ -65,7 +67,7 @@ class Engine:
     def __init__(
         self,
         db: Database,
-        store: BlobStore,
+        blobs: BlobStore,
         executor: Executor,
         ports: EnginePorts,
         *,
@@ -75,7 +77,7 @@ class Engine:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.queue = ExecutionQueue(db)
-        self.store = store
+        self.blobs = blobs
         self.executor = executor
         self.ports = ports
         self.public_url = public_url
@@ -145,15 +147,9 @@ class Engine:
         """The attempts named in the saved state of live executions (remembered, to wake them on change)."""
         wanted: set[str] = set()
         for row_id, document in self.queue.live_states():
-            state = WorkflowState.from_bytes(document)
-            for node in state.nodes.values():
-                if node.attempt_id:
-                    wanted.add(node.attempt_id)
-                    self._attempts[node.attempt_id] = row_id
-                for item in node.items:
-                    if item.get("attempt_id"):
-                        wanted.add(item["attempt_id"])
-                        self._attempts[item["attempt_id"]] = row_id
+            for attempt in WorkflowState.from_bytes(document).attempt_ids():
+                wanted.add(attempt)
+                self._attempts[attempt] = row_id
         return wanted
 
     # -- scheduling ----------------------------------------------------------------------------------------
@@ -217,7 +213,7 @@ class Engine:
             spec=spec,
             closure=self._closure(run.workflow),
             inputs_uri=run.inputs_uri,
-            raw_output_prefix=spec.raw_output_data_config.output_location_prefix or self.store.native_url("raw"),
+            raw_output_prefix=spec.raw_output_data_config.output_location_prefix or self.blobs.native_url("raw"),
             max_parallelism=spec.max_parallelism or DEFAULT_MAX_PARALLELISM,
             nesting=spec.metadata.nesting,
             recovering_from=_recovering_from(spec),
@@ -246,7 +242,7 @@ class Engine:
         ctx = RoundContext(
             execution=execution,
             state=state,
-            store=self.store,
+            blobs=self.blobs,
             executor=self.executor,
             emit=Emitter(self.ports.events, execution.id),
             signals=self.ports.signals,
@@ -269,12 +265,8 @@ class Engine:
             for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
                 self._attempts.pop(attempt, None)
             return
-        for node in state.nodes.values():
-            if node.attempt_id:
-                self._attempts[node.attempt_id] = row_id
-            for item in node.items:
-                if item.get("attempt_id"):
-                    self._attempts[item["attempt_id"]] = row_id
+        for attempt in state.attempt_ids():
+            self._attempts[attempt] = row_id
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)

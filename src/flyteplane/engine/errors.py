@@ -6,6 +6,8 @@ import base64
 
 from flyteidl.core import execution_pb2
 
+__all__ = ["NodeFailure", "decode_error", "encode_error", "error_kind"]
+
 
 class NodeFailure(Exception):
     """Raised by node handlers and binding resolution; the engine turns it into a failed attempt or node."""
@@ -21,6 +23,11 @@ class NodeFailure(Exception):
         return execution_pb2.ExecutionError(
             code=self.code, message=self.message, kind=execution_pb2.ExecutionError.ErrorKind.Value(self.kind)
         )
+
+
+def error_kind(error: execution_pb2.ExecutionError) -> str:
+    """The NodeFailure kind ("USER" or "SYSTEM") of a recorded error, to pass a child's failure up."""
+    return "SYSTEM" if error.kind == execution_pb2.ExecutionError.SYSTEM else "USER"
 
 
 def encode_error(error: execution_pb2.ExecutionError) -> str:

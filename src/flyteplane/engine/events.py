@@ -15,6 +15,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from flyteplane.engine.ports import EventSink
 from flyteplane.errors import AlreadyExists, AlreadyInTerminalState
 
+__all__ = ["PRODUCER", "Emitter", "NodePhase", "NodeRef", "TaskPhase", "WorkflowPhase"]
+
 PRODUCER = "flyteplane"
 NodePhase = execution_pb2.NodeExecution.Phase
 TaskPhase = execution_pb2.TaskExecution.Phase

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+__all__ = ["attempt_id", "child_execution_name", "raw_output_shard", "unique_node_id"]
+
 MAX_UNIQUE_ID = 20
 _BASE32_CUSTOM = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"abcdefghijklmnopqrstuvwxyz123456")
 

@@ -18,6 +18,8 @@ from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 from flyteplane.errors import FlyteplaneError, NotFound
 
+__all__ = ["recover", "recovered_child"]
+
 REUSABLE = frozenset({NodePhase.SUCCEEDED, NodePhase.RECOVERED})
 
 
@@ -96,7 +98,7 @@ def _read(ctx: RoundContext, uri: str) -> literals_pb2.LiteralMap | None:
     if not uri:
         return None
     try:
-        return literals_pb2.LiteralMap.FromString(ctx.store.get_bytes(ctx.store.key_of(uri)))
+        return literals_pb2.LiteralMap.FromString(ctx.blobs.get_bytes(ctx.blobs.key_of(uri)))
     except FlyteplaneError:
         return None
 

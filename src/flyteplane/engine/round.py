@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flyteidl.core import execution_pb2, literals_pb2, types_pb2, workflow_pb2
 
-from flyteplane.engine.context import RoundContext, Scope
+from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import decode_error, encode_error
 from flyteplane.engine.events import WorkflowPhase
 from flyteplane.engine.place import NodePlace
-from flyteplane.engine.runner import Runner
+from flyteplane.engine.scopes import Scope, ScopeRunner
 from flyteplane.engine.state import TERMINAL_WORKFLOW_PHASES
+
+__all__ = ["run_round"]
 
 ABORT_REASON = "Workflow aborted."
 
@@ -17,14 +19,14 @@ ABORT_REASON = "Workflow aborted."
 def top_scope(ctx: RoundContext) -> Scope:
     execution = ctx.execution
     inputs = (
-        ctx.read_literal_map(ctx.store.key_of(execution.inputs_uri))
+        ctx.read_literal_map(ctx.blobs.key_of(execution.inputs_uri))
         if execution.inputs_uri
         else literals_pb2.LiteralMap()
     )
     return Scope(workflow=execution.closure.primary, inputs=inputs, base_dir=execution.workflow_dir, top_level=True)
 
 
-def run_round(runner: Runner, ctx: RoundContext, *, abort_requested: bool = False) -> bool:
+def run_round(runner: ScopeRunner, ctx: RoundContext, *, abort_requested: bool = False) -> bool:
     """Advances the execution as far as it can go now; True once it has reached a terminal phase."""
     state = ctx.state
     if state.phase in TERMINAL_WORKFLOW_PHASES:
@@ -48,7 +50,7 @@ def run_round(runner: Runner, ctx: RoundContext, *, abort_requested: bool = Fals
             ctx.emit.workflow(WorkflowPhase.SUCCEEDING, ctx.now)
             output_uri = ""
             if scope.workflow.template.interface.outputs.variables:
-                output_uri = ctx.store.native_url(f"{outcome.output_dir}/outputs.pb")
+                output_uri = ctx.blobs.native_url(f"{outcome.output_dir}/outputs.pb")
             state.phase = "SUCCEEDED"
             ctx.emit.workflow(WorkflowPhase.SUCCEEDED, ctx.now, output_uri=output_uri)
             return True
@@ -67,7 +69,7 @@ def run_round(runner: Runner, ctx: RoundContext, *, abort_requested: bool = Fals
     return False
 
 
-def _failure_place(runner: Runner, ctx: RoundContext, scope: Scope) -> NodePlace:
+def _failure_place(runner: ScopeRunner, ctx: RoundContext, scope: Scope) -> NodePlace:
     node = scope.workflow.template.failure_node
     place = runner.place(ctx, scope, node)
     error = decode_error(ctx.state.error)
@@ -89,7 +91,7 @@ def _failure_place(runner: Runner, ctx: RoundContext, scope: Scope) -> NodePlace
     )
 
 
-def _failure_inputs(runner: Runner, ctx: RoundContext, node: workflow_pb2.Node) -> set[str]:
+def _failure_inputs(runner: ScopeRunner, ctx: RoundContext, node: workflow_pb2.Node) -> set[str]:
     if node.WhichOneof("target") == "task_node":
         return set(ctx.execution.task(node.task_node.reference_id).interface.inputs.variables)
     return set()
@@ -112,7 +114,7 @@ def _error_union(error: execution_pb2.ExecutionError, failed_node_id: str) -> li
     return literals_pb2.Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=value, type=error_type)))
 
 
-def _run_failure_node(runner: Runner, ctx: RoundContext, scope: Scope) -> bool:
+def _run_failure_node(runner: ScopeRunner, ctx: RoundContext, scope: Scope) -> bool:
     place = _failure_place(runner, ctx, scope)
     node_state = ctx.state.node(place.unique_id)
     if not node_state.terminal:
@@ -127,7 +129,7 @@ def _run_failure_node(runner: Runner, ctx: RoundContext, scope: Scope) -> bool:
     return True
 
 
-def _failure_place_abort(runner: Runner, ctx: RoundContext, scope: Scope) -> None:
+def _failure_place_abort(runner: ScopeRunner, ctx: RoundContext, scope: Scope) -> None:
     place = _failure_place(runner, ctx, scope)
     node_state = ctx.state.nodes.get(place.unique_id)
     if node_state is not None and not node_state.terminal and node_state.phase != "NOT_STARTED":

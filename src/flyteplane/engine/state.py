@@ -1,8 +1,10 @@
 """The engine's durable state of one execution, stored as JSON in `engine_workflows.state`.
 
 It holds what propeller keeps in the FlyteWorkflow status: each node's phase, attempt counters, the executor
-handle of the running attempt, which branch was taken, the child execution of a launch-plan node. Everything
-else (inputs, outputs, errors) lives in the blob store and in the admin records.
+handle of the running attempt, which branch was taken, the child execution of a launch-plan node, the items of
+an array node. Everything else (inputs, outputs, errors) lives in the blob store and in the admin records.
+A node's fields at their defaults are left out of the document and unknown keys are ignored when it is read, so
+a field can be added without migrating saved states.
 """
 
 from __future__ import annotations
@@ -11,9 +13,51 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+__all__ = [
+    "BLOCKING_PHASES",
+    "DONE_OK",
+    "FAILED_PHASES",
+    "TERMINAL_NODE_PHASES",
+    "TERMINAL_WORKFLOW_PHASES",
+    "ArrayItemState",
+    "NodeState",
+    "WorkflowState",
+]
+
 TERMINAL_NODE_PHASES = frozenset({"SUCCEEDED", "FAILED", "SKIPPED", "ABORTED", "TIMED_OUT", "RECOVERED"})
 DONE_OK = frozenset({"SUCCEEDED", "RECOVERED"})
 TERMINAL_WORKFLOW_PHASES = frozenset({"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"})
+FAILED_PHASES = frozenset({"FAILED", "TIMED_OUT"})
+BLOCKING_PHASES = frozenset({"FAILED", "TIMED_OUT", "SKIPPED", "ABORTED"})  # a node after one of these never runs
+
+
+@dataclass
+class ArrayItemState:
+    """One item of an array node (map task): a sub-task attempt at a time, with its own retry counters."""
+
+    phase: str = "NOT_STARTED"  # NOT_STARTED, RUNNING, SUCCEEDED, FAILED, ABORTED
+    attempt: int = 0
+    system_failures: int = 0
+    attempt_id: str = ""  # executor handle of the item's current attempt
+    output_dir: str = ""  # blob key of the item's current attempt's output dir
+    error: str = ""  # the last failure's message once FAILED
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name in _ITEM_ALWAYS or getattr(self, f.name) != _ITEM_DEFAULTS[f.name]
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> ArrayItemState:
+        return cls(**{key: value for key, value in document.items() if key in _ITEM_DEFAULTS})
+
+
+_ITEM_DEFAULTS = asdict(ArrayItemState())
+# Written even at their defaults, as before items were typed: an engine of the previous version sharing the
+# database reads these three keys without a default.
+_ITEM_ALWAYS = frozenset({"phase", "attempt", "system_failures"})
 
 
 @dataclass
@@ -37,7 +81,7 @@ class NodeState:
     # dynamic tasks
     dynamic: bool = False
     # array nodes: one small state per item
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[ArrayItemState] = field(default_factory=list)
     # gate nodes
     gate_started_at: float = 0.0
 
@@ -49,8 +93,20 @@ class NodeState:
     def ok(self) -> bool:
         return self.phase in DONE_OK
 
+    def to_document(self) -> dict[str, Any]:
+        """Only non-default fields: a 100-item map task's state stays small."""
+        document = {f.name: getattr(self, f.name) for f in fields(self)}
+        document["items"] = [item.to_document() for item in self.items]
+        return {key: value for key, value in document.items() if value != _NODE_DEFAULTS[key]}
 
-_NODE_FIELDS = {f.name for f in fields(NodeState)}
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> NodeState:
+        values = {key: value for key, value in document.items() if key in _NODE_DEFAULTS}
+        values["items"] = [ArrayItemState.from_document(item) for item in values.get("items", [])]
+        return cls(**values)
+
+
+_NODE_DEFAULTS = asdict(NodeState())
 
 
 @dataclass
@@ -67,9 +123,18 @@ class WorkflowState:
             state = self.nodes[unique_id] = NodeState()
         return state
 
+    def attempt_ids(self) -> set[str]:
+        """The executor handles this state names: task nodes' attempts and array items' attempts."""
+        named: set[str] = set()
+        for node in self.nodes.values():
+            if node.attempt_id:
+                named.add(node.attempt_id)
+            named.update(item.attempt_id for item in node.items if item.attempt_id)
+        return named
+
     def to_bytes(self) -> bytes:
-        document = asdict(self)
-        document["nodes"] = {key: _compact(value) for key, value in document["nodes"].items()}
+        document = {f.name: getattr(self, f.name) for f in fields(self)}
+        document["nodes"] = {key: node.to_document() for key, node in self.nodes.items()}
         return json.dumps(document, separators=(",", ":")).encode()
 
     @classmethod
@@ -77,16 +142,5 @@ class WorkflowState:
         if not data:
             return cls()
         document = json.loads(data)
-        nodes = {
-            key: NodeState(**{k: v for k, v in value.items() if k in _NODE_FIELDS})
-            for key, value in document.pop("nodes", {}).items()
-        }
+        nodes = {key: NodeState.from_document(value) for key, value in document.pop("nodes", {}).items()}
         return cls(**{k: v for k, v in document.items() if k in {f.name for f in fields(cls)}}, nodes=nodes)
-
-
-_DEFAULTS = asdict(NodeState())
-
-
-def _compact(node: dict[str, Any]) -> dict[str, Any]:
-    """Only non-default fields: a 100-item map task's state stays small."""
-    return {key: value for key, value in node.items() if value != _DEFAULTS[key]}

@@ -98,8 +98,8 @@ class RecordedEvents:
 class HandFinishedExecutor:
     """The Executor: submitted attempts run until the test finishes them with outputs or a phase."""
 
-    def __init__(self, store: BlobStore) -> None:
-        self.store = store
+    def __init__(self, blobs: BlobStore) -> None:
+        self.blobs = blobs
         self.submitted: dict[str, TaskAttempt] = {}
         self.phases: dict[str, AttemptPhase] = {}
         self.terminated: list[str] = []
@@ -135,10 +135,10 @@ class HandFinishedExecutor:
     def succeed(self, task_name: str, outputs: literals_pb2.LiteralMap, *, deck: bytes = b"") -> None:
         """The attempt exits 0 having written its outputs (and its deck, as flytekit's enable_deck does)."""
         attempt = self.running_task(task_name)
-        output_dir = self.store.key_of(attempt.output_prefix)
-        self.store.put_bytes(f"{output_dir}/outputs.pb", outputs.SerializeToString())
+        output_dir = self.blobs.key_of(attempt.output_prefix)
+        self.blobs.put_bytes(f"{output_dir}/outputs.pb", outputs.SerializeToString())
         if deck:
-            self.store.put_bytes(f"{output_dir}/deck.html", deck)
+            self.blobs.put_bytes(f"{output_dir}/deck.html", deck)
         self.phases[attempt.attempt_id] = AttemptPhase.SUCCEEDED
 
     def fail(self, task_name: str) -> None:
@@ -198,21 +198,22 @@ class World:
     recovering_from: identifier_pb2.WorkflowExecutionIdentifier | None = None
     previous: PreviousRuns | None = None
     children: Any = field(default_factory=NoChildren)
+    signals: Any = field(default_factory=NoSignals)
     now: float = 1_000_000.0
     state: WorkflowState = field(default_factory=WorkflowState)
 
     def __post_init__(self) -> None:
-        self.store = BlobStore(str(self.root / "blobs"))
-        self.executor = HandFinishedExecutor(self.store)
+        self.blobs = BlobStore(str(self.root / "blobs"))
+        self.executor = HandFinishedExecutor(self.blobs)
         self.events = RecordedEvents()
         inputs_key = "metadata/p/development/exec/inputs"
-        self.store.put_bytes(inputs_key, self.inputs.SerializeToString())
+        self.blobs.put_bytes(inputs_key, self.inputs.SerializeToString())
         self.execution = Execution(
             id=EXECUTION,
             spec=admin_execution_pb2.ExecutionSpec(),
             closure=self.closure,
-            inputs_uri=self.store.native_url(inputs_key),
-            raw_output_prefix=self.store.native_url("raw"),
+            inputs_uri=self.blobs.native_url(inputs_key),
+            raw_output_prefix=self.blobs.native_url("raw"),
             max_parallelism=25,
             recovering_from=self.recovering_from,
         )
@@ -221,10 +222,10 @@ class World:
         return RoundContext(
             execution=self.execution,
             state=self.state,
-            store=self.store,
+            blobs=self.blobs,
             executor=self.executor,  # type: ignore[arg-type]
             emit=Emitter(self.events, EXECUTION),
-            signals=NoSignals(),
+            signals=self.signals,
             children=self.children,
             public_url="http://localhost",
             clock=self.clock,
@@ -236,7 +237,7 @@ class World:
 
     def outputs_of(self, node_id: str) -> literals_pb2.LiteralMap:
         state = self.state.nodes[node_id]
-        return literals_pb2.LiteralMap.FromString(self.store.get_bytes(f"{state.output_dir}/outputs.pb"))
+        return literals_pb2.LiteralMap.FromString(self.blobs.get_bytes(f"{state.output_dir}/outputs.pb"))
 
 
 def round_of(world: World, step: Callable[[RoundContext], Any]) -> Any:

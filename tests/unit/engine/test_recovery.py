@@ -41,17 +41,17 @@ class OriginalRun:
         self.asked: list[str] = []
 
     def add(self, node_id: str, phase: int, inputs: dict[str, int], outputs: dict[str, int] | None = None) -> None:
-        store = self.world.store
+        blobs = self.world.blobs
         base = f"metadata/propeller/p-development-original/{node_id}/data"
-        store.put_bytes(f"{base}/inputs.pb", integers(**inputs).SerializeToString())
+        blobs.put_bytes(f"{base}/inputs.pb", integers(**inputs).SerializeToString())
         node = node_execution_pb2.NodeExecution(
             id=identifier_pb2.NodeExecutionIdentifier(node_id=node_id, execution_id=ORIGINAL),
-            input_uri=store.native_url(f"{base}/inputs.pb"),
+            input_uri=blobs.native_url(f"{base}/inputs.pb"),
             closure=node_execution_pb2.NodeExecutionClosure(phase=phase),
         )
         if outputs is not None:
-            store.put_bytes(f"{base}/0/outputs.pb", integers(**outputs).SerializeToString())
-            node.closure.output_uri = store.native_url(f"{base}/0/outputs.pb")
+            blobs.put_bytes(f"{base}/0/outputs.pb", integers(**outputs).SerializeToString())
+            node.closure.output_uri = blobs.native_url(f"{base}/0/outputs.pb")
         self.nodes[node_id] = node
 
     def get_node_execution(
@@ -110,7 +110,7 @@ def test_the_rerun_node_reads_the_recovered_outputs(world: World, original: Orig
     original.add("n0", NodePhase.SUCCEEDED, {"a": 3, "b": 1}, {"o0": 40})  # not what add would compute now
     evaluate(world)
     rerun = world.executor.running_task(double.name)
-    assert world.store.get_bytes(world.store.key_of(rerun.input_path)) == integers(x=40).SerializeToString()
+    assert world.blobs.get_bytes(world.blobs.key_of(rerun.input_path)) == integers(x=40).SerializeToString()
 
 
 @pytest.mark.parametrize("phase", [NodePhase.FAILED, NodePhase.SKIPPED, NodePhase.ABORTED, NodePhase.TIMED_OUT])

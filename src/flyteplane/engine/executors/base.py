@@ -15,6 +15,8 @@ from typing import Protocol
 
 from flyteidl.core import execution_pb2, tasks_pb2
 
+__all__ = ["AttemptPhase", "AttemptStatus", "Executor", "TaskAttempt", "log_link"]
+
 
 class AttemptPhase(enum.Enum):
     QUEUED = "QUEUED"  # accepted, waiting for a slot

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import fsspec
 
-__all__ = ["FastCommand", "UnpackError", "unpack_distribution", "unwrap_fast_execute"]
+__all__ = ["FastCommand", "UnpackError", "python_path", "unpack_distribution", "unwrap_fast_execute"]
 
 FAST_EXECUTE = "pyflyte-fast-execute"
 PICKLED = "pkl.gz"  # flytekit's interactive-mode distribution: downloaded, never unpacked

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+__all__ = ["go_duration", "go_float", "go_value", "rfc3339_nano"]
+
 _NANOS_PER_SECOND = 1_000_000_000
 
 

@@ -19,6 +19,8 @@ import sys
 import time
 from typing import Any
 
+__all__ = ["ABORT", "EXIT", "LOCK", "SPEC", "STARTED", "command_line", "process_start_ticks", "write_json_atomically"]
+
 SPEC = "spec.json"  # written by the executor: argv, env, cwd, timeout, grace (for a restart; not read here)
 STARTED = "started.json"  # written here before the command is spawned: pid, start ticks, started_at
 EXIT = "exit.json"  # written here (or by the executor if no supervisor ever ran): how the attempt ended

@@ -16,9 +16,11 @@ from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import TaskPhase
 from flyteplane.engine.nodes import common
-from flyteplane.engine.nodes.task import CHECK_INTERVAL, build_attempt, read_outcome, template_of
+from flyteplane.engine.nodes.attempts import CHECK_INTERVAL, build_attempt, read_outcome
 from flyteplane.engine.place import NodePlace
-from flyteplane.engine.state import NodeState
+from flyteplane.engine.state import ArrayItemState, NodeState
+
+__all__ = ["ArrayNodeHandler"]
 
 INDEX_VARIABLE = "FLYTE_K8S_ARRAY_INDEX"
 _PHASE_OF_ITEM = {
@@ -58,12 +60,10 @@ class ArrayNodeHandler:
         sub = place.node.array_node.node
         if sub.WhichOneof("target") != "task_node":
             raise NodeFailure("UnsupportedNode", "array nodes over launch plans or sub-workflows are not supported yet")
-        task = template_of(ctx, place, sub.task_node.reference_id)
+        task = ctx.execution.task(sub.task_node.reference_id)
         if st.phase == "NOT_STARTED":
             inputs = common.queue(ctx, place, st, is_array=True)
-            st.items = [
-                {"phase": "NOT_STARTED", "attempt": 0, "system_failures": 0} for _ in range(_size(place, inputs))
-            ]
+            st.items = [ArrayItemState() for _ in range(_size(place, inputs))]
         if st.phase == "QUEUED":
             if not ctx.has_slot():
                 return
@@ -80,34 +80,32 @@ class ArrayNodeHandler:
     def _advance(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> bool:
         array = place.node.array_node
         parallelism = array.parallelism or len(st.items)
-        running = sum(1 for item in st.items if item["phase"] == "RUNNING")
+        running = sum(1 for item in st.items if item.phase == "RUNNING")
         attempts = common.max_attempts(
             NodePlace(node=array.node, ref=place.ref, data_dir="", outputs_of=place.outputs_of),
             task.metadata.retries.retries,
         )
         changed = False
         for index, item in enumerate(st.items):
-            if item["phase"] == "RUNNING":
-                status = ctx.executor.status(item["attempt_id"])
+            if item.phase == "RUNNING":
+                status = ctx.executor.status(item.attempt_id)
                 if not status.phase.terminal:
                     continue
-                ctx.executor.release(item["attempt_id"])
-                outcome, failure = read_outcome(ctx, task, status, item["output_dir"])
+                ctx.executor.release(item.attempt_id)
+                outcome, failure = read_outcome(ctx, task, status, item.output_dir)
                 changed = True
                 running -= 1
                 if outcome == "outputs":
-                    item["phase"] = "SUCCEEDED"
+                    item.phase = "SUCCEEDED"
                     continue
                 assert failure is not None
-                holder = NodeState(attempt=item["attempt"], system_failures=item["system_failures"])
-                if common.next_attempt_allowed(holder, failure, attempts):
-                    item["attempt"] += 1
-                    item["system_failures"] = holder.system_failures
-                    item["phase"] = "NOT_STARTED"
+                if common.next_attempt_allowed(item, failure, attempts):
+                    item.attempt += 1
+                    item.phase = "NOT_STARTED"
                 else:
-                    item["phase"] = "FAILED"
-                    item["error"] = failure.message
-            if item["phase"] == "NOT_STARTED" and running < parallelism:
+                    item.phase = "FAILED"
+                    item.error = failure.message
+            if item.phase == "NOT_STARTED" and running < parallelism:
                 self._submit(ctx, place, st, task, index, item)
                 running += 1
                 changed = True
@@ -122,30 +120,32 @@ class ArrayNodeHandler:
         st: NodeState,
         task: tasks_pb2.TaskTemplate,
         index: int,
-        item: dict[str, Any],
+        item: ArrayItemState,
     ) -> None:
-        output_dir = f"{place.attempt_dir(st.attempt)}/{index}/{item['attempt']}"
+        output_dir = f"{place.attempt_dir(st.attempt)}/{index}/{item.attempt}"
         attempt = build_attempt(
             ctx,
             place,
             task,
-            item["attempt"],
+            item.attempt,
             output_dir=output_dir,
             input_key=place.inputs_key,
             suffix=f"-{index}",
             extra_env={"BATCH_JOB_ARRAY_INDEX_VAR_NAME": INDEX_VARIABLE, INDEX_VARIABLE: str(index)},
         )
         ctx.executor.submit(attempt)
-        item.update(phase="RUNNING", attempt_id=attempt.attempt_id, output_dir=output_dir)
+        item.phase = "RUNNING"
+        item.attempt_id = attempt.attempt_id
+        item.output_dir = output_dir
 
     def _settle(
         self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate, changed: bool
     ) -> None:
         size = len(st.items)
         required = _required(place.node.array_node, size)
-        succeeded = sum(1 for item in st.items if item["phase"] == "SUCCEEDED")
-        failed = sum(1 for item in st.items if item["phase"] == "FAILED")
-        running = sum(1 for item in st.items if item["phase"] in ("RUNNING", "NOT_STARTED"))
+        succeeded = sum(1 for item in st.items if item.phase == "SUCCEEDED")
+        failed = sum(1 for item in st.items if item.phase == "FAILED")
+        running = sum(1 for item in st.items if item.phase in ("RUNNING", "NOT_STARTED"))
         if changed:
             self._report(ctx, place, st, task, TaskPhase.RUNNING)
         if size - failed < required:
@@ -167,8 +167,8 @@ class ArrayNodeHandler:
         for name in task.interface.outputs.variables:
             collection = outputs.literals[name].collection
             for item in st.items:
-                if item["phase"] == "SUCCEEDED":
-                    collection.literals.append(ctx.read_literal_map(f"{item['output_dir']}/outputs.pb").literals[name])
+                if item.phase == "SUCCEEDED":
+                    collection.literals.append(ctx.read_literal_map(f"{item.output_dir}/outputs.pb").literals[name])
                 else:
                     collection.literals.append(
                         literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
@@ -189,16 +189,15 @@ class ArrayNodeHandler:
         """The array node's task execution carries one external resource per item (ArrayNode event version 0)."""
         resources = [
             event_pb2.ExternalResourceInfo(
-                external_id=item.get("attempt_id", ""),
+                external_id=item.attempt_id,
                 index=index,
-                retry_attempt=item["attempt"],
-                phase=_PHASE_OF_ITEM.get(item["phase"], TaskPhase.UNDEFINED),
+                retry_attempt=item.attempt,
+                phase=_PHASE_OF_ITEM.get(item.phase, TaskPhase.UNDEFINED),
             )
             for index, item in enumerate(st.items)
         ]
         version = sum(
-            item["attempt"] + (item["phase"] != "NOT_STARTED") + (item["phase"] in ("SUCCEEDED", "FAILED"))
-            for item in st.items
+            item.attempt + (item.phase != "NOT_STARTED") + (item.phase in ("SUCCEEDED", "FAILED")) for item in st.items
         )
         ctx.emit.task(
             place.ref,
@@ -216,6 +215,6 @@ class ArrayNodeHandler:
 
     def abort(self, ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
         for item in st.items:
-            if item["phase"] == "RUNNING":
-                ctx.executor.terminate(item["attempt_id"])
-                item["phase"] = "ABORTED"
+            if item.phase == "RUNNING":
+                ctx.executor.terminate(item.attempt_id)
+                item.phase = "ABORTED"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict, Unpack
+from typing import Protocol, TypedDict, Unpack
 
 from flyteidl.core import execution_pb2, literals_pb2
 from flyteidl.event import event_pb2
@@ -13,7 +13,32 @@ from flyteplane.engine.events import NodePhase
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
+__all__ = [
+    "MAX_SYSTEM_FAILURES",
+    "NodeFlags",
+    "RetryCounters",
+    "abort",
+    "exhausted",
+    "fail",
+    "input_uri",
+    "inputs_of",
+    "max_attempts",
+    "next_attempt_allowed",
+    "queue",
+    "running",
+    "skip",
+    "succeed",
+    "time_out",
+]
+
 MAX_SYSTEM_FAILURES = 3
+
+
+class RetryCounters(Protocol):
+    """A node's or an array item's attempt counters, which Flyte's retry rule reads and advances."""
+
+    attempt: int
+    system_failures: int
 
 
 class NodeFlags(TypedDict, total=False):
@@ -37,7 +62,7 @@ def inputs_of(ctx: RoundContext, place: NodePlace) -> literals_pb2.LiteralMap:
 
 
 def input_uri(ctx: RoundContext, place: NodePlace) -> str:
-    return ctx.store.native_url(place.inputs_key)
+    return ctx.blobs.native_url(place.inputs_key)
 
 
 def running(ctx: RoundContext, place: NodePlace, st: NodeState, **flags: Unpack[NodeFlags]) -> None:
@@ -60,11 +85,11 @@ def succeed(
     st.phase = "SUCCEEDED"
     st.output_dir = output_dir
     outputs_key = f"{output_dir}/outputs.pb"
-    output_uri = ctx.store.native_url(outputs_key) if ctx.store.exists(outputs_key) else ""
+    output_uri = ctx.blobs.native_url(outputs_key) if ctx.blobs.exists(outputs_key) else ""
     deck_key = f"{output_dir}/deck.html"
     deck_uri = ""
-    if place.node.WhichOneof("target") == "task_node" and ctx.store.exists(deck_key):
-        deck_uri = ctx.store.native_url(deck_key)  # a branch that took this task copies outputs, not the deck
+    if place.node.WhichOneof("target") == "task_node" and ctx.blobs.exists(deck_key):
+        deck_uri = ctx.blobs.native_url(deck_key)  # a branch that took this task copies outputs, not the deck
     ctx.emit.node(
         place.ref,
         NodePhase.SUCCEEDED,
@@ -111,7 +136,7 @@ def max_attempts(place: NodePlace, task_retries: int | None) -> int:
     return 1
 
 
-def next_attempt_allowed(st: NodeState, failure: NodeFailure, attempts: int) -> bool:
+def next_attempt_allowed(st: RetryCounters, failure: NodeFailure, attempts: int) -> bool:
     """Flyte's retry rule: system failures have their own budget; user failures consume the node's retries."""
     if not failure.retryable:
         return False

@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flyteidl.core import compiler_pb2, dynamic_job_pb2, execution_pb2, identifier_pb2, tasks_pb2, workflow_pb2
 from flyteidl.event import event_pb2
 
 from flyteplane.compiler import CompileErrors, compile_workflow
-from flyteplane.engine.context import RoundContext, Scope, identifier_key
+from flyteplane.engine.context import RoundContext, identifier_key
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import NodePhase
 from flyteplane.engine.nodes import common
 from flyteplane.engine.place import NodePlace
+from flyteplane.engine.scopes import Scope, ScopeRunner
 from flyteplane.engine.state import NodeState
 
-if TYPE_CHECKING:
-    from flyteplane.engine.runner import Runner
+__all__ = ["DynamicHandler"]
 
 
 class DynamicHandler:
-    def __init__(self, runner: Runner) -> None:
-        self.runner = runner
+    """How a task node continues once its task returned futures (see TaskNodeHandler): not a node kind of its
+    own, so it is not in the handler table."""
+
+    def __init__(self, scopes: ScopeRunner) -> None:
+        self.scopes = scopes
 
     def _compiled(
         self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate
     ) -> compiler_pb2.CompiledWorkflowClosure:
         compiled_key = f"{st.output_dir}/dynamic_compiled.pb"
-        if ctx.store.exists(compiled_key):
-            return compiler_pb2.CompiledWorkflowClosure.FromString(ctx.store.get_bytes(compiled_key))
+        if ctx.blobs.exists(compiled_key):
+            return compiler_pb2.CompiledWorkflowClosure.FromString(ctx.blobs.get_bytes(compiled_key))
         futures_key = f"{st.output_dir}/futures.pb"
-        spec = dynamic_job_pb2.DynamicJobSpec.FromString(ctx.store.get_bytes(futures_key))
+        spec = dynamic_job_pb2.DynamicJobSpec.FromString(ctx.blobs.get_bytes(futures_key))
         template = workflow_pb2.WorkflowTemplate(
             id=identifier_pb2.Identifier(
                 resource_type=identifier_pb2.WORKFLOW,
@@ -47,7 +48,7 @@ class DynamicHandler:
             compiled = compile_workflow(template, list(spec.subworkflows), list(spec.tasks), [])
         except CompileErrors as exc:
             raise NodeFailure("DynamicWorkflowBuildFailed", str(exc)) from exc
-        ctx.store.put_bytes(compiled_key, compiled.SerializeToString())
+        ctx.blobs.put_bytes(compiled_key, compiled.SerializeToString())
         ctx.emit.node(
             place.ref,
             NodePhase.DYNAMIC_RUNNING,
@@ -59,7 +60,7 @@ class DynamicHandler:
                 dynamic_workflow=event_pb2.DynamicWorkflowNodeMetadata(
                     id=template.id,
                     compiled_workflow=compiled,
-                    dynamic_job_spec_uri=ctx.store.native_url(futures_key),
+                    dynamic_job_spec_uri=ctx.blobs.native_url(futures_key),
                 )
             ),
         )
@@ -87,8 +88,8 @@ class DynamicHandler:
             common.fail(ctx, place, st, failure, is_dynamic=True)
             return
         scope = self._scope(ctx, place, st, compiled)
-        self.runner.start_scope(ctx, scope)
-        outcome = self.runner.step_scope(ctx, scope)
+        self.scopes.start_scope(ctx, scope)
+        outcome = self.scopes.step_scope(ctx, scope)
         if outcome.phase == "SUCCEEDED":
             common.succeed(ctx, place, st, outcome.output_dir, is_parent=True, is_dynamic=True)
         elif outcome.phase == "FAILED":
@@ -97,8 +98,8 @@ class DynamicHandler:
             common.fail(ctx, place, st, child_failure, is_parent=True, is_dynamic=True)
 
     def abort(self, ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
-        if ctx.store.exists(f"{st.output_dir}/dynamic_compiled.pb"):
+        if ctx.blobs.exists(f"{st.output_dir}/dynamic_compiled.pb"):
             compiled = compiler_pb2.CompiledWorkflowClosure.FromString(
-                ctx.store.get_bytes(f"{st.output_dir}/dynamic_compiled.pb")
+                ctx.blobs.get_bytes(f"{st.output_dir}/dynamic_compiled.pb")
             )
-            self.runner.abort_scope(ctx, self._scope(ctx, place, st, compiled), reason)
+            self.scopes.abort_scope(ctx, self._scope(ctx, place, st, compiled), reason)

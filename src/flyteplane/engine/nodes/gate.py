@@ -11,6 +11,8 @@ from flyteplane.engine.nodes import common
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
+__all__ = ["GateNodeHandler"]
+
 SIGNAL_POLL = 1.0  # a set signal also wakes the execution at once; this is the fallback
 
 

@@ -8,7 +8,7 @@ from flyteidl.admin import execution_pb2 as admin_execution_pb2
 from flyteidl.core import execution_pb2, identifier_pb2
 
 from flyteplane.engine.context import RoundContext
-from flyteplane.engine.errors import NodeFailure
+from flyteplane.engine.errors import NodeFailure, error_kind
 from flyteplane.engine.events import NodePhase
 from flyteplane.engine.ids import child_execution_name
 from flyteplane.engine.nodes import common
@@ -16,6 +16,8 @@ from flyteplane.engine.place import NodePlace
 from flyteplane.engine.recovery import recovered_child
 from flyteplane.engine.state import NodeState
 from flyteplane.errors import AlreadyExists, FlyteplaneError
+
+__all__ = ["LaunchPlanNodeHandler"]
 
 Phase = execution_pb2.WorkflowExecution.Phase
 CHILD_POLL = 1.0
@@ -112,7 +114,7 @@ class LaunchPlanNodeHandler:
                 NodeFailure(
                     error.code or "LaunchPlanExecutionFailed",
                     error.message or f"child execution [{child_id.name}] failed",
-                    kind="SYSTEM" if error.kind == execution_pb2.ExecutionError.SYSTEM else "USER",
+                    kind=error_kind(error),
                 ),
             )
         elif phase == Phase.ABORTED:

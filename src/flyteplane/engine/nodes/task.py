@@ -1,176 +1,35 @@
-"""Task nodes: one executor attempt at a time, Flyte's retry rules, outcome read from the output folder."""
+"""Task nodes: one executor attempt at a time, Flyte's retry rules, the cache, the node's active deadline."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flyteidl.core import catalog_pb2, errors_pb2, execution_pb2, identifier_pb2, tasks_pb2
+from flyteidl.core import catalog_pb2, execution_pb2, tasks_pb2
 from flyteidl.event import event_pb2
 
 from flyteplane.engine.cache import CacheKey, cache_key
-from flyteplane.engine.context import RoundContext, identifier_key
+from flyteplane.engine.context import RoundContext
 from flyteplane.engine.errors import NodeFailure
 from flyteplane.engine.events import TaskPhase
-from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt
-from flyteplane.engine.ids import attempt_id, raw_output_shard
+from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.engine.nodes import common
+from flyteplane.engine.nodes.attempts import CHECK_INTERVAL, build_attempt, is_interruptible, read_outcome, timeout_of
+from flyteplane.engine.nodes.dynamic import DynamicHandler
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
-CHECK_INTERVAL = 2.0  # seconds between status polls when the executor gives no wake-up
+__all__ = ["TaskNodeHandler"]
+
 ACTIVE_DEADLINE_FACTOR = 2  # propeller's node active deadline: twice the task's timeout
 
 
-def template_of(ctx: RoundContext, place: NodePlace, reference: identifier_pb2.Identifier) -> tasks_pb2.TaskTemplate:
-    if place.tasks is not None and identifier_key(reference) in place.tasks:
-        return place.tasks[identifier_key(reference)]
-    return ctx.execution.task(reference)
-
-
-def timeout_of(place: NodePlace, task: tasks_pb2.TaskTemplate) -> timedelta | None:
-    duration = place.node.metadata.timeout if place.node.metadata.HasField("timeout") else task.metadata.timeout
-    seconds = duration.seconds + duration.nanos / 1e9
-    return timedelta(seconds=seconds) if seconds > 0 else None
-
-
-def task_environment(ctx: RoundContext, task: tasks_pb2.TaskTemplate, attempt: int) -> dict[str, str]:
-    """The FLYTE_INTERNAL_* variables propeller sets, plus the execution's own envs (§8.3)."""
-    execution = ctx.execution
-    workflow = execution.closure.primary.template.id
-    env = {
-        "FLYTE_INTERNAL_EXECUTION_WORKFLOW": f"{workflow.project}:{workflow.domain}:{workflow.name}",
-        "FLYTE_INTERNAL_EXECUTION_ID": execution.id.name,
-        "FLYTE_INTERNAL_EXECUTION_PROJECT": execution.id.project,
-        "FLYTE_INTERNAL_EXECUTION_DOMAIN": execution.id.domain,
-        "FLYTE_ATTEMPT_NUMBER": str(attempt),
-        "FLYTE_INTERNAL_TASK_PROJECT": task.id.project,
-        "FLYTE_INTERNAL_TASK_DOMAIN": task.id.domain,
-        "FLYTE_INTERNAL_TASK_NAME": task.id.name,
-        "FLYTE_INTERNAL_TASK_VERSION": task.id.version,
-        "FLYTE_INTERNAL_PROJECT": task.id.project,
-        "FLYTE_INTERNAL_DOMAIN": task.id.domain,
-        "FLYTE_INTERNAL_NAME": task.id.name,
-        "FLYTE_INTERNAL_VERSION": task.id.version,
-    }
-    for pair in execution.spec.envs.values:
-        env[pair.key] = pair.value
-    return env
-
-
-def is_interruptible(ctx: RoundContext, place: NodePlace, system_failures: int) -> bool:
-    """Node setting, else the execution's override, else the workflow's default (§8.5); a node that already had
-    as many system failures as Flyte allows runs on a regular instance from then on."""
-    metadata = place.node.metadata
-    if metadata.WhichOneof("interruptible_value") == "interruptible":
-        wanted = bool(metadata.interruptible)
-    elif ctx.execution.spec.HasField("interruptible"):
-        wanted = bool(ctx.execution.spec.interruptible.value)
-    else:
-        wanted = bool(ctx.execution.closure.primary.template.metadata_defaults.interruptible)
-    return wanted and system_failures < common.MAX_SYSTEM_FAILURES
-
-
-def build_attempt(
-    ctx: RoundContext,
-    place: NodePlace,
-    task: tasks_pb2.TaskTemplate,
-    attempt: int,
-    *,
-    output_dir: str,
-    input_key: str,
-    suffix: str = "",
-    extra_env: dict[str, str] | None = None,
-    attempt_system_failures: int = 0,
-) -> TaskAttempt:
-    execution = ctx.execution
-    store = ctx.store
-    template_key = f"{place.data_dir}/task.pb"
-    if not store.exists(template_key):
-        store.put_bytes(template_key, task.SerializeToString())
-    unique = f"{execution.id.name}-{place.unique_id}{suffix}-{attempt}"
-    raw = f"{execution.raw_output_prefix.rstrip('/')}/{raw_output_shard(unique)}/{unique}"
-    checkpoint = f"{raw}/_flytecheckpoints"
-    previous = ""
-    if attempt > 0:
-        previous_unique = f"{execution.id.name}-{place.unique_id}{suffix}-{attempt - 1}"
-        previous = (
-            f"{execution.raw_output_prefix.rstrip('/')}/{raw_output_shard(previous_unique)}/{previous_unique}"
-            "/_flytecheckpoints"
-        )
-    env = task_environment(ctx, task, attempt)
-    env.update(extra_env or {})
-    return TaskAttempt(
-        attempt_id=attempt_id(
-            execution.id.project, execution.id.domain, execution.id.name, place.unique_id + suffix, attempt
-        ),
-        task=task,
-        input_path=store.native_url(input_key),
-        input_prefix=store.native_url(place.data_dir),
-        output_prefix=store.native_url(output_dir),
-        raw_output_prefix=raw,
-        checkpoint_prefix=checkpoint,
-        previous_checkpoint_prefix=previous,
-        task_template_path=store.native_url(template_key),
-        env=env,
-        timeout=timeout_of(place, task),
-        interruptible=is_interruptible(ctx, place, attempt_system_failures),
-    )
-
-
-def read_outcome(
-    ctx: RoundContext, task: tasks_pb2.TaskTemplate, status: AttemptStatus, output_dir: str
-) -> tuple[str, NodeFailure | None]:
-    """("outputs" | "futures" | "failed", failure) from what the attempt left behind (§8.5)."""
-    store = ctx.store
-    error_key = f"{output_dir}/error.pb"
-    if status.phase == AttemptPhase.SUCCEEDED and store.exists(error_key):
-        document = errors_pb2.ErrorDocument.FromString(store.get_bytes(error_key))
-        error = document.error
-        kind = "SYSTEM" if error.origin == execution_pb2.ExecutionError.SYSTEM else "USER"
-        return "failed", NodeFailure(
-            error.code or "UserError",
-            error.message,
-            kind=kind,
-            retryable=error.kind == errors_pb2.ContainerError.RECOVERABLE,
-        )
-    if status.phase == AttemptPhase.SUCCEEDED:
-        if store.exists(f"{output_dir}/futures.pb"):
-            return "futures", None
-        if task.interface.outputs.variables and not store.exists(f"{output_dir}/outputs.pb"):
-            return "failed", NodeFailure(
-                "OutputsNotFound",
-                f"Outputs not generated by task execution; expected them at {store.native_url(output_dir)}",
-                kind="SYSTEM",
-                retryable=True,
-            )
-        return "outputs", None
-    if status.timed_out:
-        return "failed", NodeFailure(
-            "TimeoutExpired", status.message or "task execution timeout expired", retryable=True
-        )
-    if status.phase == AttemptPhase.LOST:
-        return "failed", NodeFailure(
-            "Interrupted", status.message or "the task process was lost", kind="SYSTEM", retryable=True
-        )
-    if status.phase == AttemptPhase.ABORTED:
-        return "failed", NodeFailure(
-            "Aborted", status.message or "the task process was terminated", kind="SYSTEM", retryable=True
-        )
-    return "failed", NodeFailure(
-        "ContainerFailed",
-        status.message or f"the task process exited with code {status.exit_code}",
-        retryable=True,
-    )
-
-
 class TaskNodeHandler:
-    """Runs a task node; `on_futures` takes over when the task turns out to be dynamic."""
+    """Runs a task node. A task that returns futures instead of outputs is dynamic: its node continues, with the
+    same state, as the workflow those futures describe (`dynamic`), and aborts it too."""
 
-    def __init__(self, on_futures: object | None = None) -> None:
-        self.on_futures = on_futures
+    def __init__(self, dynamic: DynamicHandler) -> None:
+        self.dynamic = dynamic
 
     def step(self, ctx: RoundContext, place: NodePlace, st: NodeState) -> None:
-        task = template_of(ctx, place, place.node.task_node.reference_id)
+        task = ctx.execution.task(place.node.task_node.reference_id)
         if st.phase == "NOT_STARTED":
             common.queue(ctx, place, st)
         if st.phase == "QUEUED":
@@ -184,8 +43,8 @@ class TaskNodeHandler:
                 return
             self._start_attempt(ctx, place, st, task)
             common.running(ctx, place, st)
-        if st.dynamic and self.on_futures is not None:
-            self.on_futures.step(ctx, place, st, task)  # type: ignore[attr-defined]
+        if st.dynamic:
+            self.dynamic.step(ctx, place, st, task)
             return
         if st.phase == "RUNNING":
             ctx.running_slots += 1
@@ -319,7 +178,7 @@ class TaskNodeHandler:
         ctx.executor.release(st.attempt_id)
         if outcome == "outputs":
             outputs_key = f"{st.output_dir}/outputs.pb"
-            output_uri = ctx.store.native_url(outputs_key) if ctx.store.exists(outputs_key) else ""
+            output_uri = ctx.blobs.native_url(outputs_key) if ctx.blobs.exists(outputs_key) else ""
             ctx.emit.task(
                 place.ref,
                 task.id,
@@ -349,12 +208,7 @@ class TaskNodeHandler:
             )
             st.task_phase = "SUCCEEDED"
             st.dynamic = True
-            if self.on_futures is None:
-                common.fail(
-                    ctx, place, st, NodeFailure("DynamicWorkflowBuildFailed", "dynamic tasks are not supported")
-                )
-                return
-            self.on_futures.step(ctx, place, st, task)  # type: ignore[attr-defined]
+            self.dynamic.step(ctx, place, st, task)
             return
         assert failure is not None
         ctx.emit.task(
@@ -381,7 +235,7 @@ class TaskNodeHandler:
     def abort(self, ctx: RoundContext, place: NodePlace, st: NodeState, reason: str) -> None:
         if st.attempt_id and st.task_phase not in ("SUCCEEDED", "FAILED", "ABORTED"):
             ctx.executor.terminate(st.attempt_id)
-            task = template_of(ctx, place, place.node.task_node.reference_id)
+            task = ctx.execution.task(place.node.task_node.reference_id)
             ctx.emit.task(
                 place.ref,
                 task.id,
@@ -393,6 +247,8 @@ class TaskNodeHandler:
                 error=execution_pb2.ExecutionError(code="NodeAborted", message=reason),
             )
             st.task_phase = "ABORTED"
+        if st.dynamic:
+            self.dynamic.abort(ctx, place, st, reason)
 
 
 def _cache_metadata(st: NodeState, key: CacheKey, task: tasks_pb2.TaskTemplate) -> event_pb2.TaskNodeMetadata:

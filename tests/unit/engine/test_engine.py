@@ -41,12 +41,12 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 def test_attempts_no_execution_wants_are_terminated_after_the_grace_period(db: Database, tmp_path: Path) -> None:
-    store = BlobStore(str(tmp_path / "blobs"))
-    executor = HandFinishedExecutor(store)
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    executor = HandFinishedExecutor(blobs)
     executor.phases["left-behind-1"] = AttemptPhase.RUNNING
     clock = Clock()
     ports = EnginePorts(events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=NoWorkflows())  # type: ignore[arg-type]
-    engine = Engine(db, store, executor, ports, public_url="http://localhost", workers=1, clock=clock)  # type: ignore[arg-type]
+    engine = Engine(db, blobs, executor, ports, public_url="http://localhost", workers=1, clock=clock)  # type: ignore[arg-type]
     engine.start()
     try:
         time.sleep(3 * SCAN_INTERVAL)

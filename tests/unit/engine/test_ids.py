@@ -1,9 +1,8 @@
-"""Flyte-style identifiers and the engine's durable state document."""
+"""Flyte-style identifiers: node unique ids, child execution names, executor attempt ids."""
 
 from __future__ import annotations
 
 from flyteplane.engine.ids import attempt_id, child_execution_name, unique_node_id
-from flyteplane.engine.state import WorkflowState
 
 
 def test_unique_node_ids_nest_and_stay_short() -> None:
@@ -26,16 +25,3 @@ def test_attempt_ids_are_filesystem_safe_and_distinct() -> None:
     assert "/" not in first
     assert first != attempt_id("p", "d", "exec", "n0-0-n1", 1)
     assert first != attempt_id("p", "other", "exec", "n0-0-n1", 0)
-
-
-def test_state_round_trips_and_stays_compact() -> None:
-    state = WorkflowState(phase="RUNNING", started_at=1.5)
-    state.node("n0").phase = "SUCCEEDED"
-    state.node("n1").items = [{"phase": "RUNNING", "attempt": 0}]
-    data = state.to_bytes()
-    assert b"attempt_id" not in data  # defaults are left out
-    again = WorkflowState.from_bytes(data)
-    assert again.phase == "RUNNING"
-    assert again.nodes["n0"].ok
-    assert again.nodes["n1"].items[0]["phase"] == "RUNNING"
-    assert WorkflowState.from_bytes(b"").phase == "NOT_STARTED"
