@@ -1,4 +1,4 @@
-"""The five gRPC services of flyteidl 1.16 that flyteplane serves, wired to the service layer."""
+"""The five services of flyteidl 1.16 that flyteplane serves, wired to the service layer (over gRPC and HTTP)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import grpc
 from flyteidl.service import admin_pb2, auth_pb2, dataproxy_pb2, identity_pb2, signal_pb2
+from google.protobuf.descriptor import ServiceDescriptor
 
 from flyteplane.api.grpc.handlers import service_handler
 from flyteplane.services import Services
@@ -86,11 +87,12 @@ def execution_rpcs(s: Services) -> dict[str, Any]:
     }
 
 
-def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
-    """Handlers for AdminService, DataProxyService, SignalService, AuthMetadataService and IdentityService."""
+def service_implementations(s: Services) -> list[tuple[ServiceDescriptor, Rpcs]]:
+    """AdminService, DataProxyService, SignalService, AuthMetadataService and IdentityService, each with its table
+    of RPCs: the one mapping both the gRPC handlers and the HTTP gateway's routes are built from."""
 
-    def service(module: Any, name: str, rpcs: Rpcs) -> grpc.GenericRpcHandler[Any, Any]:
-        return service_handler(module.DESCRIPTOR.services_by_name[name], rpcs)
+    def service(module: Any, name: str, rpcs: Rpcs) -> tuple[ServiceDescriptor, Rpcs]:
+        return module.DESCRIPTOR.services_by_name[name], rpcs
 
     return [
         service(admin_pb2, "AdminService", admin_rpcs(s)),
@@ -123,3 +125,8 @@ def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
         ),
         service(identity_pb2, "IdentityService", Rpcs(UserInfo=s.identity.user_info)),
     ]
+
+
+def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
+    """gRPC handlers for every RPC of the five services."""
+    return [service_handler(descriptor, rpcs) for descriptor, rpcs in service_implementations(s)]
