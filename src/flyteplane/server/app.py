@@ -16,8 +16,9 @@ from concurrent import futures
 import grpc
 import uvicorn
 
-from flyteplane.api.grpc.services import grpc_handlers
+from flyteplane.api.grpc.services import grpc_handlers, service_implementations
 from flyteplane.api.http.app import http_app
+from flyteplane.api.http.gateway import Gateway
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
@@ -108,7 +109,12 @@ class ControlPlane:
         self._grpc.start()
 
         config = uvicorn.Config(
-            http_app(blobs, signer, self._executor),
+            http_app(
+                blobs,
+                signer,
+                self._executor,
+                gateway=Gateway(service_implementations(services), max_body_bytes=MAX_MESSAGE_BYTES),
+            ),
             uds=http_socket,
             log_level="warning",
             lifespan="off",

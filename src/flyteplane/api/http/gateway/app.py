@@ -1,0 +1,116 @@
+"""The gateway itself: an ASGI app routing each request to the RPC its path names, calling the very callable
+the gRPC handler calls (from the same RPC table), and answering in the negotiated encoding.
+
+Service calls block (database, blobs), so they run in worker threads and the event loop shared with the front
+door stays free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from anyio import to_thread
+from google.protobuf import message_factory
+from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import Message
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+from flyteplane.api.errors import failure_status
+from flyteplane.api.grpc.handlers import rpc_handler
+from flyteplane.api.http.gateway.bindings import Binding, bindings_of
+from flyteplane.api.http.gateway.codecs import negotiate
+from flyteplane.api.http.gateway.errors import ROUTING_FAILURES, error_response
+from flyteplane.api.http.gateway.headers import forwarded_headers
+from flyteplane.api.http.gateway.requests import decode_request
+from flyteplane.api.http.gateway.router import Miss, Router
+from flyteplane.api.http.gateway.templates import DOUBLE_STAR, STAR
+from flyteplane.errors import InvalidArgument, ResourceExhausted
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "Endpoint", "Gateway", "GatewayRoute"]
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024  # what the gRPC side accepts
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    binding: Binding
+    call: Callable[[Any], Any]
+    request_type: type[Message]
+
+
+class Gateway:
+    """Every `google.api.http` route of the given services, each bound to the service's RPC table."""
+
+    def __init__(
+        self, services: Iterable[tuple[ServiceDescriptor, object]], *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    ) -> None:
+        self._router: Router[Endpoint] = Router()
+        self._max_body_bytes = max_body_bytes
+        self.bindings: list[Binding] = []
+        for descriptor, implementation in services:
+            for binding in bindings_of(descriptor):
+                call = rpc_handler(descriptor, binding.method.name, implementation)
+                request_type = message_factory.GetMessageClass(binding.method.input_type)
+                self._router.add(binding.http_method, binding.template, Endpoint(binding, call, request_type))
+                self.bindings.append(binding)
+
+    def claims(self, path: str) -> bool:
+        """Whether `path` is the gateway's to answer: its first segment starts one of the routes."""
+        first = path.removeprefix("/").split("/", 1)[0]
+        return any(b.template.segments[0] in (first, STAR, DOUBLE_STAR) for b in self.bindings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.respond(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        inbound, outbound = negotiate(request.headers.getlist("accept"), request.headers.getlist("content-type"))
+        found = self._router.match(request.method, request.scope["path"])
+        if isinstance(found, Miss):
+            return error_response(outbound, *ROUTING_FAILURES[found])
+        endpoint = found.route
+        binding = endpoint.binding
+        try:
+            body = await self._body(request) if binding.body else b""
+            query: bytes = request.scope.get("query_string", b"")
+            message = decode_request(binding, endpoint.request_type(), found.params, query, body, inbound)
+            answer = await to_thread.run_sync(endpoint.call, message)
+            sent = getattr(answer, binding.response_body) if binding.response_body else answer
+            return Response(outbound.encode(sent), headers=forwarded_headers(answer), media_type=outbound.content_type)
+        except Exception as exc:
+            return error_response(outbound, *failure_status(exc, binding.rpc))
+
+    async def _body(self, request: Request) -> bytes:
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > self._max_body_bytes:
+                    raise ResourceExhausted(f"request body is larger than {self._max_body_bytes} bytes")
+        except ClientDisconnect:
+            raise InvalidArgument("the request body was interrupted") from None
+        return bytes(body)
+
+
+class GatewayRoute(BaseRoute):
+    """Mounts the gateway in a Starlette app for the paths it claims (`/api/...`, `/me`, ...); routes listed before
+    it keep theirs, and any path under a claimed first segment that no RPC has is the gateway's own 404."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and self.gateway.claims(scope["path"]):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.gateway(scope, receive, send)
