@@ -58,11 +58,13 @@ class Gateway:
                 request_type = message_factory.GetMessageClass(binding.method.input_type)
                 self._router.add(binding.http_method, binding.template, Endpoint(binding, call, request_type))
                 self.bindings.append(binding)
+        self._first_segments = {binding.template.segments[0] for binding in self.bindings}
 
     def claims(self, path: str) -> bool:
         """Whether `path` is the gateway's to answer: its first segment starts one of the routes."""
-        first = path.removeprefix("/").split("/", 1)[0]
-        return any(b.template.segments[0] in (first, STAR, DOUBLE_STAR) for b in self.bindings)
+        if self._first_segments & {STAR, DOUBLE_STAR}:
+            return True
+        return path.removeprefix("/").split("/", 1)[0] in self._first_segments
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self.respond(Request(scope, receive))
