@@ -1,8 +1,8 @@
 """The gateway itself: an ASGI app routing each request to the RPC its path names, calling the very callable
 the gRPC handler calls (from the same RPC table), and answering in the negotiated encoding.
 
-Service calls block (database, blobs), so they run in worker threads and the event loop shared with the front
-door stays free.
+Service calls block (database, blobs) and encoding a large listing takes a while, so decoding, the call and
+encoding run in a worker thread: the event loop, which also splices the gRPC connections, stays free.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 from flyteplane.api.errors import failure_status
 from flyteplane.api.grpc.handlers import rpc_handler
 from flyteplane.api.http.gateway.bindings import Binding, bindings_of
-from flyteplane.api.http.gateway.codecs import negotiate
+from flyteplane.api.http.gateway.codecs import Codec, negotiate
 from flyteplane.api.http.gateway.errors import ROUTING_FAILURES, error_response
 from flyteplane.api.http.gateway.headers import forwarded_headers
 from flyteplane.api.http.gateway.requests import decode_request
@@ -76,16 +76,13 @@ class Gateway:
         if isinstance(found, Miss):
             return error_response(outbound, *ROUTING_FAILURES[found])
         endpoint = found.route
-        binding = endpoint.binding
         try:
-            body = await self._body(request) if binding.body else b""
+            body = await self._body(request) if endpoint.binding.body else b""
             query: bytes = request.scope.get("query_string", b"")
-            message = decode_request(binding, endpoint.request_type(), found.params, query, body, inbound)
-            answer = await to_thread.run_sync(endpoint.call, message)
-            sent = getattr(answer, binding.response_body) if binding.response_body else answer
-            return Response(outbound.encode(sent), headers=forwarded_headers(answer), media_type=outbound.content_type)
+            content, headers = await to_thread.run_sync(_serve, endpoint, found.params, query, body, inbound, outbound)
         except Exception as exc:
-            return error_response(outbound, *failure_status(exc, binding.rpc))
+            return error_response(outbound, *failure_status(exc, endpoint.binding.rpc))
+        return Response(content, headers=headers, media_type=outbound.content_type)
 
     async def _body(self, request: Request) -> bytes:
         body = bytearray()
@@ -97,6 +94,16 @@ class Gateway:
         except ClientDisconnect:
             raise InvalidArgument("the request body was interrupted") from None
         return bytes(body)
+
+
+def _serve(
+    endpoint: Endpoint, params: dict[str, str], query: bytes, body: bytes, inbound: Codec, outbound: Codec
+) -> tuple[bytes, dict[str, str]]:
+    """Decode, call, encode: all in a worker thread, since a large listing takes a while to encode."""
+    binding = endpoint.binding
+    answer = endpoint.call(decode_request(binding, endpoint.request_type(), params, query, body, inbound))
+    sent = getattr(answer, binding.response_body) if binding.response_body else answer
+    return outbound.encode(sent), forwarded_headers(answer)
 
 
 class GatewayRoute(BaseRoute):

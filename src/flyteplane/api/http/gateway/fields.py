@@ -59,6 +59,12 @@ _GO_UNITS_NS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_00
 _GO_UNITS_NS["h"] = 3600 * 10**9
 
 
+_WRAPPERS = {
+    f"google.protobuf.{kind}Value"
+    for kind in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
+}
+
+
 class FieldError(ValueError):
     """A value that cannot be set: the caller answers INVALID_ARGUMENT with this message."""
 
@@ -219,7 +225,7 @@ def _parse_message(field: FieldDescriptor, value: str) -> Message:
             message.paths.extend(value.split(","))  # type: ignore[attr-defined]
         elif name in ("google.protobuf.Struct", "google.protobuf.Value"):
             json_format.ParseDict(json.loads(value), message)
-        elif name.startswith("google.protobuf.") and name.endswith("Value"):
+        elif name in _WRAPPERS:
             message.value = _parse_value(descriptor.fields_by_name["value"], value)  # type: ignore[attr-defined]
         else:
             raise FieldError(f'unsupported message type: "{name}"')

@@ -179,3 +179,12 @@ def test_base64_bytes_may_use_the_url_safe_alphabet() -> None:
 def test_messages_other_than_well_known_types_cannot_be_query_values() -> None:
     with pytest.raises(FieldError, match=re.escape('unsupported message type: "flyteidl.admin.Sort"')):
         set_field_path(common_pb2.ResourceListRequest(), ["sort_by"], ["x"])
+
+
+def test_wrapper_types_are_read_as_their_value() -> None:
+    spec = execution_pb2.ExecutionSpec()
+
+    set_field_path(spec, ["interruptible"], ["true"])
+
+    assert spec.HasField("interruptible")
+    assert spec.interruptible.value is True
