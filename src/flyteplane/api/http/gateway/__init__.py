@@ -8,6 +8,8 @@ same RPC tables as gRPC.
     codecs      binary protobuf, flyteadmin's JSON, grpc-gateway's default JSON; choosing one per request
     protojson   messages as Go's protojson writes them
     errors      google.rpc.Status bodies and HTTP statuses
+    headers     what flyteadmin adds to particular answers (`/me`)
+    descriptors descriptor questions, answered alike across protobuf releases
     app         the ASGI app and its Starlette route
 """
 
