@@ -5,9 +5,13 @@ flytekit answers UNKNOWN (and UNAUTHENTICATED) by starting a browser login, so n
 
 from __future__ import annotations
 
+import logging
+
 import grpc
 
 from flyteplane import errors
+
+log = logging.getLogger(__name__)
 
 # Status messages travel in HTTP/2 trailers; gRPC clients refuse metadata over 8-16 KiB by default, so a longer
 # message would turn the real error into RESOURCE_EXHAUSTED on the client.
@@ -37,3 +41,12 @@ def truncate(message: str) -> str:
     if len(encoded) <= MAX_MESSAGE_BYTES:
         return message
     return encoded[: MAX_MESSAGE_BYTES - 20].decode(errors="ignore") + "... (truncated)"
+
+
+def failure_status(exc: Exception, rpc: str) -> tuple[grpc.StatusCode, str]:
+    """The code and message an RPC that raised `exc` answers with, on gRPC and HTTP alike; a bug is logged and
+    answered INTERNAL, naming the RPC (`rpc` is `Service.Method`)."""
+    if isinstance(exc, errors.FlyteplaneError):
+        return status_of(exc), truncate(exc.message)
+    log.error("%s failed", rpc, exc_info=exc)
+    return grpc.StatusCode.INTERNAL, f"{rpc} failed with an internal error; see server log"

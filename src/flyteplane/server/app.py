@@ -16,8 +16,10 @@ from concurrent import futures
 import grpc
 import uvicorn
 
-from flyteplane.api.grpc.services import grpc_handlers
+from flyteplane.api.grpc.handlers import grpc_handlers
 from flyteplane.api.http.app import http_app
+from flyteplane.api.http.gateway import Gateway
+from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
 from flyteplane.server.composition import Plane
 from flyteplane.server.front import FrontDoor, bind
@@ -64,19 +66,25 @@ class ControlPlane:
         services = plane.services
         services.projects.ensure_project(settings.default_project, settings.default_project)
         plane.start()
+        implementations = service_implementations(services)
 
         grpc_socket = os.path.join(self._sockets, "grpc.sock")
         http_socket = os.path.join(self._sockets, "http.sock")
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
-            handlers=grpc_handlers(services),
+            handlers=grpc_handlers(implementations),
             options=GRPC_OPTIONS,
         )
         self._grpc.add_insecure_port(f"unix:{grpc_socket}")
         self._grpc.start()
 
         config = uvicorn.Config(
-            http_app(plane.blobs, plane.signer, plane.executor),
+            http_app(
+                plane.blobs,
+                plane.signer,
+                plane.executor,
+                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
+            ),
             uds=http_socket,
             log_level="warning",
             lifespan="off",

@@ -7,7 +7,6 @@ a message naming it. Errors are mapped in one place, so no handler can end with 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,9 +15,8 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
 from flyteplane import errors
-from flyteplane.api.errors import status_of, truncate
-
-log = logging.getLogger(__name__)
+from flyteplane.api.errors import failure_status
+from flyteplane.api.rpcs import ServiceImplementation
 
 Handler = Callable[[Any], Any]
 
@@ -27,11 +25,8 @@ def _wrap(full_name: str, handler: Handler) -> Callable[[Any, grpc.ServicerConte
     def call(request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return handler(request)
-        except errors.FlyteplaneError as exc:
-            context.abort(status_of(exc), truncate(exc.message))
-        except Exception:
-            log.exception("%s failed", full_name)
-            context.abort(grpc.StatusCode.INTERNAL, f"{full_name} failed with an internal error; see server log")
+        except Exception as exc:
+            context.abort(*failure_status(exc, full_name))
 
     return call
 
@@ -43,6 +38,14 @@ def _unimplemented(service: str, method: str) -> Handler:
     return handler
 
 
+def rpc_handler(service: ServiceDescriptor, method: str, implementation: object) -> Handler:
+    """The callable serving `method`: the implementation's same-named method, or one answering UNIMPLEMENTED.
+
+    The HTTP gateway calls the very same callable, so both wires answer alike."""
+    handler: Handler | None = getattr(implementation, method, None)
+    return handler or _unimplemented(service.name, method)
+
+
 def service_handler(descriptor: ServiceDescriptor, implementation: object) -> grpc.GenericRpcHandler[Any, Any]:
     """A handler serving every method of `descriptor`, dispatching to same-named methods of `implementation`."""
     method_handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
@@ -52,10 +55,14 @@ def service_handler(descriptor: ServiceDescriptor, implementation: object) -> gr
             continue  # none of the five services has streaming RPCs in flyteidl 1.16
         request_type = message_factory.GetMessageClass(method.input_type)
         response_type = message_factory.GetMessageClass(method.output_type)
-        handler = getattr(implementation, method.name, None) or _unimplemented(descriptor.name, method.name)
         method_handlers[method.name] = grpc.unary_unary_rpc_method_handler(
-            _wrap(f"{descriptor.name}.{method.name}", handler),
+            _wrap(f"{descriptor.name}.{method.name}", rpc_handler(descriptor, method.name, implementation)),
             request_deserializer=request_type.FromString,
             response_serializer=response_type.SerializeToString,
         )
     return grpc.method_handlers_generic_handler(descriptor.full_name, method_handlers)
+
+
+def grpc_handlers(implementations: list[ServiceImplementation]) -> list[grpc.GenericRpcHandler[Any, Any]]:
+    """gRPC handlers for every RPC of the five services."""
+    return [service_handler(descriptor, rpcs) for descriptor, rpcs in implementations]

@@ -1,1 +1,1 @@
-"""The HTTP side of the server's one port: signed blob access today, the REST gateway and console later."""
+"""The HTTP side of the server's one port: signed blob access, task logs and the HTTP/JSON gateway (`gateway/`)."""

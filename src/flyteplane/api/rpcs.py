@@ -1,14 +1,16 @@
-"""The five gRPC services of flyteidl 1.16 that flyteplane serves, wired to the service layer."""
+"""The five services of flyteidl 1.16 that flyteplane serves, wired to the service layer: one table of RPCs that
+both wires (the gRPC handlers and the HTTP gateway) are built from."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from flyteidl.service import admin_pb2, auth_pb2, dataproxy_pb2, identity_pb2, signal_pb2
+from google.protobuf.descriptor import ServiceDescriptor
 
-from flyteplane.api.grpc.handlers import service_handler
 from flyteplane.services import Services
+
+__all__ = ["Rpcs", "ServiceImplementation", "service_implementations"]
 
 
 class Rpcs:
@@ -16,6 +18,9 @@ class Rpcs:
 
     def __init__(self, **methods: Any) -> None:
         self.__dict__.update(methods)
+
+
+ServiceImplementation = tuple[ServiceDescriptor, Rpcs]
 
 
 def admin_rpcs(s: Services) -> Rpcs:
@@ -86,11 +91,12 @@ def execution_rpcs(s: Services) -> dict[str, Any]:
     }
 
 
-def grpc_handlers(s: Services) -> list[grpc.GenericRpcHandler[Any, Any]]:
-    """Handlers for AdminService, DataProxyService, SignalService, AuthMetadataService and IdentityService."""
+def service_implementations(s: Services) -> list[ServiceImplementation]:
+    """AdminService, DataProxyService, SignalService, AuthMetadataService and IdentityService, each with its table
+    of RPCs: the one mapping both the gRPC handlers and the HTTP gateway's routes are built from."""
 
-    def service(module: Any, name: str, rpcs: Rpcs) -> grpc.GenericRpcHandler[Any, Any]:
-        return service_handler(module.DESCRIPTOR.services_by_name[name], rpcs)
+    def service(module: Any, name: str, rpcs: Rpcs) -> ServiceImplementation:
+        return module.DESCRIPTOR.services_by_name[name], rpcs
 
     return [
         service(admin_pb2, "AdminService", admin_rpcs(s)),
