@@ -62,7 +62,7 @@ class Emitter:
             event.output_uri = output_uri
         if error is not None:
             event.error.CopyFrom(error)
-        self._send(self.sink.workflow_event, admin_event_pb2.WorkflowExecutionEventRequest(event=event))
+        self._send(self.sink.create_workflow_event, admin_event_pb2.WorkflowExecutionEventRequest(event=event))
 
     def node(
         self,
@@ -107,7 +107,7 @@ class Emitter:
             event.task_node_metadata.CopyFrom(task_node_metadata)
         if child_execution is not None:
             event.workflow_node_metadata.execution_id.CopyFrom(child_execution)
-        self._send(self.sink.node_event, admin_event_pb2.NodeExecutionEventRequest(event=event))
+        self._send(self.sink.create_node_event, admin_event_pb2.NodeExecutionEventRequest(event=event))
 
     def task(
         self,
@@ -155,7 +155,7 @@ class Emitter:
             event.metadata.external_resources.extend(external_resources)
         if interruptible:
             event.metadata.instance_class = event_pb2.TaskExecutionMetadata.INTERRUPTIBLE
-        self._send(self.sink.task_event, admin_event_pb2.TaskExecutionEventRequest(event=event))
+        self._send(self.sink.create_task_event, admin_event_pb2.TaskExecutionEventRequest(event=event))
 
     @staticmethod
     def _send(send: object, request: object) -> None:

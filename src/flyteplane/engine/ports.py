@@ -31,14 +31,22 @@ __all__ = [
 
 
 class EventSink(Protocol):
-    """Records engine progress. Re-sending an already recorded event must be harmless: implementations treat
-    ALREADY_EXISTS as success, so the engine can re-emit after a crash (at-least-once delivery)."""
+    """Records engine progress: the three event RPCs (CreateWorkflowEvent, CreateNodeEvent, CreateTaskEvent).
 
-    def workflow_event(self, request: event_pb2.WorkflowExecutionEventRequest) -> None: ...
+    An event that is already recorded answers ALREADY_EXISTS, or FAILED_PRECONDITION once its execution is
+    terminal; the engine treats both as success (it re-sends after a crash: at-least-once delivery)."""
 
-    def node_event(self, request: event_pb2.NodeExecutionEventRequest) -> None: ...
+    def create_workflow_event(
+        self, request: event_pb2.WorkflowExecutionEventRequest
+    ) -> event_pb2.WorkflowExecutionEventResponse: ...
 
-    def task_event(self, request: event_pb2.TaskExecutionEventRequest) -> None: ...
+    def create_node_event(
+        self, request: event_pb2.NodeExecutionEventRequest
+    ) -> event_pb2.NodeExecutionEventResponse: ...
+
+    def create_task_event(
+        self, request: event_pb2.TaskExecutionEventRequest
+    ) -> event_pb2.TaskExecutionEventResponse: ...
 
 
 class Signals(Protocol):

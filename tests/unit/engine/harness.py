@@ -82,14 +82,23 @@ class RecordedEvents:
         self.nodes: list[Any] = []
         self.tasks: list[Any] = []
 
-    def workflow_event(self, request: admin_event_pb2.WorkflowExecutionEventRequest) -> None:
+    def create_workflow_event(
+        self, request: admin_event_pb2.WorkflowExecutionEventRequest
+    ) -> admin_event_pb2.WorkflowExecutionEventResponse:
         self.workflow.append(request.event)
+        return admin_event_pb2.WorkflowExecutionEventResponse()
 
-    def node_event(self, request: admin_event_pb2.NodeExecutionEventRequest) -> None:
+    def create_node_event(
+        self, request: admin_event_pb2.NodeExecutionEventRequest
+    ) -> admin_event_pb2.NodeExecutionEventResponse:
         self.nodes.append(request.event)
+        return admin_event_pb2.NodeExecutionEventResponse()
 
-    def task_event(self, request: admin_event_pb2.TaskExecutionEventRequest) -> None:
+    def create_task_event(
+        self, request: admin_event_pb2.TaskExecutionEventRequest
+    ) -> admin_event_pb2.TaskExecutionEventResponse:
         self.tasks.append(request.event)
+        return admin_event_pb2.TaskExecutionEventResponse()
 
     def node_phases(self, node_id: str) -> list[int]:
         return [event.phase for event in self.nodes if event.id.node_id == node_id]

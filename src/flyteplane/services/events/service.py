@@ -1,17 +1,14 @@
-"""The three event RPCs, and the engine's EventSink port over the same code.
+"""The three event RPCs, which are also the engine's EventSink port.
 
-The RPCs answer a repeated event with ALREADY_EXISTS, as flyteadmin does. The sink swallows it: the engine
-re-sends after a crash (at-least-once), and an event that is already recorded is a success for it.
+A repeated event answers ALREADY_EXISTS, as flyteadmin does; the engine, which re-sends after a crash, takes
+that as success.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 from flyteidl.admin import event_pb2
 
 from flyteplane.engine.ports import Wakeup
-from flyteplane.errors import AlreadyExists
 from flyteplane.services.events.node_events import NodeEvents
 from flyteplane.services.events.task_events import TaskEvents
 from flyteplane.services.events.workflow_events import WorkflowEvents
@@ -42,17 +39,3 @@ class EventService:
     def create_task_event(self, request: event_pb2.TaskExecutionEventRequest) -> event_pb2.TaskExecutionEventResponse:
         self.tasks.record(request)
         return event_pb2.TaskExecutionEventResponse()
-
-    # -- EventSink --------------------------------------------------------------------------------------
-
-    def workflow_event(self, request: event_pb2.WorkflowExecutionEventRequest) -> None:
-        with contextlib.suppress(AlreadyExists):
-            self.workflows.record(request)
-
-    def node_event(self, request: event_pb2.NodeExecutionEventRequest) -> None:
-        with contextlib.suppress(AlreadyExists):
-            self.nodes.record(request)
-
-    def task_event(self, request: event_pb2.TaskExecutionEventRequest) -> None:
-        with contextlib.suppress(AlreadyExists):
-            self.tasks.record(request)

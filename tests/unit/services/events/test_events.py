@@ -30,10 +30,12 @@ from tests.unit.services.execution_fixtures import (
     register_pipeline,
     store_fixture,
     task_event,
+    task_id,
     workflow_event,
 )
 
 from flyteplane.config import Settings
+from flyteplane.engine.events import Emitter, NodeRef
 from flyteplane.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted
 from flyteplane.services.executions.phases import AlreadyInTerminalState, IncompatibleCluster
 from flyteplane.store.db import Database
@@ -236,18 +238,21 @@ def test_a_queued_event_from_a_named_producer_claims_the_execution(plane: Plane)
     plane.events.create_workflow_event(running)
 
 
-def test_the_event_sink_takes_repeats_as_success(plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier) -> None:
-    request = workflow_event(run, WorkflowPhase.RUNNING, 1)
-    plane.events.workflow_event(request)
-    plane.events.workflow_event(request)
-    node = node_event(run, "n0", NodePhase.QUEUED, 1)
-    plane.events.node_event(node)
-    plane.events.node_event(node)
-    task = task_event(run, "n0", TaskPhase.RUNNING, 1)
-    plane.events.task_event(task)
-    plane.events.task_event(task)
+def test_the_engine_takes_repeated_events_as_recorded(
+    plane: Plane, run: identifier_pb2.WorkflowExecutionIdentifier
+) -> None:
+    """The engine re-sends events after a crash: over the event RPCs, a repeat (or an event for an execution that
+    already ended) is a success for it, while the RPC itself still answers ALREADY_EXISTS."""
+    engine = Emitter(plane.events, run)
+    ref = NodeRef(unique_id="n0", spec_node_id="n0", name="n0")
+    for _ in range(2):
+        engine.workflow(WorkflowPhase.RUNNING, 1)
+        engine.node(ref, NodePhase.QUEUED, 1)
+        engine.task(ref, task_id(), "python-task", 0, TaskPhase.RUNNING, 1)
     with pytest.raises(AlreadyExists):
-        plane.events.create_task_event(task)
+        plane.events.create_task_event(task_event(run, "n0", TaskPhase.RUNNING, 1))
+    engine.workflow(WorkflowPhase.SUCCEEDED, 2)
+    engine.node(ref, NodePhase.RUNNING, 3)
 
 
 def test_a_finished_child_wakes_its_parent(plane: Plane) -> None:
