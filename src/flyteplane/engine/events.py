@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flyteidl.admin import event_pb2 as admin_event_pb2
 from flyteidl.core import execution_pb2, identifier_pb2
@@ -18,6 +19,7 @@ from flyteplane.errors import AlreadyExists, AlreadyInTerminalState
 __all__ = ["PRODUCER", "Emitter", "NodePhase", "NodeRef", "TaskPhase", "WorkflowPhase"]
 
 PRODUCER = "flyteplane"
+Request = TypeVar("Request")
 NodePhase = execution_pb2.NodeExecution.Phase
 TaskPhase = execution_pb2.TaskExecution.Phase
 WorkflowPhase = execution_pb2.WorkflowExecution.Phase
@@ -158,7 +160,7 @@ class Emitter:
         self._send(self.sink.create_task_event, admin_event_pb2.TaskExecutionEventRequest(event=event))
 
     @staticmethod
-    def _send(send: object, request: object) -> None:
+    def _send(send: Callable[[Request], object], request: Request) -> None:
         # An event recorded before a crash or in a retried round is already there, which is what we want.
         with contextlib.suppress(AlreadyExists, AlreadyInTerminalState):
-            send(request)  # type: ignore[operator]
+            send(request)
