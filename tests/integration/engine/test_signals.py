@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flows import gates
-from flytekit.models.core.identifier import NodeExecutionIdentifier
 from tests.integration.engine.support import DOMAIN, assert_succeeded, finish, phase_name, register, start
 
 PROMPT = 60.0  # seconds for the gate to be reached (a task runs before it)
@@ -58,18 +57,11 @@ def test_a_rejected_gate_fails_the_workflow(flyte: Any, project: str, entities: 
     assert "reject" in ended.closure.error.message.lower()
 
 
-def test_set_input_gives_the_waiting_node_its_value_within_a_second(
-    flyte: Any, project: str, entities: dict[str, Any]
-) -> None:
+def test_set_input_gives_the_waiting_node_its_value(flyte: Any, project: str, entities: dict[str, Any]) -> None:
+    """That the set signal wakes the execution at once is tested on the engine itself (tests/unit/engine)."""
     execution = start(flyte, project, entities["asking"], x=0)
     wait_for_signal(flyte, project, execution, "name")
-    time.sleep(1.5)  # past the gate's first look, so what follows measures the wake-up, not the first poll
     flyte.set_input("name", execution.id.name, "flyte", project=project, domain=DOMAIN, python_type=str)
-    set_at = time.monotonic()
-    gate = NodeExecutionIdentifier("n0", execution.id)
-    while phase_name(flyte.client.get_node_execution(gate).closure.phase, "node") != "SUCCEEDED":
-        assert time.monotonic() - set_at < 1.0, "the gate did not see its signal within a second"
-        time.sleep(0.02)
     ended = finish(flyte, execution)
     assert_succeeded(ended)
     assert ended.outputs["o0"] == "hello flyte"

@@ -1,20 +1,27 @@
-"""A restarted engine terminates the task attempts no live execution wants — but only after a grace period, so
-that an attempt submitted just before a crash (before its round's state was saved) is adopted by the next round
-of its execution instead of being killed and retried."""
+"""The engine's threads: a wake-up evaluates an execution at once (not at its next scheduled look), and a
+restarted engine terminates the task attempts no live execution wants — but only after a grace period, so that
+an attempt submitted just before a crash (before its round's state was saved) is adopted by the next round of its
+execution instead of being killed and retried."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flyteidl.admin import execution_pb2
+from flyteidl.core import identifier_pb2
 from tests.unit.engine.harness import HandFinishedExecutor, NoChildren, NoSignals, RecordedEvents
 
 from flyteplane.blobs.store import BlobStore
 from flyteplane.engine.engine import ORPHAN_GRACE, SCAN_INTERVAL, Engine, EnginePorts
 from flyteplane.engine.executors.base import AttemptPhase
+from flyteplane.engine.ports import QueuedRun
+from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.store.db import Database, migrate
+from flyteplane.store.models import Execution, Workflow
 
 
 class NoWorkflows:
@@ -60,3 +67,61 @@ def test_attempts_no_execution_wants_are_terminated_after_the_grace_period(db: D
         assert executor.terminated == ["left-behind-1"], "once"
     finally:
         engine.stop()
+
+
+def test_a_wakeup_evaluates_the_execution_now_not_at_its_next_look(db: Database, tmp_path: Path) -> None:
+    """With the clock frozen the scan never finds the execution due again; only the wake-up (a set signal, a
+    terminate, a finished child) can bring it back."""
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    clock = Clock()
+    ports = EnginePorts(events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=NoWorkflows())  # type: ignore[arg-type]
+    engine = Engine(
+        db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", workers=1, clock=clock
+    )  # type: ignore[arg-type]
+    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="waiting")
+    row = queued_execution(
+        db, execution, due=datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None) + timedelta(hours=1)
+    )
+    evaluated: list[int] = []
+    engine.evaluate = evaluated.append  # type: ignore[method-assign]
+    engine.start()
+    try:
+        time.sleep(3 * SCAN_INTERVAL)
+        assert evaluated == [], "not due: the scan leaves it alone"
+        engine.wake(execution)
+        deadline = time.monotonic() + 30
+        while not evaluated and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert evaluated == [row]
+    finally:
+        engine.stop()
+
+
+def queued_execution(db: Database, execution: identifier_pb2.WorkflowExecutionIdentifier, due: datetime) -> int:
+    """An execution and its queue entry, as CreateExecution records them."""
+    with db.transaction() as session:
+        workflow = Workflow(
+            project="p", domain="d", name="wf", version="v", typed_interface=b"", closure=b"", digest="x"
+        )
+        session.add(workflow)
+        session.flush()
+        row = Execution(
+            execution_project=execution.project,
+            execution_domain=execution.domain,
+            execution_name=execution.name,
+            workflow_id=workflow.id,
+            spec=b"",
+            closure=b"",
+            execution_created_at=due,
+            execution_updated_at=due,
+        )
+        session.add(row)
+        session.flush()
+        run = QueuedRun(
+            execution=execution,
+            spec=execution_pb2.ExecutionSpec(),
+            workflow=identifier_pb2.Identifier(name="wf"),
+            inputs_uri="",
+        )
+        ExecutionQueue(db).enqueue(session, row.id, run, due)
+        return row.id
