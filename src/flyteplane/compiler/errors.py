@@ -28,6 +28,7 @@ __all__ = [
     "field_not_found",
     "illegal_enum_value",
     "incompatible_binding_union_value",
+    "invalid_node_id",
     "invalid_value",
     "mismatching_bindings",
     "mismatching_types",
@@ -136,6 +137,15 @@ def value_required(node_id: str, param: str) -> CompileError:
 
 def invalid_value(node_id: str, param: str) -> CompileError:
     return CompileError(ErrorCode.INVALID_VALUE, node_id, f"Invalid value [{param}].")
+
+
+def invalid_node_id(node_id: str) -> CompileError:
+    shown = repr(node_id[:40]) + ("..." if len(node_id) > 40 else "")
+    return CompileError(
+        ErrorCode.INVALID_VALUE,
+        shown,
+        "Invalid value [Id]: a node id is 1 to 63 letters, digits, '-' or '_', starting with a letter or digit.",
+    )
 
 
 def unrecognized_value(node_id: str, value: str) -> CompileError:

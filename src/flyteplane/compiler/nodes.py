@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from flyteidl.core import interface_pb2
 
 from flyteplane.compiler.bindings import add_node_edges, outputs_of, validate_bindings
 from flyteplane.compiler.branches import branch_interface, validate_branch
 from flyteplane.compiler.errors import (
+    invalid_node_id,
     no_condition_found,
     task_reference_not_found,
     value_required,
@@ -21,7 +24,11 @@ from flyteplane.compiler.interfaces import (
 )
 from flyteplane.compiler.scope import END_NODE_ID, START_NODE_ID, EdgeDirection, NodeBuilder, WorkflowScope
 
-__all__ = ["infer_interface", "validate_node"]
+__all__ = ["NODE_ID", "infer_interface", "validate_node"]
+
+# Node ids become blob keys and unique ids (`n0-0-n1`): letters, digits, '-' and '_', as flytekit writes them.
+# (An array node's inner node is never addressed by its id, which flytekit fills with the mapped task's name.)
+NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
 
 def infer_interface(scope: WorkflowScope, builder: NodeBuilder) -> interface_pb2.TypedInterface | None:
@@ -124,6 +131,9 @@ def validate_node(scope: WorkflowScope, builder: NodeBuilder) -> bool:
     before = errors.count
     if not builder.id:
         errors.collect(value_required("<node>", "Id"))
+    elif not NODE_ID.fullmatch(builder.id):
+        errors.collect(invalid_node_id(builder.id))
+        return False
     if builder.id in (START_NODE_ID, END_NODE_ID):
         return True
     if scope.interface_of(builder) is not None:

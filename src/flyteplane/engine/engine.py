@@ -18,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from flyteidl.admin import common_pb2
 from flyteidl.admin import execution_pb2 as admin_execution_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2
+from flyteidl.core import execution_pb2 as core_execution_pb2
 
 from flyteplane.blobs.store import BlobStore
 from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.context import Execution, RoundContext
-from flyteplane.engine.events import Emitter
+from flyteplane.engine.events import Emitter, WorkflowPhase
 from flyteplane.engine.executors.base import Executor
 from flyteplane.engine.ports import ChildExecutions, EventSink, PreviousRuns, Signals, Workflows
 from flyteplane.engine.queue import ExecutionQueue
@@ -40,6 +41,8 @@ IDLE_RECHECK = 5.0  # seconds: a look at every live execution at least this ofte
 SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
 ORPHAN_GRACE = 15.0  # seconds after start before unwanted attempts are terminated (see reconcile_orphans)
+MAX_EVALUATION_FAILURES = 5  # evaluations in a row that raise before the execution is failed
+FAILURE_BACKOFF_MAX = 60.0  # seconds: the longest wait before evaluating a failing execution again
 CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
 
 
@@ -97,12 +100,15 @@ class Engine:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._reconcile_at = 0.0
+        self._unsettled: set[int] = set()  # live at start and not evaluated since: their attempts are not orphans
+        self._failures: dict[int, int] = {}  # consecutive failed evaluations per execution
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def start(self) -> None:
         if self.exclusive:
             self.queue.void_leases()
+        self._unsettled = set(self.queue.live_ids())
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
         self._reconcile_at = self.clock() + ORPHAN_GRACE
         self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
@@ -134,14 +140,21 @@ class Engine:
     def reconcile_orphans(self) -> None:
         """Terminates attempts the executor still runs that no live execution wants (a crash's leftovers).
 
-        Runs a little while after start, not at once: a crash between submitting an attempt and saving the
-        round's state leaves an attempt the saved state does not name yet; the execution's next round submits
-        the same (stable) attempt id again and adopts it, which it could not do had it been killed."""
+        Runs only once every execution live at start has been evaluated again (and not before a grace period): a
+        crash between submitting an attempt and saving the round's state leaves an attempt the saved state does
+        not name yet; the execution's next round submits the same (stable) attempt id again and adopts it, which
+        it could not do had it been killed. With a backlog after a restart that round may come late."""
         wanted = self._wanted_attempts()
         for attempt in self.executor.live():
             if attempt not in wanted:
                 log.warning("terminating orphaned task attempt %s", attempt)
                 self.executor.terminate(attempt)
+
+    def _settled(self) -> bool:
+        """Every execution live at start has been evaluated since, or is no longer live."""
+        if self._unsettled:
+            self._unsettled &= set(self.queue.live_ids())
+        return not self._unsettled
 
     def _wanted_attempts(self) -> set[str]:
         """The attempts named in the saved state of live executions (remembered, to wake them on change)."""
@@ -165,7 +178,7 @@ class Engine:
 
     def _scan_loop(self) -> None:
         while not self._stopping.is_set():
-            if self._reconcile_at and self.clock() >= self._reconcile_at:
+            if self._reconcile_at and self.clock() >= self._reconcile_at and self._settled():
                 self._reconcile_at = 0.0
                 try:
                     self.reconcile_orphans()
@@ -190,8 +203,6 @@ class Engine:
                 self._busy.add(row_id)
             try:
                 self.evaluate(row_id)
-            except Exception:
-                log.exception("evaluating execution %s failed; it will be retried", row_id)
             finally:
                 with self._lock:
                     self._busy.discard(row_id)
@@ -233,8 +244,20 @@ class Engine:
         return closure
 
     def evaluate(self, row_id: int) -> None:
+        """One round of one execution under its lease. An execution whose rounds keep raising is looked at again
+        later and later, and failed once they have raised MAX_EVALUATION_FAILURES times in a row."""
         if not self.queue.claim(row_id, self.owner, _utc(self.clock()), LEASE):
+            self._unsettled.discard(row_id)  # done, or another engine holds it: not ours to wait for
             return
+        try:
+            self._evaluate_claimed(row_id)
+        except Exception as exc:
+            self._evaluation_failed(row_id, exc)
+        else:
+            self._failures.pop(row_id, None)
+            self._unsettled.discard(row_id)
+
+    def _evaluate_claimed(self, row_id: int) -> None:
         loaded = self._load(row_id)
         if loaded is None:
             return
@@ -258,6 +281,36 @@ class Engine:
         finally:
             self._remember_attempts(row_id, state, done=done)
             self._save(row_id, ctx, done=done)
+
+    def _evaluation_failed(self, row_id: int, exc: Exception) -> None:
+        failures = self._failures[row_id] = self._failures.get(row_id, 0) + 1
+        if failures < MAX_EVALUATION_FAILURES:
+            delay = min(FAILURE_BACKOFF_MAX, SCAN_INTERVAL * 4**failures)
+            log.exception("evaluating execution %s failed (%d in a row); next try in %.0fs", row_id, failures, delay)
+            self.queue.release(row_id, self.owner, _utc(self.clock() + delay))
+            return
+        log.exception("evaluating execution %s failed %d times in a row; failing it", row_id, failures)
+        self._failures.pop(row_id, None)
+        self._unsettled.discard(row_id)
+        self._fail(
+            row_id, f"flyteplane could not evaluate this execution ({failures} tries): {type(exc).__name__}: {exc}"
+        )
+
+    def _fail(self, row_id: int, message: str) -> None:
+        """Ends an execution the engine cannot evaluate: its attempts are stopped, it is reported FAILED with a
+        system error, and it leaves the queue."""
+        execution, document = self.queue.identity_and_state(row_id)
+        for attempt in WorkflowState.from_bytes(document).attempt_ids():
+            self.executor.terminate(attempt)
+        error = core_execution_pb2.ExecutionError(
+            code="EvaluationFailure", message=message, kind=core_execution_pb2.ExecutionError.SYSTEM
+        )
+        try:
+            Emitter(self.ports.events, execution).workflow(WorkflowPhase.FAILED, self.clock(), error=error)
+        except Exception:
+            log.exception("reporting the failure of execution %s failed", row_id)
+        self._remember_attempts(row_id, WorkflowState(), done=True)
+        self.queue.finish(row_id, self.owner)
 
     def _remember_attempts(self, row_id: int, state: WorkflowState, *, done: bool = False) -> None:
         """Maps the execution's attempts to it, so a finished attempt wakes it; a finished execution is forgotten."""

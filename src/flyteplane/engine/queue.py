@@ -82,6 +82,10 @@ class ExecutionQueue:
                 .values(lease_owner="", lease_expires_at=None)
             )
 
+    def live_ids(self) -> list[int]:
+        with self.db.read() as session:
+            return list(session.scalars(select(EngineWorkflow.execution_id).where(EngineWorkflow.done.is_(False))))
+
     def live_states(self) -> list[tuple[int, bytes]]:
         """(row, state document) of every execution not done yet."""
         with self.db.read() as session:
@@ -139,6 +143,43 @@ class ExecutionQueue:
                 inputs_uri=row.inputs_uri,
             )
             return ClaimedExecution(run=run, state=row.state, abort_requested=bool(row.abort_requested))
+
+    def identity_and_state(self, row_id: int) -> tuple[identifier_pb2.WorkflowExecutionIdentifier, bytes]:
+        """The execution a row runs and its state, read without parsing what it runs (which may be what fails)."""
+        with self.db.read() as session:
+            project, domain, name, state = session.execute(
+                select(
+                    EngineWorkflow.execution_project,
+                    EngineWorkflow.execution_domain,
+                    EngineWorkflow.execution_name,
+                    EngineWorkflow.state,
+                ).where(EngineWorkflow.execution_id == row_id)
+            ).one()
+        return identifier_pb2.WorkflowExecutionIdentifier(project=project, domain=domain, name=name), state
+
+    def release(self, row_id: int, owner: str, next_at: datetime) -> None:
+        """Gives up the lease without a new state; the execution is due again at `next_at`."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(EngineWorkflow)
+                .where(
+                    EngineWorkflow.execution_id == row_id,
+                    or_(EngineWorkflow.lease_owner == owner, EngineWorkflow.lease_owner == ""),
+                )
+                .values(next_evaluation_at=next_at, lease_owner="", lease_expires_at=None)
+            )
+
+    def finish(self, row_id: int, owner: str) -> None:
+        """Takes the execution out of the queue for good (it ended without a round that could say so)."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(EngineWorkflow)
+                .where(
+                    EngineWorkflow.execution_id == row_id,
+                    or_(EngineWorkflow.lease_owner == owner, EngineWorkflow.lease_owner == ""),
+                )
+                .values(done=True, lease_owner="", lease_expires_at=None)
+            )
 
     def save(self, row_id: int, owner: str, state: bytes, *, done: bool, next_at: datetime) -> None:
         """Stores a round's state and releases the lease; a worker that lost its lease writes nothing."""

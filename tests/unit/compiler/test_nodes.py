@@ -152,3 +152,15 @@ def test_a_launch_plan_id_with_the_wrong_resource_type_is_not_found() -> None:
     node.workflow_node.launchplan_ref.CopyFrom(launch_plan_id("other"))
     errors = compile_errors(workflow("wf", [node]), [], [], [LP])
     assert [(e.code, e.node_id) for e in errors.errors] == [("WorkflowReferenceNotFound", "start-node")]
+
+
+def test_node_ids_that_could_escape_a_blob_path_or_bloat_keys_are_refused() -> None:
+    """Node ids become blob keys (`.../<node>/data/0/outputs.pb`) and unique ids; `..`, slashes, NUL or a 100k-char
+    id must never register (the engine could never evaluate such a workflow)."""
+    for hostile in ("..", ".", "../x", "/x", "a/b", "a\x00b", "x" * 100_000, "-n0", "n 0"):
+        node = task_node(hostile, "use_int", {"x": promise("", "x")})
+        errors = compile_errors(workflow("wf", [node], {"x": INT}), [USE_INT])
+        assert [e.code for e in errors.errors] == ["InvalidValue"], hostile
+        assert len(errors.errors[0].node_id) < 50
+    ok = workflow("wf", [task_node("Node_1-a", "use_int", {"x": promise("", "x")})], {"x": INT})
+    compile_workflow(ok, [], [USE_INT], [])

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from flyteidl.admin import execution_pb2
+from flyteidl.core import execution_pb2 as execution_pb2_core
 from flyteidl.core import identifier_pb2
 from tests.unit.engine.harness import HandFinishedExecutor, NoChildren, NoSignals, RecordedEvents
 
 from flyteplane.blobs.store import BlobStore
-from flyteplane.engine.engine import ORPHAN_GRACE, SCAN_INTERVAL, Engine, EnginePorts
+from flyteplane.engine.engine import MAX_EVALUATION_FAILURES, ORPHAN_GRACE, SCAN_INTERVAL, Engine, EnginePorts
+from flyteplane.engine.events import WorkflowPhase
 from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.engine.ports import QueuedRun
 from flyteplane.engine.queue import ExecutionQueue
@@ -125,3 +127,67 @@ def queued_execution(db: Database, execution: identifier_pb2.WorkflowExecutionId
         )
         ExecutionQueue(db).enqueue(session, row.id, run, due)
         return row.id
+
+
+class BrokenWorkflows:
+    """GetWorkflow fails every time: an execution the engine can never evaluate."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_workflow(self, request: object) -> object:
+        self.calls += 1
+        raise RuntimeError("the workflow cannot be read")
+
+
+def test_an_execution_that_can_never_be_evaluated_fails_after_a_few_tries(db: Database, tmp_path: Path) -> None:
+    """Not a traceback every few seconds for ever: later and later tries, then FAILED with a system error."""
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    clock = Clock()
+    events = RecordedEvents()
+    workflows = BrokenWorkflows()
+    ports = EnginePorts(events=events, signals=NoSignals(), children=NoChildren(), workflows=workflows)  # type: ignore[arg-type]
+    engine = Engine(db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", clock=clock)  # type: ignore[arg-type]
+    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="broken")
+    row = queued_execution(db, execution, due=datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None))
+    queue = ExecutionQueue(db)
+    for _ in range(MAX_EVALUATION_FAILURES - 1):
+        engine.evaluate(row)
+        assert events.workflow == []
+        assert queue.due(datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None), limit=10) == [], "backed off"
+        clock.now += 3600
+    engine.evaluate(row)
+    (failed,) = events.workflow
+    assert failed.phase == WorkflowPhase.FAILED
+    assert failed.error.kind == execution_pb2_core.ExecutionError.SYSTEM
+    assert failed.error.code == "EvaluationFailure"
+    assert "RuntimeError: the workflow cannot be read" in failed.error.message
+    assert queue.live_ids() == [], "out of the queue"
+    engine.evaluate(row)
+    assert workflows.calls == MAX_EVALUATION_FAILURES, "never evaluated again"
+
+
+def test_orphans_wait_until_every_execution_live_at_start_was_evaluated_again(db: Database, tmp_path: Path) -> None:
+    """After a crash with a backlog, an attempt submitted just before the crash (not yet in the saved state) is
+    adopted by its execution's next round, however late that round comes: no reaping before it."""
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    executor = HandFinishedExecutor(blobs)
+    executor.phases["submitted-before-the-crash"] = AttemptPhase.RUNNING
+    clock = Clock()
+    ports = EnginePorts(events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=NoWorkflows())  # type: ignore[arg-type]
+    engine = Engine(db, blobs, executor, ports, public_url="http://localhost", workers=1, clock=clock)  # type: ignore[arg-type]
+    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="backlogged")
+    in_an_hour = datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None) + timedelta(hours=1)
+    row = queued_execution(db, execution, due=in_an_hour)  # the backlog: its round has not come yet
+    engine.start()
+    try:
+        clock.now += ORPHAN_GRACE
+        time.sleep(4 * SCAN_INTERVAL)
+        assert executor.terminated == [], "its execution has not been evaluated since the restart"
+        ExecutionQueue(db).finish(row, "")  # evaluated and done (here: taken out of the queue)
+        deadline = time.monotonic() + 30
+        while not executor.terminated and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert executor.terminated == ["submitted-before-the-crash"]
+    finally:
+        engine.stop()
