@@ -32,7 +32,7 @@ from flyteplane.engine.runner import Runner
 from flyteplane.engine.state import WorkflowState
 from flyteplane.store.db import Database
 
-__all__ = ["ORPHAN_GRACE", "SCAN_INTERVAL", "Engine", "EnginePorts"]
+__all__ = ["MAX_EVALUATION_FAILURES", "ORPHAN_GRACE", "SCAN_INTERVAL", "Engine", "EnginePorts"]
 
 log = logging.getLogger(__name__)
 
