@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flyteidl.core import identifier_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import InvalidArgument
-from flyteplane.store.models import Project
+from flyteplane.store.repositories import projects
 
 ResourceType = identifier_pb2.ResourceType
 PROJECT_ACTIVE = 0
@@ -62,7 +61,7 @@ def validate_named_parts(identifier: object) -> None:
 
 def validate_project_domain(session: Session, project: str, domain: str, domains: Sequence[str]) -> None:
     """The project must be registered and active, and the domain one of the configured ones."""
-    state = session.scalar(select(Project.state).where(Project.identifier == project))
+    state = projects.state_of(session, project)
     if state is None:
         raise InvalidArgument(
             f"failed to validate that project [{project}] and domain [{domain}] are registered, "

@@ -15,15 +15,15 @@ from flyteidl.admin import (
     project_domain_attributes_pb2,
     workflow_attributes_pb2,
 )
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
 from flyteplane.services.common.validation import PROJECT_ACTIVE, validate_project_domain
 from flyteplane.store.db import Database
-from flyteplane.store.models import MatchableAttribute, Project
+from flyteplane.store.repositories import attributes as attribute_store
+from flyteplane.store.repositories import projects
+from flyteplane.store.repositories.attributes import AttributeRow
 
 MatchableResource = matchable_resource_pb2.MatchableResource
 MatchingAttributes = matchable_resource_pb2.MatchingAttributes
@@ -61,6 +61,10 @@ class AttributeKey:
     @property
     def type_name(self) -> str:
         return str(MatchableResource.Name(self.resource_type))
+
+    @property
+    def scope(self) -> attribute_store.Scope:
+        return attribute_store.Scope(self.project, self.domain, self.workflow, self.launch_plan)
 
     def text(self) -> str:
         """flyteadmin prints its ResourceID struct with Go's `%+v` in not-found messages."""
@@ -123,7 +127,7 @@ def merge_plugin_overrides(
     return merged
 
 
-def _decode(row: MatchableAttribute) -> matchable_resource_pb2.MatchingAttributes:
+def _decode(row: AttributeRow) -> matchable_resource_pb2.MatchingAttributes:
     attributes = MatchingAttributes()
     attributes.ParseFromString(row.attributes)
     return attributes
@@ -148,7 +152,7 @@ def _resource_type(value: int) -> int:
 
 def _require_project(session: Session, project: str, *, active: bool) -> None:
     """Project-level checks: the project must exist, and be active unless only reading."""
-    state = session.scalar(select(Project.state).where(Project.identifier == project))
+    state = projects.state_of(session, project)
     if state is None:
         verb = "is registered" if active else "exists"
         raise InvalidArgument(
@@ -158,62 +162,24 @@ def _require_project(session: Session, project: str, *, active: bool) -> None:
         raise InvalidArgument(f"project [{project}] is not active")
 
 
-def _exact(key: AttributeKey) -> list[Any]:
-    return [
-        MatchableAttribute.resource_type == key.type_name,
-        MatchableAttribute.project == key.project,
-        MatchableAttribute.domain == key.domain,
-        MatchableAttribute.workflow == key.workflow,
-        MatchableAttribute.launch_plan == key.launch_plan,
-    ]
-
-
-def _most_specific(session: Session, key: AttributeKey) -> MatchableAttribute | None:
-    """The highest-priority row whose every key part is either the requested value or the wildcard."""
-    stmt = (
-        select(MatchableAttribute)
-        .where(
-            MatchableAttribute.resource_type == key.type_name,
-            MatchableAttribute.project.in_({"", key.project}),
-            MatchableAttribute.domain.in_({"", key.domain}),
-            MatchableAttribute.workflow.in_({"", key.workflow}),
-            MatchableAttribute.launch_plan.in_({"", key.launch_plan}),
-        )
-        .order_by(MatchableAttribute.priority.desc(), MatchableAttribute.id.desc())
-        .limit(1)
-    )
-    return session.scalar(stmt)
+def _most_specific(session: Session, key: AttributeKey) -> AttributeRow | None:
+    return attribute_store.most_specific(session, key.type_name, key.scope)
 
 
 def _write(
     session: Session, key: AttributeKey, priority: int, attributes: matchable_resource_pb2.MatchingAttributes
 ) -> None:
-    """Insert or update one row; a concurrent insert of the same key turns into an update, never an error."""
-    exact = select(MatchableAttribute).where(*_exact(key)).with_for_update()
-    row = session.scalar(exact)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    MatchableAttribute(
-                        project=key.project,
-                        domain=key.domain,
-                        workflow=key.workflow,
-                        launch_plan=key.launch_plan,
-                        resource_type=key.type_name,
-                        priority=priority,
-                        attributes=attributes.SerializeToString(deterministic=True),
-                    )
-                )
-            return
-        except IntegrityError:
-            row = session.scalar(exact.execution_options(populate_existing=True))
-            if row is None:  # the other writer's row vanished again (deleted meanwhile): nothing to merge
-                raise
-    if key.resource_type == MatchableResource.PLUGIN_OVERRIDE:
-        attributes = merge_plugin_overrides(_decode(row), attributes)
-    row.attributes = attributes.SerializeToString(deterministic=True)
-    row.priority = priority
+    """Stores one level's attributes of a kind; PLUGIN_OVERRIDE updates merge into what is stored."""
+
+    def merge(stored: bytes) -> bytes:
+        merged: bytes = merge_plugin_overrides(MatchingAttributes.FromString(stored), attributes).SerializeToString(
+            deterministic=True
+        )
+        return merged
+
+    plugin_override = key.resource_type == MatchableResource.PLUGIN_OVERRIDE
+    payload = attributes.SerializeToString(deterministic=True)
+    attribute_store.write(session, key.type_name, key.scope, priority, payload, merge if plugin_override else None)
 
 
 class AttributeService:
@@ -265,7 +231,7 @@ class AttributeService:
         with self.db.transaction() as session:
             validate_project_domain(session, req.project, req.domain, self.settings.domains)
             key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain)
-            session.execute(delete(MatchableAttribute).where(*_exact(key)))
+            attribute_store.delete_exact(session, key.type_name, key.scope)
         return project_domain_attributes_pb2.ProjectDomainAttributesDeleteResponse()
 
     # -- project ------------------------------------------------------------------------------------------
@@ -289,7 +255,7 @@ class AttributeService:
         with self.db.read() as session:
             _require_project(session, req.project, active=False)
             key = AttributeKey(_resource_type(req.resource_type), req.project)
-            row = session.scalar(select(MatchableAttribute).where(*_exact(key)))
+            row = attribute_store.find_exact(session, key.type_name, key.scope)
         is_execution_config = key.resource_type == MatchableResource.WORKFLOW_EXECUTION_CONFIG
         if row is None and not is_execution_config:
             raise NotFound(f"Resource [{key.text()}] not found")
@@ -307,7 +273,7 @@ class AttributeService:
         with self.db.transaction() as session:
             _require_project(session, req.project, active=True)
             key = AttributeKey(_resource_type(req.resource_type), req.project)
-            session.execute(delete(MatchableAttribute).where(*_exact(key)))
+            attribute_store.delete_exact(session, key.type_name, key.scope)
         return project_attributes_pb2.ProjectAttributesDeleteResponse()
 
     # -- workflow -----------------------------------------------------------------------------------------
@@ -355,7 +321,7 @@ class AttributeService:
             if not req.workflow:
                 raise InvalidArgument("missing name")
             key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain, req.workflow)
-            session.execute(delete(MatchableAttribute).where(*_exact(key)))
+            attribute_store.delete_exact(session, key.type_name, key.scope)
         return workflow_attributes_pb2.WorkflowAttributesDeleteResponse()
 
     # -- all levels ---------------------------------------------------------------------------------------
@@ -364,13 +330,8 @@ class AttributeService:
         self, req: matchable_resource_pb2.ListMatchableAttributesRequest
     ) -> matchable_resource_pb2.ListMatchableAttributesResponse:
         type_name = MatchableResource.Name(_resource_type(req.resource_type))
-        stmt = (
-            select(MatchableAttribute)
-            .where(MatchableAttribute.resource_type == type_name)
-            .order_by(MatchableAttribute.priority.desc(), MatchableAttribute.id)
-        )
         with self.db.read() as session:
-            rows = list(session.scalars(stmt))
+            rows = attribute_store.list_of_kind(session, type_name)
         return matchable_resource_pb2.ListMatchableAttributesResponse(
             configurations=[
                 matchable_resource_pb2.MatchableAttributesConfiguration(

@@ -14,22 +14,12 @@ from flyteplane.services.common.validation import validate_identifier, validate_
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.resources import validate_resources
-from flyteplane.services.registry.versioned import VersionedRow, VersionedTable, base_columns
+from flyteplane.services.registry.versioned import VersionedKind
 from flyteplane.store.db import Database
-from flyteplane.store.filters import FilterableEntity, FilterScope
-from flyteplane.store.models import Task
+from flyteplane.store.repositories import versioned
+from flyteplane.store.repositories.versioned import TaskRow
 
-_ENTITY = FilterableEntity(
-    code="t", columns={**base_columns(Task), "type": Task.type, "short_description": Task.short_description}
-)
-TASKS = VersionedTable(
-    model=Task,
-    resource_type=identifier_pb2.TASK,
-    kind="task",
-    entity=_ENTITY,
-    scope=FilterScope(default="task", entities={"task": _ENTITY}),
-    list_rpc="ListTasks",
-)
+TASKS = VersionedKind(table=versioned.TASKS, resource_type=identifier_pb2.TASK, kind="task", list_rpc="ListTasks")
 
 
 def timestamp(value: object) -> Timestamp:
@@ -76,29 +66,29 @@ class TaskService:
         except CompileErrors as exc:
             raise InvalidArgument(f"task failed compilation with {exc}") from exc
         closure = task_pb2.TaskClosure(compiled_task=compiled)
-        row = Task(
-            project=req.id.project,
-            domain=req.id.domain,
-            name=req.id.name,
-            version=req.id.version,
-            closure=closure.SerializeToString(),
-            digest=digests.digest(closure),
-            type=template.template.type,
-            short_description=req.spec.description.short_description,
-        )
+        values = {
+            "project": req.id.project,
+            "domain": req.id.domain,
+            "name": req.id.name,
+            "version": req.id.version,
+            "closure": closure.SerializeToString(),
+            "digest": digests.digest(closure),
+            "type": template.template.type,
+            "short_description": req.spec.description.short_description,
+        }
 
-        def describe(session: Session, _row: VersionedRow) -> None:
+        def describe(session: Session) -> None:
             if req.spec.HasField("description"):
                 self.descriptions.create_in_session(session, req.id, req.spec.description)
 
-        TASKS.insert_or_compare(self.db, row, closure, self._closure_of, describe)
+        TASKS.insert_or_compare(self.db, req.id, values, closure, self._closure_of, describe)
         return task_pb2.TaskCreateResponse()
 
     @staticmethod
-    def _closure_of(row: VersionedRow) -> task_pb2.TaskClosure:
+    def _closure_of(row: TaskRow) -> task_pb2.TaskClosure:
         return task_pb2.TaskClosure.FromString(row.closure)
 
-    def _to_proto(self, row: Task) -> task_pb2.Task:
+    def _to_proto(self, row: TaskRow) -> task_pb2.Task:
         closure = self._closure_of(row)
         closure.created_at.CopyFrom(timestamp(row.created_at))
         return task_pb2.Task(id=TASKS.identifier(row), closure=closure, short_description=row.short_description)
