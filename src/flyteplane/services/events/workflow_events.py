@@ -29,7 +29,8 @@ from flyteplane.services.executions.phases import (
     workflow_phase_name,
 )
 from flyteplane.store.db import Database
-from flyteplane.store.models import Execution, NodeExecution
+from flyteplane.store.repositories import node_executions
+from flyteplane.store.repositories.executions import ExecutionRow
 
 __all__ = ["WorkflowEvents"]
 
@@ -52,7 +53,7 @@ class WorkflowEvents:
             self._check_transition(row, event)
             self._apply(row, event)
             parent = (
-                session.get(NodeExecution, row.parent_node_execution_id)
+                node_executions.by_id(session, row.parent_node_execution_id)
                 if event.phase in WORKFLOW_TERMINAL and row.parent_node_execution_id is not None
                 else None
             )
@@ -77,7 +78,7 @@ class WorkflowEvents:
         return event
 
     @staticmethod
-    def _check_transition(row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
+    def _check_transition(row: ExecutionRow, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         current = Phase.Phase.Value(row.phase)
         new = event.phase
         shown = text(event.execution_id)
@@ -96,7 +97,7 @@ class WorkflowEvents:
         if current == Phase.ABORTING and new not in WORKFLOW_TERMINAL:
             raise FailedPrecondition(f"Invalid phase change from aborting to {new_name} for workflow execution {shown}")
 
-    def _apply(self, row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
+    def _apply(self, row: ExecutionRow, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         closure = execution_pb2.ExecutionClosure.FromString(row.closure)
         occurred = times.to_datetime(event.occurred_at)
         closure.phase = event.phase
@@ -121,7 +122,7 @@ class WorkflowEvents:
         row.closure = closure.SerializeToString()
 
     @staticmethod
-    def _assign_cluster(row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
+    def _assign_cluster(row: ExecutionRow, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         """A named producer claims a queued execution; afterwards only that producer may report."""
         producer = event.producer_id
         if not producer or producer == DEFAULT_PRODUCER_ID:
