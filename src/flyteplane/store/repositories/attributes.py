@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from flyteplane.store.models import MatchableAttribute
-from flyteplane.store.repositories.upsert import insert_or_lock
+from flyteplane.store.repositories.common import insert_or_lock
 
 __all__ = ["AttributeRow", "Scope", "delete_exact", "find_exact", "list_of_kind", "most_specific", "write"]
 

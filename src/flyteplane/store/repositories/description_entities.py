@@ -12,7 +12,7 @@ from flyteplane.store import scopes
 from flyteplane.store.listing import PageRequest, fetch_page
 from flyteplane.store.models import DescriptionEntity
 from flyteplane.store.pagination import Page
-from flyteplane.store.repositories.upsert import insert_or_lock
+from flyteplane.store.repositories.common import insert_or_lock
 
 __all__ = ["IDENTITY", "DescriptionEntityRow", "find", "list_page", "save"]
 

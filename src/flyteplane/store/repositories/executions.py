@@ -13,6 +13,7 @@ from flyteplane.store import scopes
 from flyteplane.store.listing import PageRequest, fetch_page
 from flyteplane.store.models import Execution, ExecutionTag, LaunchPlan
 from flyteplane.store.pagination import Page
+from flyteplane.store.repositories.common import save
 
 __all__ = ["ExecutionRow", "count_of_launch_plan", "find", "insert", "list_page"]
 
@@ -34,8 +35,7 @@ def insert(session: Session, values: Mapping[str, Any], tags: Mapping[str, str])
     """A new execution and its tag rows (labels as key and value, tags as key and ""); a taken name fails the
     transaction with a Conflict."""
     row = Execution(**values)
-    session.add(row)
-    session.flush()
+    save(session, row)
     session.add_all(ExecutionTag(execution_id=row.id, key=key, value=value) for key, value in tags.items())
     return row
 

@@ -19,7 +19,7 @@ from flyteplane.store.filters import Filter, FilterableEntity, FilterScope, Sort
 from flyteplane.store.listing import Listing, PageRequest, fetch_page
 from flyteplane.store.models import LaunchPlan, NamedEntityMetadata, Task, Workflow
 from flyteplane.store.pagination import Page
-from flyteplane.store.repositories.upsert import insert_or_lock
+from flyteplane.store.repositories.common import insert_or_lock
 
 __all__ = ["KINDS", "NamedEntityRow", "find", "list_page", "save_metadata"]
 

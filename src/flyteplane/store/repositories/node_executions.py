@@ -15,6 +15,7 @@ from flyteplane.store import scopes
 from flyteplane.store.listing import PageRequest, fetch_page
 from flyteplane.store.models import NodeExecution
 from flyteplane.store.pagination import Page
+from flyteplane.store.repositories.common import referenced, save
 
 __all__ = ["NodeExecutionRow", "by_id", "find", "list_page", "new", "parents_among", "save"]
 
@@ -45,7 +46,8 @@ def new(
     parent_id: int | None = None,
     parent_task_execution_id: int | None = None,
 ) -> NodeExecutionRow:
-    """A row for a node's first event, not yet in any session: `save` adds it once it is complete."""
+    """A row for a node's first event, not yet in any session: `save` writes it once it is complete (a first
+    event racing another then fails with a Conflict)."""
     return NodeExecution(
         execution_project=execution.project,
         execution_domain=execution.domain,
@@ -57,19 +59,9 @@ def new(
     )
 
 
-def save(session: Session, row: NodeExecutionRow) -> None:
-    """Writes a new or changed row now; a node's first event racing another fails with a Conflict."""
-    session.add(row)
-    session.flush()
-
-
 def parents_among(session: Session, row_ids: Iterable[int]) -> set[int]:
-    """Which of these node executions have child node executions (one query for a whole page)."""
-    ids = list(row_ids)
-    if not ids:
-        return set()
-    found = session.scalars(select(NodeExecution.parent_id).where(NodeExecution.parent_id.in_(ids)).distinct())
-    return {parent for parent in found if parent is not None}
+    """Which of these node executions have child node executions."""
+    return referenced(session, NodeExecution.parent_id, row_ids)
 
 
 def list_page(

@@ -11,6 +11,7 @@ from flyteplane.store import scopes
 from flyteplane.store.listing import PageRequest, fetch_page
 from flyteplane.store.models import Project
 from flyteplane.store.pagination import Page
+from flyteplane.store.repositories.common import save
 
 __all__ = ["ProjectRow", "find", "insert", "labels_of", "list_page", "state_of"]
 
@@ -36,8 +37,7 @@ def insert(
 ) -> ProjectRow:
     """A new project; a taken identifier fails the transaction with a Conflict."""
     row = Project(identifier=identifier, name=name, description=description, labels=labels, state=state)
-    session.add(row)
-    session.flush()
+    save(session, row)
     return row
 
 

@@ -13,6 +13,7 @@ from flyteplane.store import scopes
 from flyteplane.store.listing import PageRequest, fetch_page
 from flyteplane.store.models import NodeExecution, TaskExecution
 from flyteplane.store.pagination import Page
+from flyteplane.store.repositories.common import referenced, save
 
 __all__ = ["MAX_INT32", "TaskExecutionRow", "find", "list_page", "new", "parents_among", "save"]
 
@@ -42,25 +43,14 @@ def find(
 
 
 def new(values: Mapping[str, Any]) -> TaskExecutionRow:
-    """A row for an attempt's first event, not yet in any session: `save` adds it once it is complete."""
+    """A row for an attempt's first event, not yet in any session: `save` writes it once it is complete (a first
+    event racing another then fails with a Conflict)."""
     return TaskExecution(**values)
-
-
-def save(session: Session, row: TaskExecutionRow) -> None:
-    """Writes a new or changed row now; an attempt's first event racing another fails with a Conflict."""
-    session.add(row)
-    session.flush()
 
 
 def parents_among(session: Session, row_ids: Iterable[int]) -> set[int]:
     """Attempts that launched node executions themselves (legacy events named their parent task)."""
-    ids = list(row_ids)
-    if not ids:
-        return set()
-    found = session.scalars(
-        select(NodeExecution.parent_task_execution_id).where(NodeExecution.parent_task_execution_id.in_(ids)).distinct()
-    )
-    return {parent for parent in found if parent is not None}
+    return referenced(session, NodeExecution.parent_task_execution_id, row_ids)
 
 
 def list_page(

@@ -16,6 +16,7 @@ from flyteplane.store import scopes
 from flyteplane.store.listing import Listing, PageRequest, fetch_page
 from flyteplane.store.models import LaunchPlan, Task, Workflow
 from flyteplane.store.pagination import Page
+from flyteplane.store.repositories.common import save
 
 __all__ = [
     "LAUNCH_PLANS",
@@ -72,8 +73,7 @@ class VersionedTable(Generic[Row]):
     def insert(self, session: Session, values: Mapping[str, Any]) -> Row:
         """A new version; a taken identity fails the transaction with a Conflict."""
         row = self.model(**values)
-        session.add(row)
-        session.flush()
+        save(session, row)
         return row
 
     def list_page(

@@ -1,17 +1,32 @@
-"""Insert-or-update of one row by its key, safe against a concurrent first insert of the same key."""
+"""What the repositories share: writing a row now, insert-or-lock by key, and which ids a column references."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-__all__ = ["insert_or_lock"]
+__all__ = ["insert_or_lock", "referenced", "save"]
 
 Row = TypeVar("Row")
+
+
+def save(session: Session, row: Any) -> None:
+    """Writes a new or changed row now, so that a broken uniqueness rule fails the transaction here."""
+    session.add(row)
+    session.flush()
+
+
+def referenced(session: Session, column: InstrumentedAttribute[int | None], ids: Iterable[int]) -> set[int]:
+    """Which of these ids `column` holds in some row (one query for a whole page)."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    found = session.scalars(select(column).where(column.in_(wanted)).distinct())
+    return {value for value in found if value is not None}
 
 
 def insert_or_lock(

@@ -1,4 +1,4 @@
-"""store.repositories.upsert: the row of a key, inserted once, locked for the caller's update after that."""
+"""store.repositories.common: saving a row now, insert-or-lock by key, ids a column references."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from flyteidl.core import identifier_pb2
 from sqlalchemy import event
 
-from flyteplane.store.db import Database
-from flyteplane.store.models import NamedEntityMetadata
-from flyteplane.store.repositories.upsert import insert_or_lock
+from flyteplane.store.db import Conflict, Database
+from flyteplane.store.models import NamedEntityMetadata, NodeExecution
+from flyteplane.store.repositories.common import insert_or_lock, referenced, save
 
 KEY = {"resource_type": identifier_pb2.TASK, "project": "flytesnacks", "domain": "development", "name": "t"}
 
@@ -39,3 +39,26 @@ def test_a_key_inserted_by_another_writer_meanwhile_is_returned_for_update(postg
         row.description = "updated"
     with postgres_db.read() as session:
         assert session.get(NamedEntityMetadata, tuple(KEY.values())).description == "updated"  # type: ignore[union-attr]
+
+
+def test_save_writes_at_once_so_a_taken_key_fails_right_there(database: Database) -> None:
+    with database.transaction() as session:
+        save(session, NamedEntityMetadata(**KEY))
+        assert session.get(NamedEntityMetadata, tuple(KEY.values())) is not None
+    with pytest.raises(Conflict), database.transaction() as session:
+        save(session, NamedEntityMetadata(**KEY))
+
+
+def test_referenced_names_the_ids_a_column_holds(database: Database) -> None:
+    with database.transaction() as session:
+        rows = [
+            NodeExecution(execution_project="p", execution_domain="d", execution_name="e", node_id=f"n{i}", closure=b"")
+            for i in range(3)
+        ]
+        for row in rows:
+            save(session, row)
+        rows[2].parent_id = rows[0].id
+        save(session, rows[2])
+        ids = [row.id for row in rows]
+        assert referenced(session, NodeExecution.parent_id, ids) == {ids[0]}
+        assert referenced(session, NodeExecution.parent_id, []) == set()
