@@ -73,6 +73,13 @@ def validate_project_domain(session: Session, project: str, domain: str, domains
         raise InvalidArgument(f"domain [{domain}] is unrecognized by system")
 
 
+def validate_listing_scope(project: str, domain: str, limit: int) -> None:
+    """What listings within a project and domain require, in flyteadmin's order."""
+    require(project, "missing project")
+    require(domain, "missing domain")
+    validate_limit(limit)
+
+
 def validate_limit(limit: int) -> int:
     if limit <= 0:
         raise InvalidArgument("invalid value for limit")

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 from flyteplane.services.common import times
-from flyteplane.services.events.common import error_columns, too_large
-from flyteplane.services.executions.data import ExecutionData, metadata_key
+from flyteplane.services.events.common import EventRecorder, error_columns, first_input_uri, record_outputs, too_large
+from flyteplane.services.executions.data import metadata_key
 from flyteplane.services.executions.lookups import (
     execution_row,
     node_execution_row,
@@ -33,7 +33,7 @@ from flyteplane.services.executions.phases import (
     node_phase_name,
     validate_cluster,
 )
-from flyteplane.store.db import Conflict, Database
+from flyteplane.store.db import Conflict
 from flyteplane.store.repositories import executions, node_executions
 from flyteplane.store.repositories.node_executions import NodeExecutionRow
 
@@ -49,11 +49,7 @@ def dynamic_closure_key(node: identifier_pb2.NodeExecutionIdentifier, workflow: 
     return metadata_key("admin", execution.project, execution.domain, execution.name, node.node_id, name)
 
 
-class NodeEvents:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
-
+class NodeEvents(EventRecorder):
     def record(self, request: event_pb2.NodeExecutionEventRequest) -> None:
         event = self._validated(request)
         dynamic_reference = ""
@@ -186,13 +182,7 @@ class NodeEvents:
         row.node_execution_metadata = metadata.SerializeToString()
 
     def _record_inputs(self, row: NodeExecutionRow, event: core_event_pb2.NodeExecutionEvent) -> None:
-        """Inputs are fixed for a node execution: only the first event that carries them counts."""
-        if row.input_uri:
-            return
-        if event.input_uri:
-            row.input_uri = event.input_uri
-        elif event.HasField("input_data"):
-            row.input_uri = self.data.offload(_node_parts(event.id, "offloaded_inputs"), event.input_data)
+        row.input_uri = first_input_uri(self.data, row.input_uri, event, _node_parts(event.id, "offloaded_inputs"))
 
     def _record_result(
         self,
@@ -204,12 +194,7 @@ class NodeEvents:
         if row.started_at is not None:
             row.duration = times.duration_ns(row.started_at, occurred)
             closure.duration.CopyFrom(times.duration(row.duration))
-        if event.output_uri:
-            closure.output_uri = event.output_uri
-        elif event.HasField("output_data"):
-            closure.output_uri = self.data.offload(_node_parts(event.id, "offloaded_outputs"), event.output_data)
-        elif event.HasField("error"):
-            closure.error.CopyFrom(event.error)
+        if record_outputs(self.data, closure, event, _node_parts(event.id, "offloaded_outputs")):
             row.error_kind, row.error_code = error_columns(event.error)
 
     @staticmethod

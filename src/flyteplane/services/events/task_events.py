@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 from flyteplane.services.common import times
-from flyteplane.services.common.validation import validate_identifier
-from flyteplane.services.events.common import too_large
+from flyteplane.services.events.common import EventRecorder, first_input_uri, record_outputs, too_large
 from flyteplane.services.events.task_closures import (
     add_reasons,
     filter_logs_by_phase,
@@ -25,12 +24,11 @@ from flyteplane.services.events.task_closures import (
     merge_metadata,
     sorted_external_resources,
 )
-from flyteplane.services.executions.data import ExecutionData
 from flyteplane.services.executions.lookups import (
     MAX_INT32,
     execution_row,
     text,
-    validate_node_execution_id,
+    validate_attempt_parts,
 )
 from flyteplane.services.executions.phases import (
     TASK_TERMINAL,
@@ -38,7 +36,7 @@ from flyteplane.services.executions.phases import (
     task_phase_name,
     validate_cluster,
 )
-from flyteplane.store.db import Conflict, Database
+from flyteplane.store.db import Conflict
 from flyteplane.store.repositories import node_executions, task_executions
 from flyteplane.store.repositories.task_executions import TaskExecutionRow
 
@@ -55,11 +53,7 @@ def task_execution_id_of(event: core_event_pb2.TaskExecutionEvent) -> identifier
     )
 
 
-class TaskEvents:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
-
+class TaskEvents(EventRecorder):
     def record(self, request: event_pb2.TaskExecutionEventRequest) -> None:
         event = self._validated(request)
         for attempt in range(2):
@@ -82,12 +76,7 @@ class TaskEvents:
             times.to_datetime(event.reported_at, "reported_at")
         if event.HasField("output_data") and self.data.too_large(event.output_data):
             raise too_large(self.data, event.output_data.ByteSize())
-        if not event.HasField("parent_node_execution_id"):
-            raise InvalidArgument("missing node_execution_id")
-        validate_node_execution_id(event.parent_node_execution_id)
-        if not event.HasField("task_id"):
-            raise InvalidArgument("missing task_id")
-        validate_identifier(event.task_id, identifier_pb2.TASK)
+        validate_attempt_parts(event, "parent_node_execution_id")
         if event.phase not in Phase.Phase.values():
             raise InvalidArgument(f"invalid value for phase: {event.phase}")
         if event.retry_attempt > MAX_INT32:
@@ -223,12 +212,7 @@ class TaskEvents:
         row.closure = closure.SerializeToString()
 
     def _record_inputs(self, row: TaskExecutionRow, event: core_event_pb2.TaskExecutionEvent) -> None:
-        if row.input_uri:
-            return
-        if event.input_uri:
-            row.input_uri = event.input_uri
-        elif event.HasField("input_data"):
-            row.input_uri = self.data.offload(_attempt_parts(event, "offloaded_inputs"), event.input_data)
+        row.input_uri = first_input_uri(self.data, row.input_uri, event, _attempt_parts(event, "offloaded_inputs"))
 
     def _record_result(
         self,
@@ -240,12 +224,7 @@ class TaskEvents:
             row.duration = times.duration_ns(row.started_at, times.to_datetime(event.occurred_at))
             closure.started_at.CopyFrom(times.timestamp(row.started_at))
             closure.duration.CopyFrom(times.duration(row.duration))
-        if event.output_uri:
-            closure.output_uri = event.output_uri
-        elif event.HasField("output_data"):
-            closure.output_uri = self.data.offload(_attempt_parts(event, "offloaded_outputs"), event.output_data)
-        elif event.HasField("error"):
-            closure.error.CopyFrom(event.error)
+        record_outputs(self.data, closure, event, _attempt_parts(event, "offloaded_outputs"))
 
 
 def _attempt_parts(event: core_event_pb2.TaskExecutionEvent, leaf: str) -> tuple[str, ...]:

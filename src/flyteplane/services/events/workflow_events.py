@@ -8,6 +8,7 @@ trusted to report in order.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flyteidl.admin import event_pb2, execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
@@ -17,8 +18,7 @@ from flyteplane.compiler.prototext import go_text
 from flyteplane.engine.ports import Wakeup
 from flyteplane.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from flyteplane.services.common import times
-from flyteplane.services.events.common import error_columns, too_large
-from flyteplane.services.executions.data import ExecutionData
+from flyteplane.services.events.common import EventRecorder, error_columns, too_large
 from flyteplane.services.executions.lookups import execution_identifier, execution_row, text
 from flyteplane.services.executions.phases import (
     DEFAULT_PRODUCER_ID,
@@ -28,7 +28,6 @@ from flyteplane.services.executions.phases import (
     validate_cluster,
     workflow_phase_name,
 )
-from flyteplane.store.db import Database
 from flyteplane.store.repositories import node_executions
 from flyteplane.store.repositories.executions import ExecutionRow
 
@@ -40,11 +39,9 @@ Phase = core_execution_pb2.WorkflowExecution
 _CLUSTER_REASSIGNABLE = frozenset({Phase.UNDEFINED, Phase.QUEUED})
 
 
-class WorkflowEvents:
-    def __init__(self, db: Database, data: ExecutionData, wakeup: Wakeup) -> None:
-        self.db = db
-        self.data = data
-        self.wakeup = wakeup
+@dataclass(eq=False)
+class WorkflowEvents(EventRecorder):
+    wakeup: Wakeup
 
     def record(self, request: event_pb2.WorkflowExecutionEventRequest) -> None:
         event = self._validated(request)

@@ -162,16 +162,13 @@ class ExecutionService:
         with self.db.read() as session:
             row = execution_row(session, request.id)
         closure = execution_pb2.ExecutionClosure.FromString(row.closure)
-        full_inputs, inputs = self.data.for_response(row.inputs_uri)
-        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=full_inputs, inputs=inputs)
+        inline = None
         if closure.HasField("outputs") and closure.outputs.HasField("values"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.outputs.values))
+            inline = closure.outputs.values
         elif closure.HasField("output_data"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
-        elif closure.HasField("outputs") and closure.outputs.uri:
-            full_outputs, outputs = self.data.for_response(closure.outputs.uri)
-            response.full_outputs.CopyFrom(full_outputs)
-            response.outputs.CopyFrom(outputs)
+            inline = closure.output_data
+        response = execution_pb2.WorkflowExecutionGetDataResponse()
+        self.data.fill_response(response, row.inputs_uri, inline, closure.outputs.uri)
         return response
 
     # -- changing ---------------------------------------------------------------------------------------

@@ -93,26 +93,16 @@ class _Launchable:
         return launch_plan_pb2.LaunchPlanClosure.FromString(self.launch_plan.closure)
 
 
+@dataclass(eq=False)
 class ExecutionLauncher:
-    def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        data: ExecutionData,
-        attributes: AttributeService,
-        single_task: SingleTaskLaunch,
-        queue: RunQueue,
-        wakeup: Wakeup = no_wakeup,
-        principal: Callable[[], str] = anonymous,
-    ) -> None:
-        self.db = db
-        self.settings = settings
-        self.data = data
-        self.attributes = attributes
-        self.single_task = single_task
-        self.queue = queue
-        self.wakeup = wakeup
-        self.principal = principal
+    db: Database
+    settings: Settings
+    data: ExecutionData
+    attributes: AttributeService
+    single_task: SingleTaskLaunch
+    queue: RunQueue
+    wakeup: Wakeup = no_wakeup
+    principal: Callable[[], str] = anonymous
 
     def create(
         self, request: execution_pb2.ExecutionCreateRequest, source_execution_id: int | None = None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flyteidl.core import identifier_pb2
 from sqlalchemy.orm import Session
 
 from flyteplane.compiler.prototext import go_text
 from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.services.common.identifiers import identifier_of
 from flyteplane.services.common.validation import require, validate_identifier
 from flyteplane.store.repositories import executions, node_executions, task_executions
 from flyteplane.store.repositories.executions import ExecutionRow
@@ -24,10 +25,13 @@ __all__ = [
     "task_execution_identifier",
     "task_execution_row",
     "text",
+    "validate_attempt_parts",
     "validate_execution_id",
     "validate_node_execution_id",
     "validate_task_execution_id",
 ]
+
+Row = TypeVar("Row")
 
 
 def text(identifier: Any) -> str:
@@ -55,12 +59,17 @@ def validate_node_execution_id(identifier: identifier_pb2.NodeExecutionIdentifie
 def validate_task_execution_id(identifier: identifier_pb2.TaskExecutionIdentifier, *, present: bool = True) -> None:
     if not present:
         raise InvalidArgument("missing id")
-    if not identifier.HasField("node_execution_id"):
+    validate_attempt_parts(identifier, "node_execution_id")
+
+
+def validate_attempt_parts(holder: Any, node_field: str) -> None:
+    """The node execution (in `node_field`) and the task of an attempt, as identifiers and events carry them."""
+    if not holder.HasField(node_field):
         raise InvalidArgument("missing node_execution_id")
-    validate_node_execution_id(identifier.node_execution_id)
-    if not identifier.HasField("task_id"):
+    validate_node_execution_id(getattr(holder, node_field))
+    if not holder.HasField("task_id"):
         raise InvalidArgument("missing task_id")
-    validate_identifier(identifier.task_id, identifier_pb2.TASK)
+    validate_identifier(holder.task_id, identifier_pb2.TASK)
 
 
 def execution_identifier(
@@ -77,13 +86,7 @@ def node_execution_identifier(row: NodeExecutionRow | TaskExecutionRow) -> ident
 
 def task_execution_identifier(row: TaskExecutionRow) -> identifier_pb2.TaskExecutionIdentifier:
     return identifier_pb2.TaskExecutionIdentifier(
-        task_id=identifier_pb2.Identifier(
-            resource_type=identifier_pb2.TASK,
-            project=row.project,
-            domain=row.domain,
-            name=row.name,
-            version=row.version,
-        ),
+        task_id=identifier_of(identifier_pb2.TASK, row),
         node_execution_id=node_execution_identifier(row),
         retry_attempt=row.retry_attempt,
     )
@@ -92,28 +95,25 @@ def task_execution_identifier(row: TaskExecutionRow) -> identifier_pb2.TaskExecu
 def execution_row(
     session: Session, identifier: identifier_pb2.WorkflowExecutionIdentifier, *, lock: bool = False
 ) -> ExecutionRow:
-    row = executions.find(session, identifier, lock=lock)
-    if row is None:
-        bare = identifier_pb2.WorkflowExecutionIdentifier(
-            project=identifier.project, domain=identifier.domain, name=identifier.name
-        )
-        raise NotFound(f"missing entity of type execution with identifier [{text(bare)}]")
-    return row
+    bare = identifier_pb2.WorkflowExecutionIdentifier(
+        project=identifier.project, domain=identifier.domain, name=identifier.name
+    )
+    return _required(executions.find(session, identifier, lock=lock), "execution", bare)
 
 
 def node_execution_row(
     session: Session, identifier: identifier_pb2.NodeExecutionIdentifier, *, lock: bool = False
 ) -> NodeExecutionRow:
-    row = node_executions.find(session, identifier, lock=lock)
-    if row is None:
-        raise NotFound(f"missing entity of type node execution with identifier [{text(identifier)}]")
-    return row
+    return _required(node_executions.find(session, identifier, lock=lock), "node execution", identifier)
 
 
 def task_execution_row(
     session: Session, identifier: identifier_pb2.TaskExecutionIdentifier, *, lock: bool = False
 ) -> TaskExecutionRow:
-    row = task_executions.find(session, identifier, lock=lock)
+    return _required(task_executions.find(session, identifier, lock=lock), "task execution", identifier)
+
+
+def _required(row: Row | None, kind: str, identifier: Any) -> Row:
     if row is None:
-        raise NotFound(f"missing entity of type task execution with identifier [{text(identifier)}]")
+        raise NotFound(f"missing entity of type {kind} with identifier [{text(identifier)}]")
     return row

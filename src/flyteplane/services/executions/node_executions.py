@@ -6,6 +6,8 @@ proxy's deck lookup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flyteidl.admin import common_pb2, node_execution_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2
 from sqlalchemy.orm import Session
@@ -53,10 +55,10 @@ def flyte_urls_of_node(node: identifier_pb2.NodeExecutionIdentifier, *, deck: bo
     return common_pb2.FlyteURLs(inputs=f"{base}/i", outputs=f"{base}/o", deck=f"{base}/d" if deck else "")
 
 
+@dataclass(eq=False)
 class NodeExecutionService:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
+    db: Database
+    data: ExecutionData
 
     def get_node_execution(
         self, request: node_execution_pb2.NodeExecutionGetRequest
@@ -115,21 +117,13 @@ class NodeExecutionService:
     def get_node_execution_data(
         self, request: node_execution_pb2.NodeExecutionGetDataRequest
     ) -> node_execution_pb2.NodeExecutionGetDataResponse:
-        with self.db.read() as session:
-            row = node_execution_row(session, request.id)
+        row = self._node_execution(request.id)
         closure = node_execution_pb2.NodeExecutionClosure.FromString(row.closure)
-        full_inputs, inputs = self.data.for_response(row.input_uri)
         response = node_execution_pb2.NodeExecutionGetDataResponse(
-            full_inputs=full_inputs,
-            inputs=inputs,
-            flyte_urls=flyte_urls_of_node(node_execution_identifier(row), deck=bool(closure.deck_uri)),
+            flyte_urls=flyte_urls_of_node(node_execution_identifier(row), deck=bool(closure.deck_uri))
         )
-        if closure.HasField("output_data"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
-        elif closure.output_uri:
-            full_outputs, outputs = self.data.for_response(closure.output_uri)
-            response.full_outputs.CopyFrom(full_outputs)
-            response.outputs.CopyFrom(outputs)
+        inline = closure.output_data if closure.HasField("output_data") else None
+        self.data.fill_response(response, row.input_uri, inline, closure.output_uri)
         if row.dynamic_workflow_remote_closure_reference:
             compiled = self._dynamic_closure(row.dynamic_workflow_remote_closure_reference)
             response.dynamic_workflow.CopyFrom(
@@ -144,12 +138,15 @@ class NodeExecutionService:
     def get_dynamic_node_workflow(
         self, request: node_execution_pb2.GetDynamicNodeWorkflowRequest
     ) -> node_execution_pb2.DynamicNodeWorkflowResponse:
-        with self.db.read() as session:
-            row = node_execution_row(session, request.id)
+        row = self._node_execution(request.id)
         if not row.dynamic_workflow_remote_closure_reference:
             raise NotFound("node does not contain dynamic workflow")
         compiled = self._dynamic_closure(row.dynamic_workflow_remote_closure_reference)
         return node_execution_pb2.DynamicNodeWorkflowResponse(compiled_workflow=compiled)
+
+    def _node_execution(self, identifier: identifier_pb2.NodeExecutionIdentifier) -> NodeExecutionRow:
+        with self.db.read() as session:
+            return node_execution_row(session, identifier)
 
     def _dynamic_closure(self, reference: str) -> compiler_pb2.CompiledWorkflowClosure:
         try:

@@ -15,6 +15,7 @@ from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2, tasks_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 from flyteplane.errors import AlreadyExists
+from flyteplane.services.common.identifiers import identifier_of
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.launch_plans import LAUNCH_PLANS, expected_inputs, launch_plan_values
 from flyteplane.services.registry.named_entities import NamedEntityService
@@ -112,7 +113,7 @@ class SingleTaskLaunch:
         digest = digests.digest(launch_plan_pb2.LaunchPlan(id=plan_id, spec=spec, closure=closure))
         try:
             with self.db.transaction() as session:
-                LAUNCH_PLANS.table.insert(session, launch_plan_values(plan_id, workflow.id, spec, closure, digest))
+                LAUNCH_PLANS.insert(session, plan_id, launch_plan_values(workflow.id, spec, closure, digest))
         except Conflict:
             pass  # created concurrently; use that one
         self._mark_system_generated(identifier_pb2.LAUNCH_PLAN, plan_id)
@@ -153,15 +154,7 @@ def _workflow_template(
             name=node_id, retries=retries or literals_pb2.RetryStrategy(retries=_DEFAULT_RETRIES)
         ),
         inputs=_bindings(task.interface.inputs, ""),
-        task_node=core_workflow_pb2.TaskNode(
-            reference_id=identifier_pb2.Identifier(
-                resource_type=identifier_pb2.TASK,
-                project=task_id.project,
-                domain=task_id.domain,
-                name=task_id.name,
-                version=task_id.version,
-            )
-        ),
+        task_node=core_workflow_pb2.TaskNode(reference_id=identifier_of(identifier_pb2.TASK, task_id)),
     )
     return core_workflow_pb2.WorkflowTemplate(
         id=workflow_id,

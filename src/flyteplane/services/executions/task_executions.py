@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flyteidl.admin import common_pb2, task_execution_pb2
 from flyteidl.core import identifier_pb2
+from sqlalchemy.orm import Session
 
 from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
@@ -38,17 +42,16 @@ def flyte_urls_of_attempt(attempt: identifier_pb2.TaskExecutionIdentifier) -> co
     return common_pb2.FlyteURLs(inputs=f"{base}/i", outputs=f"{base}/o")
 
 
+@dataclass(eq=False)
 class TaskExecutionService:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
+    db: Database
+    data: ExecutionData
 
     def get_task_execution(
         self, request: task_execution_pb2.TaskExecutionGetRequest
     ) -> task_execution_pb2.TaskExecution:
-        validate_task_execution_id(request.id, present=request.HasField("id"))
         with self.db.read() as session:
-            row = task_execution_row(session, request.id)
+            row = _named(session, request)
             return task_execution_proto(row, is_parent=bool(task_executions.parents_among(session, [row.id])))
 
     def list_task_executions(
@@ -68,18 +71,16 @@ class TaskExecutionService:
     def get_task_execution_data(
         self, request: task_execution_pb2.TaskExecutionGetDataRequest
     ) -> task_execution_pb2.TaskExecutionGetDataResponse:
-        validate_task_execution_id(request.id, present=request.HasField("id"))
         with self.db.read() as session:
-            row = task_execution_row(session, request.id)
+            row = _named(session, request)
         closure = task_execution_pb2.TaskExecutionClosure.FromString(row.closure)
-        full_inputs, inputs = self.data.for_response(row.input_uri)
-        response = task_execution_pb2.TaskExecutionGetDataResponse(
-            full_inputs=full_inputs, inputs=inputs, flyte_urls=flyte_urls_of_attempt(request.id)
-        )
-        if closure.HasField("output_data"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
-        elif closure.output_uri:
-            full_outputs, outputs = self.data.for_response(closure.output_uri)
-            response.full_outputs.CopyFrom(full_outputs)
-            response.outputs.CopyFrom(outputs)
+        response = task_execution_pb2.TaskExecutionGetDataResponse(flyte_urls=flyte_urls_of_attempt(request.id))
+        inline = closure.output_data if closure.HasField("output_data") else None
+        self.data.fill_response(response, row.input_uri, inline, closure.output_uri)
         return response
+
+
+def _named(session: Session, request: Any) -> TaskExecutionRow:
+    """The attempt a Get or GetData request names, its identifier checked first."""
+    validate_task_execution_id(request.id, present=request.HasField("id"))
+    return task_execution_row(session, request.id)

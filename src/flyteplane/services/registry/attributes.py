@@ -6,6 +6,7 @@ empty key part is a wildcard. The kind of an update is the `MatchingAttributes` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,6 +183,36 @@ def _write(
     attribute_store.write(session, key.type_name, key.scope, priority, payload, merge if plugin_override else None)
 
 
+@dataclass(frozen=True)
+class _Level:
+    """One level of matchable attributes: which request fields key it, how they are checked, its priority."""
+
+    parts: tuple[str, ...]
+    priority: int
+
+    def check(self, session: Session, holder: Any, domains: Sequence[str], *, writing: bool) -> None:
+        """A project level needs its project (active, unless only reading); the others project and domain, and
+        the workflow level a workflow name."""
+        if self.parts == ("project",):
+            _require_project(session, holder.project, active=writing)
+            return
+        validate_project_domain(session, holder.project, holder.domain, domains)
+        if "workflow" in self.parts and not holder.workflow:
+            raise InvalidArgument("missing name")
+
+    def key(self, kind: int, holder: Any) -> AttributeKey:
+        return AttributeKey(kind, *[getattr(holder, part) for part in self.parts])
+
+    def label(self, holder: Any) -> str:
+        """How flyteadmin names the level's target in the message of an update without attributes."""
+        return "-".join(getattr(holder, part) for part in self.parts)
+
+
+_PROJECT = _Level(("project",), PROJECT_PRIORITY)
+_PROJECT_DOMAIN = _Level(("project", "domain"), PROJECT_DOMAIN_PRIORITY)
+_WORKFLOW = _Level(("project", "domain", "workflow"), WORKFLOW_PRIORITY)
+
+
 class AttributeService:
     """The nine matchable-attribute RPCs, plus `resolve` for the execution engine."""
 
@@ -200,25 +231,13 @@ class AttributeService:
     def update_project_domain_attributes(
         self, req: project_domain_attributes_pb2.ProjectDomainAttributesUpdateRequest
     ) -> project_domain_attributes_pb2.ProjectDomainAttributesUpdateResponse:
-        if not req.HasField("attributes"):
-            raise InvalidArgument("missing attributes")
-        attrs = req.attributes
-        with self.db.transaction() as session:
-            validate_project_domain(session, attrs.project, attrs.domain, self.settings.domains)
-            kind = _kind_of_update(attrs, f"{attrs.project}-{attrs.domain}")
-            key = AttributeKey(kind, attrs.project, attrs.domain)
-            _write(session, key, PROJECT_DOMAIN_PRIORITY, attrs.matching_attributes)
+        self._update(_PROJECT_DOMAIN, req)
         return project_domain_attributes_pb2.ProjectDomainAttributesUpdateResponse()
 
     def get_project_domain_attributes(
         self, req: project_domain_attributes_pb2.ProjectDomainAttributesGetRequest
     ) -> project_domain_attributes_pb2.ProjectDomainAttributesGetResponse:
-        with self.db.read() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain)
-            row = _most_specific(session, key)
-        if row is None:
-            raise NotFound(f"Resource [{key.text()}] not found")
+        row = self._most_specific(_PROJECT_DOMAIN, req)
         return project_domain_attributes_pb2.ProjectDomainAttributesGetResponse(
             attributes=project_domain_attributes_pb2.ProjectDomainAttributes(
                 project=row.project, domain=row.domain, matching_attributes=_decode(row)
@@ -228,10 +247,7 @@ class AttributeService:
     def delete_project_domain_attributes(
         self, req: project_domain_attributes_pb2.ProjectDomainAttributesDeleteRequest
     ) -> project_domain_attributes_pb2.ProjectDomainAttributesDeleteResponse:
-        with self.db.transaction() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain)
-            attribute_store.delete_exact(session, key.type_name, key.scope)
+        self._delete(_PROJECT_DOMAIN, req)
         return project_domain_attributes_pb2.ProjectDomainAttributesDeleteResponse()
 
     # -- project ------------------------------------------------------------------------------------------
@@ -239,13 +255,7 @@ class AttributeService:
     def update_project_attributes(
         self, req: project_attributes_pb2.ProjectAttributesUpdateRequest
     ) -> project_attributes_pb2.ProjectAttributesUpdateResponse:
-        if not req.HasField("attributes"):
-            raise InvalidArgument("missing attributes")
-        attrs = req.attributes
-        with self.db.transaction() as session:
-            _require_project(session, attrs.project, active=True)
-            kind = _kind_of_update(attrs, attrs.project)
-            _write(session, AttributeKey(kind, attrs.project), PROJECT_PRIORITY, attrs.matching_attributes)
+        self._update(_PROJECT, req)
         return project_attributes_pb2.ProjectAttributesUpdateResponse()
 
     def get_project_attributes(
@@ -253,8 +263,8 @@ class AttributeService:
     ) -> project_attributes_pb2.ProjectAttributesGetResponse:
         """Only the project-level row; WORKFLOW_EXECUTION_CONFIG is completed with the platform defaults."""
         with self.db.read() as session:
-            _require_project(session, req.project, active=False)
-            key = AttributeKey(_resource_type(req.resource_type), req.project)
+            _PROJECT.check(session, req, self.settings.domains, writing=False)
+            key = _PROJECT.key(_resource_type(req.resource_type), req)
             row = attribute_store.find_exact(session, key.type_name, key.scope)
         is_execution_config = key.resource_type == MatchableResource.WORKFLOW_EXECUTION_CONFIG
         if row is None and not is_execution_config:
@@ -270,10 +280,7 @@ class AttributeService:
     def delete_project_attributes(
         self, req: project_attributes_pb2.ProjectAttributesDeleteRequest
     ) -> project_attributes_pb2.ProjectAttributesDeleteResponse:
-        with self.db.transaction() as session:
-            _require_project(session, req.project, active=True)
-            key = AttributeKey(_resource_type(req.resource_type), req.project)
-            attribute_store.delete_exact(session, key.type_name, key.scope)
+        self._delete(_PROJECT, req)
         return project_attributes_pb2.ProjectAttributesDeleteResponse()
 
     # -- workflow -----------------------------------------------------------------------------------------
@@ -281,29 +288,13 @@ class AttributeService:
     def update_workflow_attributes(
         self, req: workflow_attributes_pb2.WorkflowAttributesUpdateRequest
     ) -> workflow_attributes_pb2.WorkflowAttributesUpdateResponse:
-        if not req.HasField("attributes"):
-            raise InvalidArgument("missing attributes")
-        attrs = req.attributes
-        with self.db.transaction() as session:
-            validate_project_domain(session, attrs.project, attrs.domain, self.settings.domains)
-            if not attrs.workflow:
-                raise InvalidArgument("missing name")
-            kind = _kind_of_update(attrs, f"{attrs.project}-{attrs.domain}-{attrs.workflow}")
-            key = AttributeKey(kind, attrs.project, attrs.domain, attrs.workflow)
-            _write(session, key, WORKFLOW_PRIORITY, attrs.matching_attributes)
+        self._update(_WORKFLOW, req)
         return workflow_attributes_pb2.WorkflowAttributesUpdateResponse()
 
     def get_workflow_attributes(
         self, req: workflow_attributes_pb2.WorkflowAttributesGetRequest
     ) -> workflow_attributes_pb2.WorkflowAttributesGetResponse:
-        with self.db.read() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            if not req.workflow:
-                raise InvalidArgument("missing name")
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain, req.workflow)
-            row = _most_specific(session, key)
-        if row is None:
-            raise NotFound(f"Resource [{key.text()}] not found")
+        row = self._most_specific(_WORKFLOW, req)
         return workflow_attributes_pb2.WorkflowAttributesGetResponse(
             attributes=workflow_attributes_pb2.WorkflowAttributes(
                 project=row.project,
@@ -316,13 +307,36 @@ class AttributeService:
     def delete_workflow_attributes(
         self, req: workflow_attributes_pb2.WorkflowAttributesDeleteRequest
     ) -> workflow_attributes_pb2.WorkflowAttributesDeleteResponse:
-        with self.db.transaction() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            if not req.workflow:
-                raise InvalidArgument("missing name")
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain, req.workflow)
-            attribute_store.delete_exact(session, key.type_name, key.scope)
+        self._delete(_WORKFLOW, req)
         return workflow_attributes_pb2.WorkflowAttributesDeleteResponse()
+
+    # -- what the three levels share ----------------------------------------------------------------------
+
+    def _update(self, level: _Level, req: Any) -> None:
+        """Writes the level's attributes of the kind whose MatchingAttributes oneof is set."""
+        if not req.HasField("attributes"):
+            raise InvalidArgument("missing attributes")
+        attrs = req.attributes
+        with self.db.transaction() as session:
+            level.check(session, attrs, self.settings.domains, writing=True)
+            kind = _kind_of_update(attrs, level.label(attrs))
+            _write(session, level.key(kind, attrs), level.priority, attrs.matching_attributes)
+
+    def _most_specific(self, level: _Level, req: Any) -> AttributeRow:
+        """The most specific row that applies at the level, wildcards included; NOT_FOUND when none does."""
+        with self.db.read() as session:
+            level.check(session, req, self.settings.domains, writing=False)
+            key = level.key(_resource_type(req.resource_type), req)
+            row = _most_specific(session, key)
+        if row is None:
+            raise NotFound(f"Resource [{key.text()}] not found")
+        return row
+
+    def _delete(self, level: _Level, req: Any) -> None:
+        with self.db.transaction() as session:
+            level.check(session, req, self.settings.domains, writing=True)
+            key = level.key(_resource_type(req.resource_type), req)
+            attribute_store.delete_exact(session, key.type_name, key.scope)
 
     # -- all levels ---------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ transaction as the version itself; the two RPCs here only read them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flyteidl.admin import common_pb2, description_entity_pb2
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.services.common.identifiers import identifier_of
 from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
 from flyteplane.store.db import Database
@@ -56,13 +58,7 @@ def _fields(identifier: identifier_pb2.Identifier, description: Any) -> dict[str
 def _to_proto(row: DescriptionEntityRow) -> description_entity_pb2.DescriptionEntity:
     """Long description and source code are always present in responses, possibly empty, as in flyteadmin."""
     entity = description_entity_pb2.DescriptionEntity(
-        id=identifier_pb2.Identifier(
-            resource_type=row.resource_type,
-            project=row.project,
-            domain=row.domain,
-            name=row.name,
-            version=row.version,
-        ),
+        id=identifier_of(row.resource_type, row),
         short_description=row.short_description,
     )
     entity.long_description.SetInParent()
@@ -120,6 +116,15 @@ class DescriptionEntityService:
             )
             items = [_to_proto(row) for row in page.items]
         return description_entity_pb2.DescriptionEntityList(descriptionEntities=items, token=page.token)
+
+    def recorder(self, identifier: identifier_pb2.Identifier, spec: Any) -> Callable[[Session], None]:
+        """What a task or workflow registration runs in its transaction: record the spec's description, if any."""
+
+        def record(session: Session) -> None:
+            if spec.HasField("description"):
+                self.create_in_session(session, identifier, spec.description)
+
+        return record
 
     @staticmethod
     def create_in_session(

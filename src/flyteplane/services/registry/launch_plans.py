@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flyteidl.admin import common_pb2, launch_plan_pb2
 from flyteidl.core import identifier_pb2, interface_pb2, types_pb2
 
@@ -12,7 +14,7 @@ from flyteplane.scheduler.ports import ScheduledLaunchPlan
 from flyteplane.services.common.validation import (
     id_text,
     validate_identifier,
-    validate_limit,
+    validate_listing_scope,
     validate_named_parts,
     validate_project_domain,
 )
@@ -136,10 +138,10 @@ def _validate_schedule_inputs(spec: launch_plan_pb2.LaunchPlanSpec, expected: in
             )
 
 
+@dataclass(eq=False)
 class LaunchPlanService:
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.db = db
-        self.settings = settings
+    db: Database
+    settings: Settings
 
     def create_launch_plan(
         self, req: launch_plan_pb2.LaunchPlanCreateRequest
@@ -167,7 +169,7 @@ class LaunchPlanService:
         )
         described = launch_plan_pb2.LaunchPlan(id=req.id, spec=spec, closure=closure)
         values = {
-            **launch_plan_values(req.id, workflow.id, spec, closure, digests.digest(described)),
+            **launch_plan_values(workflow.id, spec, closure, digests.digest(described)),
             "schedule_type": schedule_type(spec.entity_metadata.schedule),
         }
         LAUNCH_PLANS.insert_or_compare(self.db, req.id, values, described, self._described)
@@ -194,17 +196,13 @@ class LaunchPlanService:
             return self._to_proto(LAUNCH_PLANS.get(session, req.id))
 
     def list_launch_plans(self, req: common_pb2.ResourceListRequest) -> launch_plan_pb2.LaunchPlanList:
-        with self.db.read() as session:
-            page = LAUNCH_PLANS.list(session, req)
-            return launch_plan_pb2.LaunchPlanList(
-                launch_plans=[self._to_proto(row) for row in page.items], token=page.token
-            )
+        plans, token = LAUNCH_PLANS.list_protos(self.db, req, self._to_proto)
+        return launch_plan_pb2.LaunchPlanList(launch_plans=plans, token=token)
 
     def list_launch_plan_ids(
         self, req: common_pb2.NamedEntityIdentifierListRequest
     ) -> common_pb2.NamedEntityIdentifierList:
-        with self.db.read() as session:
-            return LAUNCH_PLANS.list_ids(session, req)
+        return LAUNCH_PLANS.list_ids(self.db, req)
 
     def get_active_launch_plan(self, req: launch_plan_pb2.ActiveLaunchPlanRequest) -> launch_plan_pb2.LaunchPlan:
         validate_named_parts(req.id)
@@ -217,11 +215,7 @@ class LaunchPlanService:
     def list_active_launch_plans(
         self, req: launch_plan_pb2.ActiveLaunchPlanListRequest
     ) -> launch_plan_pb2.LaunchPlanList:
-        if not req.project:
-            raise InvalidArgument("missing project")
-        if not req.domain:
-            raise InvalidArgument("missing domain")
-        validate_limit(req.limit)
+        validate_listing_scope(req.project, req.domain, req.limit)
         with self.db.read() as session:
             page = launch_plans.list_active_page(session, req.project, req.domain, req.limit, req.token)
             return launch_plan_pb2.LaunchPlanList(
@@ -280,18 +274,13 @@ class LaunchPlanService:
 
 
 def launch_plan_values(
-    identifier: identifier_pb2.Identifier,
     workflow_row: int,
     spec: launch_plan_pb2.LaunchPlanSpec,
     closure: launch_plan_pb2.LaunchPlanClosure,
     digest: str,
 ) -> dict[str, object]:
-    """The columns of a new, inactive launch plan version."""
+    """The columns of a new, inactive launch plan version besides its identity."""
     return {
-        "project": identifier.project,
-        "domain": identifier.domain,
-        "name": identifier.name,
-        "version": identifier.version,
         "workflow_id": workflow_row,
         "spec": spec.SerializeToString(),
         "closure": closure.SerializeToString(),

@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 from flyteidl.admin import project_pb2
+from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
@@ -88,9 +89,7 @@ class ProjectService:
         if not req.id:
             raise InvalidArgument("missing project_id")
         with self.db.transaction() as session:
-            row = projects.find(session, req.id)
-            if row is None:
-                raise NotFound(f"project [{req.id}] not found")
+            row = _registered(session, req.id)
             self._validate(req, name_required=False)
             if req.name:
                 row.name = req.name
@@ -105,10 +104,7 @@ class ProjectService:
         if not req.id:
             raise InvalidArgument("missing project_id")
         with self.db.read() as session:
-            row = projects.find(session, req.id)
-            if row is None:
-                raise NotFound(f"project [{req.id}] not found")
-            return self._to_proto(row)
+            return self._to_proto(_registered(session, req.id))
 
     def list_projects(self, req: project_pb2.ProjectListRequest) -> project_pb2.Projects:
         if req.limit < 0:
@@ -117,3 +113,10 @@ class ProjectService:
         with self.db.read() as session:
             page = projects.list_page(session, request)
             return project_pb2.Projects(projects=[self._to_proto(row) for row in page.items], token=page.token)
+
+
+def _registered(session: Session, identifier: str) -> ProjectRow:
+    row = projects.find(session, identifier)
+    if row is None:
+        raise NotFound(f"project [{identifier}] not found")
+    return row

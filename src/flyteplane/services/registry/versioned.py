@@ -6,7 +6,7 @@ their queries are the store's `VersionedTable`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -16,8 +16,9 @@ from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
+from flyteplane.services.common.identifiers import identifier_of
 from flyteplane.services.common.listing import page_request
-from flyteplane.services.common.validation import id_text, validate_limit
+from flyteplane.services.common.validation import id_text, validate_listing_scope
 from flyteplane.services.registry import digests
 from flyteplane.store.db import Conflict, Database
 from flyteplane.store.pagination import Page
@@ -57,37 +58,32 @@ class VersionedKind(Generic[Row]):
 
     def identifier(self, row: VersionedRow | identifier_pb2.Identifier) -> identifier_pb2.Identifier:
         """The identifier of this kind with the parts of a row (or of another identifier)."""
-        return identifier_pb2.Identifier(
-            resource_type=self.resource_type,  # type: ignore[arg-type]
-            project=row.project,
-            domain=row.domain,
-            name=row.name,
-            version=row.version,
-        )
+        return identifier_of(self.resource_type, row)
 
     def list(self, session: Session, req: common_pb2.ResourceListRequest) -> Page[Row]:
         """ListTasks / ListWorkflows / ListLaunchPlans: project and domain required, name optional."""
-        if not req.id.project:
-            raise InvalidArgument("missing project")
-        if not req.id.domain:
-            raise InvalidArgument("missing domain")
-        validate_limit(req.limit)
+        validate_listing_scope(req.id.project, req.id.domain, req.limit)
         return self.table.list_page(
             session, req.id.project, req.id.domain, req.id.name, page_request(req), what=self.list_rpc
         )
 
+    def list_protos(
+        self, db: Database, req: common_pb2.ResourceListRequest, to_proto: Callable[[Row], Message]
+    ) -> tuple[Sequence[Any], str]:
+        """One page of a List RPC as messages, and the token of the next page."""
+        with db.read() as session:
+            page = self.list(session, req)
+            return [to_proto(row) for row in page.items], page.token
+
     def list_ids(
-        self, session: Session, req: common_pb2.NamedEntityIdentifierListRequest
+        self, db: Database, req: common_pb2.NamedEntityIdentifierListRequest
     ) -> common_pb2.NamedEntityIdentifierList:
         """Distinct names in a project and domain (the request's filters are ignored, as in flyteadmin)."""
-        if not req.project:
-            raise InvalidArgument("missing project")
-        if not req.domain:
-            raise InvalidArgument("missing domain")
-        validate_limit(req.limit)
-        page = self.table.list_names(
-            session, req.project, req.domain, req.limit, req.token, what=self.list_rpc[:-1] + "Ids"
-        )
+        validate_listing_scope(req.project, req.domain, req.limit)
+        with db.read() as session:
+            page = self.table.list_names(
+                session, req.project, req.domain, req.limit, req.token, what=self.list_rpc[:-1] + "Ids"
+            )
         return common_pb2.NamedEntityIdentifierList(
             entities=[
                 common_pb2.NamedEntityIdentifier(project=row.project, domain=row.domain, name=row.name)
@@ -95,6 +91,11 @@ class VersionedKind(Generic[Row]):
             ],
             token=page.token,
         )
+
+    def insert(self, session: Session, identifier: Any, values: Mapping[str, Any]) -> Row:
+        """A new version named by `identifier`, with the other columns in `values`."""
+        identity = {part: getattr(identifier, part) for part in ("project", "domain", "name", "version")}
+        return self.table.insert(session, {**identity, **values})
 
     def insert_or_compare(
         self,
@@ -105,12 +106,12 @@ class VersionedKind(Generic[Row]):
         existing_description: Callable[[Row], Message],
         after_insert: Callable[[Session], None] | None = None,
     ) -> None:
-        """Inserts a new version (`values` are its columns, `digest` among them); if the id is taken,
+        """Inserts a new version (`values` are its other columns, `digest` among them); if the id is taken,
         ALREADY_EXISTS when identical, INVALID_ARGUMENT with a diff when not. `described` is what the digest
         covers; `existing_description` rebuilds it from a stored row."""
         try:
             with db.transaction() as session:
-                self.table.insert(session, values)
+                self.insert(session, identifier, values)
                 if after_insert is not None:
                     after_insert(session)
             return

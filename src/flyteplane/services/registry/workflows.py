@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flyteidl.admin import common_pb2, launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2, interface_pb2
 from sqlalchemy.orm import Session
@@ -27,11 +29,11 @@ def _identity(identifier: identifier_pb2.Identifier) -> tuple[str, str, str, str
     return (identifier.project, identifier.domain, identifier.name, identifier.version)
 
 
+@dataclass(eq=False)
 class WorkflowService:
-    def __init__(self, db: Database, settings: Settings, descriptions: DescriptionEntityService) -> None:
-        self.db = db
-        self.settings = settings
-        self.descriptions = descriptions
+    db: Database
+    settings: Settings
+    descriptions: DescriptionEntityService
 
     def _load_requirements(
         self, session: Session, template: workflow_pb2.WorkflowSpec
@@ -84,20 +86,12 @@ class WorkflowService:
                 f"({node_count} > {self.settings.max_workflow_nodes})"
             )
         values = {
-            "project": req.id.project,
-            "domain": req.id.domain,
-            "name": req.id.name,
-            "version": req.id.version,
             "typed_interface": compiled.primary.template.interface.SerializeToString(),
             "closure": compiled.SerializeToString(),
             "digest": digests.digest(compiled),
             "short_description": req.spec.description.short_description,
         }
-
-        def describe(session: Session) -> None:
-            if req.spec.HasField("description"):
-                self.descriptions.create_in_session(session, req.id, req.spec.description)
-
+        describe = self.descriptions.recorder(req.id, req.spec)
         WORKFLOWS.insert_or_compare(self.db, req.id, values, compiled, self._compiled_of, describe)
         return workflow_pb2.WorkflowCreateResponse()
 
@@ -130,12 +124,10 @@ class WorkflowService:
             return self._to_proto(WORKFLOWS.get(session, req.id))
 
     def list_workflows(self, req: common_pb2.ResourceListRequest) -> workflow_pb2.WorkflowList:
-        with self.db.read() as session:
-            page = WORKFLOWS.list(session, req)
-            return workflow_pb2.WorkflowList(workflows=[self._listed(row) for row in page.items], token=page.token)
+        workflows, token = WORKFLOWS.list_protos(self.db, req, self._listed)
+        return workflow_pb2.WorkflowList(workflows=workflows, token=token)
 
     def list_workflow_ids(
         self, req: common_pb2.NamedEntityIdentifierListRequest
     ) -> common_pb2.NamedEntityIdentifierList:
-        with self.db.read() as session:
-            return WORKFLOWS.list_ids(session, req)
+        return WORKFLOWS.list_ids(self.db, req)
