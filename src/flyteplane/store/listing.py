@@ -27,7 +27,7 @@ from flyteplane.store.filters import (
 )
 from flyteplane.store.pagination import AnySelect, Page, paginate, paginate_distinct
 
-__all__ = ["ASCENDING", "DESCENDING", "Join", "Listing", "PageRequest", "SortBy", "apply_filters", "fetch_page"]
+__all__ = ["ASCENDING", "DESCENDING", "Join", "Listing", "PageRequest", "SortBy", "fetch_page"]
 
 DESCENDING = 0
 ASCENDING = 1
@@ -81,23 +81,17 @@ class Listing:
         return parse_sort(sort, sortable) or parse_sort(self.default_sort, sortable)
 
 
-def apply_filters(stmt: AnySelect, listing: Listing, filters: str | Sequence[Filter]) -> AnySelect:
-    """Adds filters (text or parsed) and the listing's hidden-row conditions to a select of the listed entity,
-    joining what the filters name."""
-    return _Narrowing.of(listing, filters).apply(stmt)
-
-
 @dataclass(frozen=True)
 class _Narrowing:
-    """Checked filters as conditions, and the prefixes whose tables they need joined."""
+    """A request's checked filters and the listing's hidden rows as conditions, and the prefixes to join."""
 
     listing: Listing
     conditions: list[ColumnElement[bool]]
     joined: list[str]
 
     @classmethod
-    def of(cls, listing: Listing, filters: str | Sequence[Filter]) -> _Narrowing:
-        parsed = parse_filters(filters) if isinstance(filters, str) else list(filters)
+    def of(cls, listing: Listing, filters: str) -> _Narrowing:
+        parsed = parse_filters(filters)
         direct = [item for item in parsed if item.entity not in listing.existence]
         conditions, used = build_conditions(direct, listing.scope)
         for prefix, (entity, correlation) in listing.existence.items():
