@@ -10,7 +10,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Conflict", "Database", "make_engine", "migrate"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "flyteplane_read_only"
@@ -67,6 +70,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
+class Conflict(IntegrityError):
+    """A write that broke a uniqueness (or foreign-key) rule: another writer got there first.
+
+    `Database.transaction()` raises it in place of SQLAlchemy's IntegrityError, which it still is, so that the
+    services can tell a lost race from a failure without knowing SQLAlchemy.
+    """
+
+
 class Database:
     """The engine plus a session factory; `transaction()` commits on success and rolls back on any error."""
 
@@ -82,8 +93,14 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+        """A session whose writes commit together when the block ends; a broken uniqueness rule is a Conflict."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except Conflict:
+            raise
+        except IntegrityError as exc:
+            raise Conflict(exc.statement, exc.params, exc.orig or exc) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:

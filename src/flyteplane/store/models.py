@@ -6,6 +6,7 @@ Column names follow flyteadmin's, because users write them in list filters and s
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +38,48 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
+def _big_id() -> Mapped[int]:
+    return mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+
+
+_VERSION_IDENTITY = ("project", "domain", "name", "version")
+_EXECUTION_KEY = ("execution_project", "execution_domain", "execution_name")
+
+
+class VersionIdentity:
+    """The identity of a task, workflow or launch plan version (or of the task version an attempt runs)."""
+
+    project: Mapped[str] = mapped_column(String(255), nullable=False)
+    domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    version: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
+class Versioned(VersionIdentity, Timestamped):
+    """What tasks, workflows and launch plans share: an id, their identity and the digest of their content."""
+
+    id: Mapped[int] = _big_id()
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class InExecution:
+    """Rows of one execution, or the execution itself: keyed by the execution's project, domain and name."""
+
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
+def _versioned_table_args(table: str) -> tuple[Any, ...]:
+    """The identity of a versioned table and the indexes its listings walk (the default order is by id)."""
+    return (
+        UniqueConstraint(*_VERSION_IDENTITY, name=f"uq_{table}_identity"),
+        Index(f"ix_{table}_listing", "project", "domain", "created_at", "id"),
+        Index(f"ix_{table}_by_id", "project", "domain", "id"),
+        Index(f"ix_{table}_by_name", "project", "domain", "name", "created_at", "id"),
+    )
+
+
 class Project(Timestamped, Base):
     __tablename__ = "projects"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -47,51 +90,26 @@ class Project(Timestamped, Base):
     state: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-class Task(Timestamped, Base):
+class Task(Versioned, Base):
     __tablename__ = "tasks"
-    __table_args__ = (
-        UniqueConstraint("project", "domain", "name", "version", name="uq_tasks_identity"),
-        Index("ix_tasks_listing", "project", "domain", "created_at", "id"),
-        Index("ix_tasks_by_id", "project", "domain", "id"),  # the default order of a listing
-        Index("ix_tasks_by_name", "project", "domain", "name", "created_at", "id"),
-    )
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    project: Mapped[str] = mapped_column(String(255), nullable=False)
-    domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    name: Mapped[str] = mapped_column(String(255), nullable=False)
-    version: Mapped[str] = mapped_column(String(255), nullable=False)
+    __table_args__ = _versioned_table_args("tasks")
     closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # TaskClosure (created_at from the row)
-    digest: Mapped[str] = mapped_column(String(64), nullable=False)
     type: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     short_description: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
-class Workflow(Timestamped, Base):
+class Workflow(Versioned, Base):
     __tablename__ = "workflows"
-    __table_args__ = (
-        UniqueConstraint("project", "domain", "name", "version", name="uq_workflows_identity"),
-        Index("ix_workflows_listing", "project", "domain", "created_at", "id"),
-        Index("ix_workflows_by_id", "project", "domain", "id"),  # the default order of a listing
-        Index("ix_workflows_by_name", "project", "domain", "name", "created_at", "id"),
-    )
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    project: Mapped[str] = mapped_column(String(255), nullable=False)
-    domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    name: Mapped[str] = mapped_column(String(255), nullable=False)
-    version: Mapped[str] = mapped_column(String(255), nullable=False)
+    __table_args__ = _versioned_table_args("workflows")
     typed_interface: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # TypedInterface
     closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # CompiledWorkflowClosure
-    digest: Mapped[str] = mapped_column(String(64), nullable=False)
     short_description: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
-class LaunchPlan(Timestamped, Base):
+class LaunchPlan(Versioned, Base):
     __tablename__ = "launch_plans"
     __table_args__ = (
-        UniqueConstraint("project", "domain", "name", "version", name="uq_launch_plans_identity"),
-        Index("ix_launch_plans_listing", "project", "domain", "created_at", "id"),
-        Index("ix_launch_plans_by_id", "project", "domain", "id"),  # the default order of a listing
-        Index("ix_launch_plans_by_name", "project", "domain", "name", "created_at", "id"),
+        *_versioned_table_args("launch_plans"),
         # At most one active version per launch plan name, enforced by the database itself.
         Index(
             "uq_launch_plans_active",
@@ -103,16 +121,10 @@ class LaunchPlan(Timestamped, Base):
             postgresql_where=text("state = 1"),
         ),
     )
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    project: Mapped[str] = mapped_column(String(255), nullable=False)
-    domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    name: Mapped[str] = mapped_column(String(255), nullable=False)
-    version: Mapped[str] = mapped_column(String(255), nullable=False)
     workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id"), nullable=False, index=True)
     spec: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # LaunchPlanSpec
     closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # LaunchPlanClosure (no state/timestamps)
     state: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    digest: Mapped[str] = mapped_column(String(64), nullable=False)
     schedule_type: Mapped[str] = mapped_column(String(16), nullable=False, default="NONE")
     launch_condition_type: Mapped[str] = mapped_column(String(32), nullable=False, default="")
 
@@ -164,25 +176,18 @@ class MatchableAttribute(Timestamped, Base):
     attributes: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # MatchingAttributes
 
 
-def _big_id() -> Mapped[int]:
-    return mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-
-
-class Execution(Timestamped, Base):
+class Execution(InExecution, Timestamped, Base):
     """A workflow execution: admin's record (spec, closure) plus the columns lists filter on."""
 
     __tablename__ = "executions"
     __table_args__ = (
-        UniqueConstraint("execution_project", "execution_domain", "execution_name", name="uq_executions_identity"),
+        UniqueConstraint(*_EXECUTION_KEY, name="uq_executions_identity"),
         Index("ix_executions_listing", "execution_project", "execution_domain", "created_at", "id"),
         Index("ix_executions_phase", "phase"),
         Index("ix_executions_launch_plan", "launch_plan_id", "phase"),
         Index("ix_executions_parent", "parent_node_execution_id"),
     )
     id: Mapped[int] = _big_id()
-    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
     launch_plan_id: Mapped[int | None] = mapped_column(ForeignKey("launch_plans.id"), nullable=True)
     workflow_id: Mapped[int] = mapped_column(ForeignKey("workflows.id"), nullable=False)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
@@ -221,27 +226,27 @@ class ExecutionTag(Base):
     value: Mapped[str] = mapped_column(String(255), nullable=False, default="")
 
 
-class NodeExecution(Timestamped, Base):
+class Attempted:
+    """What node executions and task attempts record as they run: phase, inputs, closure, start and duration."""
+
+    phase: Mapped[str] = mapped_column(String(32), nullable=False, default="UNDEFINED")
+    input_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin Node/TaskExecutionClosure
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    duration: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)  # nanoseconds
+
+
+class NodeExecution(Attempted, InExecution, Timestamped, Base):
     __tablename__ = "node_executions"
     __table_args__ = (
-        UniqueConstraint(
-            "execution_project", "execution_domain", "execution_name", "node_id", name="uq_node_executions_identity"
-        ),
+        UniqueConstraint(*_EXECUTION_KEY, "node_id", name="uq_node_executions_identity"),
         Index("ix_node_executions_parent", "parent_id"),
         Index("ix_node_executions_parent_task", "parent_task_execution_id"),
     )
     id: Mapped[int] = _big_id()
-    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
     node_id: Mapped[str] = mapped_column(String(255), nullable=False)  # the unique id, e.g. n0-0-n1
-    phase: Mapped[str] = mapped_column(String(32), nullable=False, default="UNDEFINED")
-    input_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin NodeExecutionClosure
-    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     node_execution_created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     node_execution_updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    duration: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     node_execution_metadata: Mapped[bytes] = mapped_column(
         LargeBinary, nullable=False, default=b""
     )  # NodeExecutionMetaData
@@ -257,59 +262,31 @@ class NodeExecution(Timestamped, Base):
     is_array: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-class TaskExecution(Timestamped, Base):
+class TaskExecution(Attempted, VersionIdentity, InExecution, Timestamped, Base):
     __tablename__ = "task_executions"
     __table_args__ = (
         UniqueConstraint(
-            "execution_project",
-            "execution_domain",
-            "execution_name",
-            "node_id",
-            "project",
-            "domain",
-            "name",
-            "version",
-            "retry_attempt",
-            name="uq_task_executions_identity",
+            *_EXECUTION_KEY, "node_id", *_VERSION_IDENTITY, "retry_attempt", name="uq_task_executions_identity"
         ),
     )
     id: Mapped[int] = _big_id()
-    project: Mapped[str] = mapped_column(String(255), nullable=False)
-    domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    name: Mapped[str] = mapped_column(String(255), nullable=False)
-    version: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
     node_id: Mapped[str] = mapped_column(String(255), nullable=False)
     retry_attempt: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    phase: Mapped[str] = mapped_column(String(32), nullable=False, default="UNDEFINED")
     phase_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    input_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    closure: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # admin TaskExecutionClosure
-    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     task_execution_created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     task_execution_updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    duration: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
-class Signal(Timestamped, Base):
+class Signal(InExecution, Timestamped, Base):
     __tablename__ = "signals"
-    __table_args__ = (
-        UniqueConstraint(
-            "execution_project", "execution_domain", "execution_name", "signal_id", name="uq_signals_identity"
-        ),
-    )
+    __table_args__ = (UniqueConstraint(*_EXECUTION_KEY, "signal_id", name="uq_signals_identity"),)
     id: Mapped[int] = _big_id()
-    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
     signal_id: Mapped[str] = mapped_column(String(255), nullable=False)
     type: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # core LiteralType
     value: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # core Literal once set
 
 
-class EngineWorkflow(Base):
+class EngineWorkflow(InExecution, Base):
     """The engine's queue and durable state of one execution (what propeller keeps in the FlyteWorkflow CRD).
 
     Only `engine/queue.py` reads or writes this table. `state` is the engine's own serialized document;
@@ -320,16 +297,11 @@ class EngineWorkflow(Base):
     __tablename__ = "engine_workflows"
     __table_args__ = (
         Index("ix_engine_workflows_due", "done", "next_evaluation_at"),
-        UniqueConstraint(
-            "execution_project", "execution_domain", "execution_name", name="uq_engine_workflows_identity"
-        ),
+        UniqueConstraint(*_EXECUTION_KEY, name="uq_engine_workflows_identity"),
     )
     execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"), primary_key=True)
-    # What to run, decided once by CreateExecution: the execution's identity, its effective spec (request, launch
-    # plan and matchable attributes resolved), the workflow it runs and where its inputs are.
-    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
-    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    # What to run, decided once by CreateExecution: the execution's identity (InExecution), its effective spec
+    # (request, launch plan and matchable attributes resolved), the workflow it runs and where its inputs are.
     spec: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     workflow: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     inputs_uri: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -8,14 +8,13 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from flyteplane.errors import InvalidArgument
-from flyteplane.store.models import utcnow
 
 __all__ = ["duration", "duration_ns", "is_set", "now", "timestamp", "to_datetime"]
 
 
 def now() -> datetime:
-    """The store's clock: naive UTC."""
-    return utcnow()
+    """The store's clock: naive UTC (as `store.models.utcnow`, the columns' default)."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def is_set(stamp: Timestamp) -> bool:

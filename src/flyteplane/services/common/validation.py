@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flyteidl.core import identifier_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import InvalidArgument
-from flyteplane.store.models import Project
+from flyteplane.store.repositories import projects
 
 ResourceType = identifier_pb2.ResourceType
 PROJECT_ACTIVE = 0
@@ -62,7 +61,7 @@ def validate_named_parts(identifier: object) -> None:
 
 def validate_project_domain(session: Session, project: str, domain: str, domains: Sequence[str]) -> None:
     """The project must be registered and active, and the domain one of the configured ones."""
-    state = session.scalar(select(Project.state).where(Project.identifier == project))
+    state = projects.state_of(session, project)
     if state is None:
         raise InvalidArgument(
             f"failed to validate that project [{project}] and domain [{domain}] are registered, "
@@ -72,6 +71,13 @@ def validate_project_domain(session: Session, project: str, domain: str, domains
         raise InvalidArgument(f"project [{project}] is not active")
     if domain not in domains:
         raise InvalidArgument(f"domain [{domain}] is unrecognized by system")
+
+
+def validate_listing_scope(project: str, domain: str, limit: int) -> None:
+    """What listings within a project and domain require, in flyteadmin's order."""
+    require(project, "missing project")
+    require(domain, "missing domain")
+    validate_limit(limit)
 
 
 def validate_limit(limit: int) -> int:

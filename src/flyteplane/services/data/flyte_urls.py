@@ -70,16 +70,11 @@ def parse_flyte_url(url: str) -> FlyteUrl:
     )
 
 
+@dataclass(eq=False)
 class FlyteUrlService:
-    def __init__(
-        self,
-        node_executions: NodeExecutionService,
-        task_executions: TaskExecutionService,
-        dataproxy: DataProxyService,
-    ) -> None:
-        self.node_executions = node_executions
-        self.task_executions = task_executions
-        self.dataproxy = dataproxy
+    node_executions: NodeExecutionService
+    task_executions: TaskExecutionService
+    dataproxy: DataProxyService
 
     def get_data(self, request: dataproxy_pb2.GetDataRequest) -> dataproxy_pb2.GetDataResponse:
         url = parse_flyte_url(request.flyte_url)

@@ -13,17 +13,14 @@ from flyteidl.admin import event_pb2, node_execution_pb2
 from flyteidl.core import catalog_pb2, identifier_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.event import event_pb2 as core_event_pb2
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 from flyteplane.services.common import times
-from flyteplane.services.events.common import error_columns, too_large
-from flyteplane.services.executions.data import ExecutionData, metadata_key
+from flyteplane.services.events.common import EventRecorder, error_columns, first_input_uri, record_outputs, too_large
+from flyteplane.services.executions.data import metadata_key
 from flyteplane.services.executions.lookups import (
     execution_row,
-    find_execution_row,
-    find_node_execution_row,
     node_execution_row,
     task_execution_row,
     text,
@@ -36,8 +33,9 @@ from flyteplane.services.executions.phases import (
     node_phase_name,
     validate_cluster,
 )
-from flyteplane.store.db import Database
-from flyteplane.store.models import NodeExecution
+from flyteplane.store.db import Conflict
+from flyteplane.store.repositories import executions, node_executions
+from flyteplane.store.repositories.node_executions import NodeExecutionRow
 
 __all__ = ["NodeEvents", "dynamic_closure_key"]
 
@@ -51,11 +49,7 @@ def dynamic_closure_key(node: identifier_pb2.NodeExecutionIdentifier, workflow: 
     return metadata_key("admin", execution.project, execution.domain, execution.name, node.node_id, name)
 
 
-class NodeEvents:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
-
+class NodeEvents(EventRecorder):
     def record(self, request: event_pb2.NodeExecutionEventRequest) -> None:
         event = self._validated(request)
         dynamic_reference = ""
@@ -67,7 +61,7 @@ class NodeEvents:
                 with self.db.transaction() as session:
                     self._record(session, event, dynamic_reference)
                 return
-            except IntegrityError:
+            except Conflict:
                 if attempt:  # the first event of a node raced with another; the second try updates
                     raise
 
@@ -96,14 +90,14 @@ class NodeEvents:
 
     def _record(self, session: Session, event: core_event_pb2.NodeExecutionEvent, dynamic_reference: str) -> None:
         execution_id = event.id.execution_id
-        execution = find_execution_row(session, execution_id)
+        execution = executions.find(session, execution_id)
         if execution is None:
             raise NotFound(
                 f"Failed to get existing execution id: [{text(execution_id)}] with err: "
                 f"missing entity of type execution with identifier [{text(execution_id)}]"
             )
         validate_cluster(execution.cluster, event.producer_id)
-        row = find_node_execution_row(session, event.id, lock=True)
+        row = node_executions.find(session, event.id, lock=True)
         if row is not None:
             self._check_transition(row, event)
         if event.workflow_node_metadata.HasField("execution_id"):
@@ -118,30 +112,24 @@ class NodeEvents:
             closure = node_execution_pb2.NodeExecutionClosure.FromString(row.closure)
             metadata = node_execution_pb2.NodeExecutionMetaData.FromString(row.node_execution_metadata)
         self._apply(row, closure, metadata, event, dynamic_reference)
-        session.add(row)  # only now that it is complete: a query must not autoflush half a row
-        session.flush()
+        node_executions.save(session, row)  # only now that it is complete: a query must not autoflush half a row
 
     @staticmethod
-    def _new_row(session: Session, event: core_event_pb2.NodeExecutionEvent) -> NodeExecution:
+    def _new_row(session: Session, event: core_event_pb2.NodeExecutionEvent) -> NodeExecutionRow:
         execution = event.id.execution_id
-        row = NodeExecution(
-            execution_project=execution.project,
-            execution_domain=execution.domain,
-            execution_name=execution.name,
-            node_id=event.id.node_id,
-            node_execution_created_at=times.to_datetime(event.occurred_at),
-        )
+        created_at = times.to_datetime(event.occurred_at)
+        parent_id = parent_task_id = None
         if event.HasField("parent_node_metadata"):
-            parent_id = identifier_pb2.NodeExecutionIdentifier(
+            parent = identifier_pb2.NodeExecutionIdentifier(
                 execution_id=execution, node_id=event.parent_node_metadata.node_id
             )
-            row.parent_id = node_execution_row(session, parent_id).id
+            parent_id = node_execution_row(session, parent).id
         if event.HasField("parent_task_metadata"):  # legacy events name the task attempt that launched the node
-            row.parent_task_execution_id = task_execution_row(session, event.parent_task_metadata.id).id
-        return row
+            parent_task_id = task_execution_row(session, event.parent_task_metadata.id).id
+        return node_executions.new(execution, event.id.node_id, created_at, parent_id, parent_task_id)
 
     @staticmethod
-    def _check_transition(row: NodeExecution, event: core_event_pb2.NodeExecutionEvent) -> None:
+    def _check_transition(row: NodeExecutionRow, event: core_event_pb2.NodeExecutionEvent) -> None:
         """flyteadmin names the incoming phase as the `current_phase` of the refusal (a quirk); the phase
         reported here is the one the node actually is in."""
         new_name = node_phase_name(event.phase)
@@ -154,7 +142,7 @@ class NodeEvents:
 
     def _apply(
         self,
-        row: NodeExecution,
+        row: NodeExecutionRow,
         closure: node_execution_pb2.NodeExecutionClosure,
         metadata: node_execution_pb2.NodeExecutionMetaData,
         event: core_event_pb2.NodeExecutionEvent,
@@ -193,18 +181,12 @@ class NodeEvents:
         row.closure = closure.SerializeToString()
         row.node_execution_metadata = metadata.SerializeToString()
 
-    def _record_inputs(self, row: NodeExecution, event: core_event_pb2.NodeExecutionEvent) -> None:
-        """Inputs are fixed for a node execution: only the first event that carries them counts."""
-        if row.input_uri:
-            return
-        if event.input_uri:
-            row.input_uri = event.input_uri
-        elif event.HasField("input_data"):
-            row.input_uri = self.data.offload(_node_parts(event.id, "offloaded_inputs"), event.input_data)
+    def _record_inputs(self, row: NodeExecutionRow, event: core_event_pb2.NodeExecutionEvent) -> None:
+        row.input_uri = first_input_uri(self.data, row.input_uri, event, _node_parts(event.id, "offloaded_inputs"))
 
     def _record_result(
         self,
-        row: NodeExecution,
+        row: NodeExecutionRow,
         closure: node_execution_pb2.NodeExecutionClosure,
         event: core_event_pb2.NodeExecutionEvent,
         occurred: datetime,
@@ -212,17 +194,12 @@ class NodeEvents:
         if row.started_at is not None:
             row.duration = times.duration_ns(row.started_at, occurred)
             closure.duration.CopyFrom(times.duration(row.duration))
-        if event.output_uri:
-            closure.output_uri = event.output_uri
-        elif event.HasField("output_data"):
-            closure.output_uri = self.data.offload(_node_parts(event.id, "offloaded_outputs"), event.output_data)
-        elif event.HasField("error"):
-            closure.error.CopyFrom(event.error)
+        if record_outputs(self.data, closure, event, _node_parts(event.id, "offloaded_outputs")):
             row.error_kind, row.error_code = error_columns(event.error)
 
     @staticmethod
     def _record_task_metadata(
-        row: NodeExecution,
+        row: NodeExecutionRow,
         closure: node_execution_pb2.NodeExecutionClosure,
         metadata: core_event_pb2.TaskNodeMetadata,
     ) -> None:

@@ -11,13 +11,11 @@ from flyteidl.admin import event_pb2, task_execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.core import identifier_pb2
 from flyteidl.event import event_pb2 as core_event_pb2
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 from flyteplane.services.common import times
-from flyteplane.services.common.validation import validate_identifier
-from flyteplane.services.events.common import too_large
+from flyteplane.services.events.common import EventRecorder, first_input_uri, record_outputs, too_large
 from flyteplane.services.events.task_closures import (
     add_reasons,
     filter_logs_by_phase,
@@ -26,14 +24,11 @@ from flyteplane.services.events.task_closures import (
     merge_metadata,
     sorted_external_resources,
 )
-from flyteplane.services.executions.data import ExecutionData
 from flyteplane.services.executions.lookups import (
     MAX_INT32,
     execution_row,
-    find_node_execution_row,
-    find_task_execution_row,
     text,
-    validate_node_execution_id,
+    validate_attempt_parts,
 )
 from flyteplane.services.executions.phases import (
     TASK_TERMINAL,
@@ -41,8 +36,9 @@ from flyteplane.services.executions.phases import (
     task_phase_name,
     validate_cluster,
 )
-from flyteplane.store.db import Database
-from flyteplane.store.models import TaskExecution
+from flyteplane.store.db import Conflict
+from flyteplane.store.repositories import node_executions, task_executions
+from flyteplane.store.repositories.task_executions import TaskExecutionRow
 
 __all__ = ["TaskEvents", "task_execution_id_of"]
 
@@ -57,11 +53,7 @@ def task_execution_id_of(event: core_event_pb2.TaskExecutionEvent) -> identifier
     )
 
 
-class TaskEvents:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
-
+class TaskEvents(EventRecorder):
     def record(self, request: event_pb2.TaskExecutionEventRequest) -> None:
         event = self._validated(request)
         for attempt in range(2):
@@ -69,7 +61,7 @@ class TaskEvents:
                 with self.db.transaction() as session:
                     self._record(session, event)
                 return
-            except IntegrityError:
+            except Conflict:
                 if attempt:  # an attempt's first event raced with another; the second try updates
                     raise
 
@@ -84,12 +76,7 @@ class TaskEvents:
             times.to_datetime(event.reported_at, "reported_at")
         if event.HasField("output_data") and self.data.too_large(event.output_data):
             raise too_large(self.data, event.output_data.ByteSize())
-        if not event.HasField("parent_node_execution_id"):
-            raise InvalidArgument("missing node_execution_id")
-        validate_node_execution_id(event.parent_node_execution_id)
-        if not event.HasField("task_id"):
-            raise InvalidArgument("missing task_id")
-        validate_identifier(event.task_id, identifier_pb2.TASK)
+        validate_attempt_parts(event, "parent_node_execution_id")
         if event.phase not in Phase.Phase.values():
             raise InvalidArgument(f"invalid value for phase: {event.phase}")
         if event.retry_attempt > MAX_INT32:
@@ -102,22 +89,22 @@ class TaskEvents:
         node_id = event.parent_node_execution_id
         validate_cluster(execution_row(session, node_id.execution_id).cluster, event.producer_id)
         identifier = task_execution_id_of(event)
-        row = find_task_execution_row(session, identifier, lock=True)
+        row = task_executions.find(session, identifier, lock=True)
         if row is None:
-            if find_node_execution_row(session, node_id) is None:
+            if node_executions.find(session, node_id) is None:
                 raise NotFound(
                     f"Failed to get existing node execution id: [{text(node_id)}] with err: "
                     f"missing entity of type node execution with identifier [{text(node_id)}]"
                 )
-            session.add(self._created(event))
+            row = self._created(event)
         else:
             self._check_transition(row, event, identifier)
             self._update(row, event)
-        session.flush()
+        task_executions.save(session, row)
 
     @staticmethod
     def _check_transition(
-        row: TaskExecution,
+        row: TaskExecutionRow,
         event: core_event_pb2.TaskExecutionEvent,
         identifier: identifier_pb2.TaskExecutionIdentifier,
     ) -> None:
@@ -134,25 +121,27 @@ class TaskEvents:
                 row.phase,
             )
 
-    def _created(self, event: core_event_pb2.TaskExecutionEvent) -> TaskExecution:
+    def _created(self, event: core_event_pb2.TaskExecutionEvent) -> TaskExecutionRow:
         node = event.parent_node_execution_id
         task = event.task_id
         reported = event.reported_at if times.is_set(event.reported_at) else event.occurred_at
-        row = TaskExecution(
-            project=task.project,
-            domain=task.domain,
-            name=task.name,
-            version=task.version,
-            execution_project=node.execution_id.project,
-            execution_domain=node.execution_id.domain,
-            execution_name=node.execution_id.name,
-            node_id=node.node_id,
-            retry_attempt=event.retry_attempt,
-            phase=task_phase_name(event.phase),
-            phase_version=event.phase_version,
-            task_execution_created_at=times.to_datetime(event.occurred_at),
-            task_execution_updated_at=times.to_datetime(reported),
-            duration=0,
+        row = task_executions.new(
+            {
+                "project": task.project,
+                "domain": task.domain,
+                "name": task.name,
+                "version": task.version,
+                "execution_project": node.execution_id.project,
+                "execution_domain": node.execution_id.domain,
+                "execution_name": node.execution_id.name,
+                "node_id": node.node_id,
+                "retry_attempt": event.retry_attempt,
+                "phase": task_phase_name(event.phase),
+                "phase_version": event.phase_version,
+                "task_execution_created_at": times.to_datetime(event.occurred_at),
+                "task_execution_updated_at": times.to_datetime(reported),
+                "duration": 0,
+            }
         )
         closure = task_execution_pb2.TaskExecutionClosure(
             phase=event.phase,
@@ -180,7 +169,7 @@ class TaskEvents:
         row.closure = closure.SerializeToString()
         return row
 
-    def _update(self, row: TaskExecution, event: core_event_pb2.TaskExecutionEvent) -> None:
+    def _update(self, row: TaskExecutionRow, event: core_event_pb2.TaskExecutionEvent) -> None:
         closure = task_execution_pb2.TaskExecutionClosure.FromString(row.closure)
         reported = event.reported_at if times.is_set(event.reported_at) else event.occurred_at
         phase_changed = row.phase != task_phase_name(event.phase)
@@ -222,17 +211,12 @@ class TaskEvents:
         row.task_execution_updated_at = times.to_datetime(reported)
         row.closure = closure.SerializeToString()
 
-    def _record_inputs(self, row: TaskExecution, event: core_event_pb2.TaskExecutionEvent) -> None:
-        if row.input_uri:
-            return
-        if event.input_uri:
-            row.input_uri = event.input_uri
-        elif event.HasField("input_data"):
-            row.input_uri = self.data.offload(_attempt_parts(event, "offloaded_inputs"), event.input_data)
+    def _record_inputs(self, row: TaskExecutionRow, event: core_event_pb2.TaskExecutionEvent) -> None:
+        row.input_uri = first_input_uri(self.data, row.input_uri, event, _attempt_parts(event, "offloaded_inputs"))
 
     def _record_result(
         self,
-        row: TaskExecution,
+        row: TaskExecutionRow,
         closure: task_execution_pb2.TaskExecutionClosure,
         event: core_event_pb2.TaskExecutionEvent,
     ) -> None:
@@ -240,12 +224,7 @@ class TaskEvents:
             row.duration = times.duration_ns(row.started_at, times.to_datetime(event.occurred_at))
             closure.started_at.CopyFrom(times.timestamp(row.started_at))
             closure.duration.CopyFrom(times.duration(row.duration))
-        if event.output_uri:
-            closure.output_uri = event.output_uri
-        elif event.HasField("output_data"):
-            closure.output_uri = self.data.offload(_attempt_parts(event, "offloaded_outputs"), event.output_data)
-        elif event.HasField("error"):
-            closure.error.CopyFrom(event.error)
+        record_outputs(self.data, closure, event, _attempt_parts(event, "offloaded_outputs"))
 
 
 def _attempt_parts(event: core_event_pb2.TaskExecutionEvent, leaf: str) -> tuple[str, ...]:

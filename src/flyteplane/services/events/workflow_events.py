@@ -8,6 +8,7 @@ trusted to report in order.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flyteidl.admin import event_pb2, execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
@@ -17,8 +18,7 @@ from flyteplane.compiler.prototext import go_text
 from flyteplane.engine.ports import Wakeup
 from flyteplane.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from flyteplane.services.common import times
-from flyteplane.services.events.common import error_columns, too_large
-from flyteplane.services.executions.data import ExecutionData
+from flyteplane.services.events.common import EventRecorder, error_columns, too_large
 from flyteplane.services.executions.lookups import execution_identifier, execution_row, text
 from flyteplane.services.executions.phases import (
     DEFAULT_PRODUCER_ID,
@@ -28,8 +28,8 @@ from flyteplane.services.executions.phases import (
     validate_cluster,
     workflow_phase_name,
 )
-from flyteplane.store.db import Database
-from flyteplane.store.models import Execution, NodeExecution
+from flyteplane.store.repositories import node_executions
+from flyteplane.store.repositories.executions import ExecutionRow
 
 __all__ = ["WorkflowEvents"]
 
@@ -39,11 +39,9 @@ Phase = core_execution_pb2.WorkflowExecution
 _CLUSTER_REASSIGNABLE = frozenset({Phase.UNDEFINED, Phase.QUEUED})
 
 
-class WorkflowEvents:
-    def __init__(self, db: Database, data: ExecutionData, wakeup: Wakeup) -> None:
-        self.db = db
-        self.data = data
-        self.wakeup = wakeup
+@dataclass(eq=False)
+class WorkflowEvents(EventRecorder):
+    wakeup: Wakeup
 
     def record(self, request: event_pb2.WorkflowExecutionEventRequest) -> None:
         event = self._validated(request)
@@ -52,7 +50,7 @@ class WorkflowEvents:
             self._check_transition(row, event)
             self._apply(row, event)
             parent = (
-                session.get(NodeExecution, row.parent_node_execution_id)
+                node_executions.by_id(session, row.parent_node_execution_id)
                 if event.phase in WORKFLOW_TERMINAL and row.parent_node_execution_id is not None
                 else None
             )
@@ -77,7 +75,7 @@ class WorkflowEvents:
         return event
 
     @staticmethod
-    def _check_transition(row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
+    def _check_transition(row: ExecutionRow, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         current = Phase.Phase.Value(row.phase)
         new = event.phase
         shown = text(event.execution_id)
@@ -96,7 +94,7 @@ class WorkflowEvents:
         if current == Phase.ABORTING and new not in WORKFLOW_TERMINAL:
             raise FailedPrecondition(f"Invalid phase change from aborting to {new_name} for workflow execution {shown}")
 
-    def _apply(self, row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
+    def _apply(self, row: ExecutionRow, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         closure = execution_pb2.ExecutionClosure.FromString(row.closure)
         occurred = times.to_datetime(event.occurred_at)
         closure.phase = event.phase
@@ -121,7 +119,7 @@ class WorkflowEvents:
         row.closure = closure.SerializeToString()
 
     @staticmethod
-    def _assign_cluster(row: Execution, event: core_event_pb2.WorkflowExecutionEvent) -> None:
+    def _assign_cluster(row: ExecutionRow, event: core_event_pb2.WorkflowExecutionEvent) -> None:
         """A named producer claims a queued execution; afterwards only that producer may report."""
         producer = event.producer_id
         if not producer or producer == DEFAULT_PRODUCER_ID:

@@ -13,12 +13,11 @@ from typing import Any
 
 from flyteidl.admin import common_pb2, execution_pb2, launch_plan_pb2, matchable_resource_pb2
 from flyteidl.core import security_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import InvalidArgument
 from flyteplane.services.registry.attributes import AttributeService, fill_execution_config
-from flyteplane.store.models import Project
+from flyteplane.store.repositories import projects
 
 __all__ = [
     "check_cluster_assignment",
@@ -111,7 +110,7 @@ def _legacy_run_as(spec: execution_pb2.ExecutionSpec, launch_plan: launch_plan_p
 
 def _add_project_labels(session: Session, project: str, config: matchable_resource_pb2.WorkflowExecutionConfig) -> None:
     """The project's labels apply to its executions, except where the execution sets the same key."""
-    raw = session.scalar(select(Project.labels).where(Project.identifier == project))
+    raw = projects.labels_of(session, project)
     if not raw:
         return
     project_labels = common_pb2.Labels.FromString(raw)

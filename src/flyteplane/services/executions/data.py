@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import IO
+from typing import IO, Any
 
 from flyteidl.admin import common_pb2
 from flyteidl.core import literals_pb2
@@ -97,6 +97,20 @@ class ExecutionData:
         if literal_map.ByteSize() < self.max_inline_bytes:
             return literal_map
         return literals_pb2.LiteralMap()
+
+    def fill_response(
+        self, response: Any, inputs_uri: str, outputs: literals_pb2.LiteralMap | None, outputs_uri: str
+    ) -> None:
+        """A GetData response's inputs and outputs: outputs kept inline on a closure, else read from their URI."""
+        full_inputs, inputs = self.for_response(inputs_uri)
+        response.full_inputs.CopyFrom(full_inputs)
+        response.inputs.CopyFrom(inputs)
+        if outputs is not None:
+            response.full_outputs.CopyFrom(self.inline_for_response(outputs))
+        elif outputs_uri:
+            full_outputs, urls = self.for_response(outputs_uri)
+            response.full_outputs.CopyFrom(full_outputs)
+            response.outputs.CopyFrom(urls)
 
     def too_large(self, literal_map: literals_pb2.LiteralMap) -> bool:
         return bool(literal_map.ByteSize() > self.max_inline_bytes)

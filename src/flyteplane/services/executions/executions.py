@@ -11,16 +11,15 @@ from collections.abc import Callable
 from flyteidl.admin import common_pb2, execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.core import identifier_pb2, literals_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flyteplane.engine.ports import RunQueue, Wakeup
 from flyteplane.errors import FailedPrecondition, FlyteplaneError, InvalidArgument
 from flyteplane.services.common import times
+from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
 from flyteplane.services.executions.data import ExecutionData
 from flyteplane.services.executions.launch import ExecutionLauncher, anonymous, no_wakeup
-from flyteplane.services.executions.list_scopes import apply_filters, execution_listing, trim_error_message
 from flyteplane.services.executions.lookups import (
     execution_identifier,
     execution_row,
@@ -28,19 +27,18 @@ from flyteplane.services.executions.lookups import (
     validate_execution_id,
 )
 from flyteplane.services.executions.phases import WORKFLOW_TERMINAL, AlreadyInTerminalState
+from flyteplane.services.executions.trimming import trim_error_message
 from flyteplane.store.db import Database
-from flyteplane.store.filters import parse_filters, parse_sort
-from flyteplane.store.models import Execution
-from flyteplane.store.pagination import paginate
+from flyteplane.store.repositories import executions
+from flyteplane.store.repositories.executions import ExecutionRow
 
 __all__ = ["ExecutionService", "execution_proto"]
 
 Phase = core_execution_pb2.WorkflowExecution
 ExecutionMode = execution_pb2.ExecutionMetadata.ExecutionMode
-_LISTING = execution_listing()
 
 
-def execution_proto(row: Execution, *, trim_errors: bool = False) -> execution_pb2.Execution:
+def execution_proto(row: ExecutionRow, *, trim_errors: bool = False) -> execution_pb2.Execution:
     """The stored spec and closure as an Execution; lists trim error messages to 100 bytes."""
     spec = execution_pb2.ExecutionSpec.FromString(row.spec)
     closure = execution_pb2.ExecutionClosure.FromString(row.closure)
@@ -107,7 +105,7 @@ class ExecutionService:
 
     def _original(
         self, identifier: identifier_pb2.WorkflowExecutionIdentifier
-    ) -> tuple[Execution, execution_pb2.ExecutionSpec, literals_pb2.LiteralMap]:
+    ) -> tuple[ExecutionRow, execution_pb2.ExecutionSpec, literals_pb2.LiteralMap]:
         with self.db.read() as session:
             original = execution_row(session, identifier)
         spec = execution_pb2.ExecutionSpec.FromString(original.spec)
@@ -148,25 +146,10 @@ class ExecutionService:
         if not request.id.domain:
             raise InvalidArgument("missing domain")
         validate_limit(request.limit)
-        stmt = select(Execution).where(
-            Execution.execution_project == request.id.project, Execution.execution_domain == request.id.domain
-        )
-        if request.id.name:
-            stmt = stmt.where(Execution.execution_name == request.id.name)
-        filters = parse_filters(request.filters)
-        stmt = apply_filters(stmt, _LISTING, filters)
-        if not any(item.field == "state" for item in filters):
-            stmt = stmt.where(Execution.state == execution_pb2.EXECUTION_ACTIVE)
-        order = parse_sort(request.sort_by if request.HasField("sort_by") else None, _LISTING.entity)
+        identifier = request.id
         with self.db.read() as session:
-            page = paginate(
-                session,
-                stmt,
-                order=order,
-                id_column=Execution.id,
-                limit=request.limit,
-                token=request.token,
-                what="ListExecutions",
+            page = executions.list_page(
+                session, identifier.project, identifier.domain, identifier.name, page_request(request)
             )
             return execution_pb2.ExecutionList(
                 executions=[execution_proto(row, trim_errors=True) for row in page.items], token=page.token
@@ -179,16 +162,13 @@ class ExecutionService:
         with self.db.read() as session:
             row = execution_row(session, request.id)
         closure = execution_pb2.ExecutionClosure.FromString(row.closure)
-        full_inputs, inputs = self.data.for_response(row.inputs_uri)
-        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=full_inputs, inputs=inputs)
+        inline = None
         if closure.HasField("outputs") and closure.outputs.HasField("values"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.outputs.values))
+            inline = closure.outputs.values
         elif closure.HasField("output_data"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
-        elif closure.HasField("outputs") and closure.outputs.uri:
-            full_outputs, outputs = self.data.for_response(closure.outputs.uri)
-            response.full_outputs.CopyFrom(full_outputs)
-            response.outputs.CopyFrom(outputs)
+            inline = closure.output_data
+        response = execution_pb2.WorkflowExecutionGetDataResponse()
+        self.data.fill_response(response, row.inputs_uri, inline, closure.outputs.uri)
         return response
 
     # -- changing ---------------------------------------------------------------------------------------
@@ -222,7 +202,7 @@ class ExecutionService:
         self.wakeup(execution_identifier(row))
         return execution_pb2.ExecutionTerminateResponse()
 
-    def _mark_aborting(self, session: Session, row: Execution, cause: str) -> None:
+    def _mark_aborting(self, session: Session, row: ExecutionRow, cause: str) -> None:
         current = Phase.Phase.Value(row.phase)
         if current in WORKFLOW_TERMINAL:
             raise AlreadyInTerminalState("Cannot abort an already terminated workflow execution", row.phase)

@@ -14,8 +14,6 @@ from datetime import datetime
 
 from flyteidl.admin import execution_pb2, launch_plan_pb2, matchable_resource_pb2
 from flyteidl.core import identifier_pb2, literals_pb2
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
@@ -30,15 +28,16 @@ from flyteplane.services.executions.config import (
 )
 from flyteplane.services.executions.data import ExecutionData
 from flyteplane.services.executions.inputs import merge_inputs
-from flyteplane.services.executions.lookups import execution_row, find_execution_row, node_execution_row
+from flyteplane.services.executions.lookups import execution_row, node_execution_row
 from flyteplane.services.executions.phases import EXECUTION_CLUSTER
 from flyteplane.services.executions.requests import generate_execution_name, validate_create_request
 from flyteplane.services.executions.single_task import SingleTaskLaunch
 from flyteplane.services.registry.attributes import AttributeService
 from flyteplane.services.registry.launch_plans import LAUNCH_PLANS
 from flyteplane.services.registry.workflows import WORKFLOWS
-from flyteplane.store.db import Database
-from flyteplane.store.models import Execution, ExecutionTag, LaunchPlan, Workflow
+from flyteplane.store.db import Conflict, Database
+from flyteplane.store.repositories import executions, versioned
+from flyteplane.store.repositories.versioned import LaunchPlanRow, WorkflowRow
 
 __all__ = ["ExecutionLauncher", "PreparedExecution", "no_wakeup"]
 
@@ -81,8 +80,8 @@ class PreparedExecution:
 class _Launchable:
     """What the request launches: the launch plan (real or generated) and the workflow it runs."""
 
-    launch_plan: LaunchPlan
-    workflow: Workflow
+    launch_plan: LaunchPlanRow
+    workflow: WorkflowRow
     task_id: int | None
 
     @property
@@ -94,26 +93,16 @@ class _Launchable:
         return launch_plan_pb2.LaunchPlanClosure.FromString(self.launch_plan.closure)
 
 
+@dataclass(eq=False)
 class ExecutionLauncher:
-    def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        data: ExecutionData,
-        attributes: AttributeService,
-        single_task: SingleTaskLaunch,
-        queue: RunQueue,
-        wakeup: Wakeup = no_wakeup,
-        principal: Callable[[], str] = anonymous,
-    ) -> None:
-        self.db = db
-        self.settings = settings
-        self.data = data
-        self.attributes = attributes
-        self.single_task = single_task
-        self.queue = queue
-        self.wakeup = wakeup
-        self.principal = principal
+    db: Database
+    settings: Settings
+    data: ExecutionData
+    attributes: AttributeService
+    single_task: SingleTaskLaunch
+    queue: RunQueue
+    wakeup: Wakeup = no_wakeup
+    principal: Callable[[], str] = anonymous
 
     def create(
         self, request: execution_pb2.ExecutionCreateRequest, source_execution_id: int | None = None
@@ -195,7 +184,7 @@ class ExecutionLauncher:
     def _launch_plan(self, request: execution_pb2.ExecutionCreateRequest) -> _Launchable:
         with self.db.read() as session:
             plan = LAUNCH_PLANS.get(session, request.spec.launch_plan)
-            workflow = session.get(Workflow, plan.workflow_id)
+            workflow = versioned.WORKFLOWS.by_id(session, plan.workflow_id)
         if workflow is None:  # the foreign key makes this impossible; say so plainly if it happens anyway
             raise InvalidArgument(f"launch plan [{plan.name}] refers to a workflow that does not exist")
         return _Launchable(launch_plan=plan, workflow=workflow, task_id=None)
@@ -205,45 +194,41 @@ class ExecutionLauncher:
     def launch(self, prepared: PreparedExecution) -> identifier_pb2.WorkflowExecutionIdentifier:
         execution_id = prepared.id
         with self.db.read() as session:
-            if find_execution_row(session, execution_id) is not None:
+            if executions.find(session, execution_id) is not None:
                 raise _duplicate(execution_id)
         prefix = (execution_id.project, execution_id.domain, execution_id.name)
         inputs_uri = self.data.offload((*prefix, "inputs.pb"), prepared.inputs)
         user_inputs_uri = self.data.offload((*prefix, "user_inputs.pb"), prepared.user_inputs)
         metadata = prepared.spec.metadata
-        row = Execution(
-            execution_project=execution_id.project,
-            execution_domain=execution_id.domain,
-            execution_name=execution_id.name,
-            launch_plan_id=prepared.launch_plan_id,
-            workflow_id=prepared.workflow_id,
-            task_id=prepared.task_id,
-            phase="UNDEFINED",
-            spec=prepared.spec.SerializeToString(),
-            closure=prepared.closure.SerializeToString(),
-            execution_created_at=prepared.created_at,
-            execution_updated_at=prepared.created_at,
-            mode=metadata.mode,
-            source_execution_id=prepared.source_execution_id,
-            parent_node_execution_id=prepared.parent_node_execution_id,
-            cluster=metadata.system_metadata.execution_cluster,
-            inputs_uri=inputs_uri,
-            user_inputs_uri=user_inputs_uri,
-            user=metadata.principal,
-            state=execution_pb2.EXECUTION_ACTIVE,
-            launch_entity=prepared.launch_entity,
-            scheduled_at=times.to_datetime(metadata.scheduled_at) if times.is_set(metadata.scheduled_at) else None,
-            execution_config=prepared.execution_config.SerializeToString(),
-        )
+        values = {
+            "execution_project": execution_id.project,
+            "execution_domain": execution_id.domain,
+            "execution_name": execution_id.name,
+            "launch_plan_id": prepared.launch_plan_id,
+            "workflow_id": prepared.workflow_id,
+            "task_id": prepared.task_id,
+            "phase": "UNDEFINED",
+            "spec": prepared.spec.SerializeToString(),
+            "closure": prepared.closure.SerializeToString(),
+            "execution_created_at": prepared.created_at,
+            "execution_updated_at": prepared.created_at,
+            "mode": metadata.mode,
+            "source_execution_id": prepared.source_execution_id,
+            "parent_node_execution_id": prepared.parent_node_execution_id,
+            "cluster": metadata.system_metadata.execution_cluster,
+            "inputs_uri": inputs_uri,
+            "user_inputs_uri": user_inputs_uri,
+            "user": metadata.principal,
+            "state": execution_pb2.EXECUTION_ACTIVE,
+            "launch_entity": prepared.launch_entity,
+            "scheduled_at": times.to_datetime(metadata.scheduled_at) if times.is_set(metadata.scheduled_at) else None,
+            "execution_config": prepared.execution_config.SerializeToString(),
+        }
         try:
             with self.db.transaction() as session:
-                session.add(row)
-                session.flush()
-                session.add_all(
-                    ExecutionTag(execution_id=row.id, key=key, value=value) for key, value in prepared.tags.items()
-                )
+                row = executions.insert(session, values, prepared.tags)
                 self.queue.enqueue(session, row.id, _run_of(prepared, inputs_uri), prepared.created_at)
-        except IntegrityError:
+        except Conflict:
             raise _duplicate(execution_id) from None
         self.wakeup(execution_id)
         return execution_id
@@ -280,22 +265,13 @@ def _inherit_from_parent(session: Session, spec: execution_pb2.ExecutionSpec) ->
     return parent_node.id, source.id
 
 
-def _check_concurrency(session: Session, plan: LaunchPlan, spec: launch_plan_pb2.LaunchPlanSpec) -> None:
+def _check_concurrency(session: Session, plan: LaunchPlanRow, spec: launch_plan_pb2.LaunchPlanSpec) -> None:
     """A launch plan's concurrency policy counts queued and running executions of every version of it."""
     if not spec.HasField("concurrency_policy"):
         return
     policy = spec.concurrency_policy
-    count = session.scalar(
-        select(func.count(Execution.id))
-        .join(LaunchPlan, LaunchPlan.id == Execution.launch_plan_id)
-        .where(
-            Execution.execution_project == plan.project,
-            Execution.execution_domain == plan.domain,
-            LaunchPlan.name == plan.name,
-            Execution.phase.in_(_ACTIVE_PHASES),
-        )
-    )
-    if (count or 0) < policy.max:
+    count = executions.count_of_launch_plan(session, plan.project, plan.domain, plan.name, _ACTIVE_PHASES)
+    if count < policy.max:
         return
     if policy.behavior == launch_plan_pb2.CONCURRENCY_LIMIT_BEHAVIOR_SKIP:
         raise AlreadyExists(f"concurrency limit ({policy.max}) reached for launch plan {plan.name}; skipping execution")

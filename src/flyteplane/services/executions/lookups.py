@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flyteidl.core import identifier_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flyteplane.compiler.prototext import go_text
 from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.services.common.identifiers import identifier_of
 from flyteplane.services.common.validation import require, validate_identifier
-from flyteplane.store.models import Execution, NodeExecution, TaskExecution
+from flyteplane.store.repositories import executions, node_executions, task_executions
+from flyteplane.store.repositories.executions import ExecutionRow
+from flyteplane.store.repositories.node_executions import NodeExecutionRow
+from flyteplane.store.repositories.task_executions import MAX_INT32, TaskExecutionRow
 
 __all__ = [
     "MAX_INT32",
     "execution_identifier",
     "execution_row",
-    "find_execution_row",
-    "find_node_execution_row",
-    "find_task_execution_row",
     "node_execution_identifier",
     "node_execution_row",
     "task_execution_identifier",
     "task_execution_row",
     "text",
+    "validate_attempt_parts",
     "validate_execution_id",
     "validate_node_execution_id",
     "validate_task_execution_id",
 ]
 
-MAX_INT32 = 2**31 - 1
-"""uint32 fields (retry attempts, phase versions) are stored in 32-bit signed columns."""
+Row = TypeVar("Row")
 
 
 def text(identifier: Any) -> str:
@@ -59,109 +59,61 @@ def validate_node_execution_id(identifier: identifier_pb2.NodeExecutionIdentifie
 def validate_task_execution_id(identifier: identifier_pb2.TaskExecutionIdentifier, *, present: bool = True) -> None:
     if not present:
         raise InvalidArgument("missing id")
-    if not identifier.HasField("node_execution_id"):
+    validate_attempt_parts(identifier, "node_execution_id")
+
+
+def validate_attempt_parts(holder: Any, node_field: str) -> None:
+    """The node execution (in `node_field`) and the task of an attempt, as identifiers and events carry them."""
+    if not holder.HasField(node_field):
         raise InvalidArgument("missing node_execution_id")
-    validate_node_execution_id(identifier.node_execution_id)
-    if not identifier.HasField("task_id"):
+    validate_node_execution_id(getattr(holder, node_field))
+    if not holder.HasField("task_id"):
         raise InvalidArgument("missing task_id")
-    validate_identifier(identifier.task_id, identifier_pb2.TASK)
+    validate_identifier(holder.task_id, identifier_pb2.TASK)
 
 
 def execution_identifier(
-    row: Execution | NodeExecution | TaskExecution,
+    row: ExecutionRow | NodeExecutionRow | TaskExecutionRow,
 ) -> identifier_pb2.WorkflowExecutionIdentifier:
     return identifier_pb2.WorkflowExecutionIdentifier(
         project=row.execution_project, domain=row.execution_domain, name=row.execution_name
     )
 
 
-def node_execution_identifier(row: NodeExecution | TaskExecution) -> identifier_pb2.NodeExecutionIdentifier:
+def node_execution_identifier(row: NodeExecutionRow | TaskExecutionRow) -> identifier_pb2.NodeExecutionIdentifier:
     return identifier_pb2.NodeExecutionIdentifier(node_id=row.node_id, execution_id=execution_identifier(row))
 
 
-def task_execution_identifier(row: TaskExecution) -> identifier_pb2.TaskExecutionIdentifier:
+def task_execution_identifier(row: TaskExecutionRow) -> identifier_pb2.TaskExecutionIdentifier:
     return identifier_pb2.TaskExecutionIdentifier(
-        task_id=identifier_pb2.Identifier(
-            resource_type=identifier_pb2.TASK,
-            project=row.project,
-            domain=row.domain,
-            name=row.name,
-            version=row.version,
-        ),
+        task_id=identifier_of(identifier_pb2.TASK, row),
         node_execution_id=node_execution_identifier(row),
         retry_attempt=row.retry_attempt,
     )
 
 
-def find_execution_row(
-    session: Session, identifier: identifier_pb2.WorkflowExecutionIdentifier, *, lock: bool = False
-) -> Execution | None:
-    stmt = select(Execution).where(
-        Execution.execution_project == identifier.project,
-        Execution.execution_domain == identifier.domain,
-        Execution.execution_name == identifier.name,
-    )
-    return session.scalar(stmt.with_for_update() if lock else stmt)
-
-
 def execution_row(
     session: Session, identifier: identifier_pb2.WorkflowExecutionIdentifier, *, lock: bool = False
-) -> Execution:
-    row = find_execution_row(session, identifier, lock=lock)
-    if row is None:
-        bare = identifier_pb2.WorkflowExecutionIdentifier(
-            project=identifier.project, domain=identifier.domain, name=identifier.name
-        )
-        raise NotFound(f"missing entity of type execution with identifier [{text(bare)}]")
-    return row
-
-
-def find_node_execution_row(
-    session: Session, identifier: identifier_pb2.NodeExecutionIdentifier, *, lock: bool = False
-) -> NodeExecution | None:
-    execution = identifier.execution_id
-    stmt = select(NodeExecution).where(
-        NodeExecution.execution_project == execution.project,
-        NodeExecution.execution_domain == execution.domain,
-        NodeExecution.execution_name == execution.name,
-        NodeExecution.node_id == identifier.node_id,
+) -> ExecutionRow:
+    bare = identifier_pb2.WorkflowExecutionIdentifier(
+        project=identifier.project, domain=identifier.domain, name=identifier.name
     )
-    return session.scalar(stmt.with_for_update() if lock else stmt)
+    return _required(executions.find(session, identifier, lock=lock), "execution", bare)
 
 
 def node_execution_row(
     session: Session, identifier: identifier_pb2.NodeExecutionIdentifier, *, lock: bool = False
-) -> NodeExecution:
-    row = find_node_execution_row(session, identifier, lock=lock)
-    if row is None:
-        raise NotFound(f"missing entity of type node execution with identifier [{text(identifier)}]")
-    return row
-
-
-def find_task_execution_row(
-    session: Session, identifier: identifier_pb2.TaskExecutionIdentifier, *, lock: bool = False
-) -> TaskExecution | None:
-    if identifier.retry_attempt > MAX_INT32:  # the column cannot hold it, so no such row exists
-        return None
-    task, node = identifier.task_id, identifier.node_execution_id
-    stmt = select(TaskExecution).where(
-        TaskExecution.execution_project == node.execution_id.project,
-        TaskExecution.execution_domain == node.execution_id.domain,
-        TaskExecution.execution_name == node.execution_id.name,
-        TaskExecution.node_id == node.node_id,
-        TaskExecution.project == task.project,
-        TaskExecution.domain == task.domain,
-        TaskExecution.name == task.name,
-        TaskExecution.version == task.version,
-        TaskExecution.retry_attempt == identifier.retry_attempt,
-    )
-    return session.scalar(stmt.with_for_update() if lock else stmt)
+) -> NodeExecutionRow:
+    return _required(node_executions.find(session, identifier, lock=lock), "node execution", identifier)
 
 
 def task_execution_row(
     session: Session, identifier: identifier_pb2.TaskExecutionIdentifier, *, lock: bool = False
-) -> TaskExecution:
-    row = find_task_execution_row(session, identifier, lock=lock)
+) -> TaskExecutionRow:
+    return _required(task_executions.find(session, identifier, lock=lock), "task execution", identifier)
+
+
+def _required(row: Row | None, kind: str, identifier: Any) -> Row:
     if row is None:
-        raise NotFound(f"missing entity of type task execution with identifier [{text(identifier)}]")
+        raise NotFound(f"missing entity of type {kind} with identifier [{text(identifier)}]")
     return row

@@ -7,6 +7,7 @@ spans of what ran inside them. `depth` bounds how far down the tree goes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flyteidl.admin import execution_pb2, node_execution_pb2, task_execution_pb2
@@ -86,18 +87,12 @@ def _branch_target(node_id: str, branch: workflow_pb2.BranchNode) -> Any:
     return next((node for node in candidates if node.id == node_id), None)
 
 
+@dataclass(eq=False)
 class ExecutionMetricsService:
-    def __init__(
-        self,
-        db: Database,
-        executions: ExecutionService,
-        node_executions: NodeExecutionService,
-        task_executions: TaskExecutionService,
-    ) -> None:
-        self.db = db
-        self.executions = executions
-        self.node_executions = node_executions
-        self.task_executions = task_executions
+    db: Database
+    executions: ExecutionService
+    node_executions: NodeExecutionService
+    task_executions: TaskExecutionService
 
     def get_execution_metrics(
         self, request: execution_pb2.WorkflowExecutionGetMetricsRequest
@@ -274,13 +269,21 @@ class ExecutionMetricsService:
             spans.append(_operation(end, closure.updated_at, NODE_TEARDOWN))
         return spans
 
-    def _task_node(self, node_execution: NodeExecution, depth: int) -> list[Any]:
+    def _setup_and_attempts(self, node_execution: NodeExecution, depth: int) -> tuple[list[Any], list[Any]]:
+        """Setup until the first attempt, then the attempts; without attempts the whole node is setup."""
         closure = node_execution.closure
         attempts = self._list_attempts(node_execution)
         if not attempts:
-            return [_operation(closure.created_at, closure.updated_at, NODE_SETUP)]
+            return [_operation(closure.created_at, closure.updated_at, NODE_SETUP)], attempts
         spans = [_operation(closure.created_at, attempts[0].closure.created_at, NODE_SETUP)]
         spans.extend(_attempts(attempts, depth))
+        return spans, attempts
+
+    def _task_node(self, node_execution: NodeExecution, depth: int) -> list[Any]:
+        closure = node_execution.closure
+        spans, attempts = self._setup_and_attempts(node_execution, depth)
+        if not attempts:
+            return spans
         last = attempts[-1].closure
         if _not_before(closure.updated_at, last.updated_at):
             spans.append(_operation(last.updated_at, closure.updated_at, NODE_TEARDOWN))
@@ -288,11 +291,9 @@ class ExecutionMetricsService:
 
     def _dynamic(self, node_execution: NodeExecution, depth: int) -> list[Any]:
         closure = node_execution.closure
-        attempts = self._list_attempts(node_execution)
+        spans, attempts = self._setup_and_attempts(node_execution, depth)
         if not attempts:
-            return [_operation(closure.created_at, closure.updated_at, NODE_SETUP)]
-        spans = [_operation(closure.created_at, attempts[0].closure.created_at, NODE_SETUP)]
-        spans.extend(_attempts(attempts, depth))
+            return spans
         children = self._list_nodes(node_execution.id.execution_id, node_execution.id.node_id)
         last = attempts[-1].closure
         if not children:

@@ -6,38 +6,34 @@ proxy's deck lookup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from flyteidl.admin import common_pb2, node_execution_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import FailedPrecondition, FlyteplaneError, InvalidArgument, NotFound
+from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
 from flyteplane.services.executions.data import ExecutionData
-from flyteplane.services.executions.list_scopes import apply_filters, node_execution_listing, trim_error_message
 from flyteplane.services.executions.lookups import (
-    find_node_execution_row,
     node_execution_identifier,
     node_execution_row,
     task_execution_row,
     validate_execution_id,
     validate_task_execution_id,
 )
+from flyteplane.services.executions.trimming import trim_error_message
 from flyteplane.store.db import Database
-from flyteplane.store.filters import parse_sort
-from flyteplane.store.models import NodeExecution
-from flyteplane.store.pagination import AnySelect, paginate
+from flyteplane.store.pagination import Page
+from flyteplane.store.repositories import node_executions
+from flyteplane.store.repositories.node_executions import NodeExecutionRow
 
 __all__ = ["NodeExecutionService", "flyte_urls_of_node", "node_execution_proto"]
 
-_LISTING = node_execution_listing()
-
 
 def node_execution_proto(
-    row: NodeExecution, *, has_children: bool = False, trim_errors: bool = False
+    row: NodeExecutionRow, *, has_children: bool = False, trim_errors: bool = False
 ) -> node_execution_pb2.NodeExecution:
     """A row as NodeExecution. A node with child node executions is a parent even when no event said so
     (branch nodes): flyteadmin does this in lists only, here in every answer so that Get and List agree."""
@@ -59,19 +55,10 @@ def flyte_urls_of_node(node: identifier_pb2.NodeExecutionIdentifier, *, deck: bo
     return common_pb2.FlyteURLs(inputs=f"{base}/i", outputs=f"{base}/o", deck=f"{base}/d" if deck else "")
 
 
-def _parents_among(session: Session, rows: Sequence[NodeExecution]) -> set[int]:
-    """Which of these node executions have children (one query for a whole page)."""
-    ids = [row.id for row in rows]
-    if not ids:
-        return set()
-    found = session.scalars(select(NodeExecution.parent_id).where(NodeExecution.parent_id.in_(ids)).distinct())
-    return {parent for parent in found if parent is not None}
-
-
+@dataclass(eq=False)
 class NodeExecutionService:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
+    db: Database
+    data: ExecutionData
 
     def get_node_execution(
         self, request: node_execution_pb2.NodeExecutionGetRequest
@@ -79,7 +66,7 @@ class NodeExecutionService:
         """flyteadmin only logs an invalid identifier here; the lookup then answers NOT_FOUND."""
         with self.db.read() as session:
             row = node_execution_row(session, request.id)
-            return node_execution_proto(row, has_children=bool(_parents_among(session, [row])))
+            return node_execution_proto(row, has_children=bool(node_executions.parents_among(session, [row.id])))
 
     def list_node_executions(
         self, request: node_execution_pb2.NodeExecutionListRequest
@@ -91,21 +78,16 @@ class NodeExecutionService:
             raise InvalidArgument("missing execution_id") from None
         validate_limit(request.limit)
         execution = request.workflow_execution_id
-        stmt = select(NodeExecution).where(
-            NodeExecution.execution_project == execution.project,
-            NodeExecution.execution_domain == execution.domain,
-            NodeExecution.execution_name == execution.name,
-        )
         with self.db.read() as session:
+            parent_id = None
             if request.unique_parent_id:
                 parent = node_execution_row(
                     session,
                     identifier_pb2.NodeExecutionIdentifier(execution_id=execution, node_id=request.unique_parent_id),
                 )
-                stmt = stmt.where(NodeExecution.parent_id == parent.id)
-            else:
-                stmt = stmt.where(NodeExecution.parent_id.is_(None), NodeExecution.parent_task_execution_id.is_(None))
-            return self._page(session, stmt, request, "ListNodeExecutions")
+                parent_id = parent.id
+            page = node_executions.list_page(session, execution, page_request(request), parent_id=parent_id)
+            return self._listed(session, page)
 
     def list_node_executions_for_task(
         self, request: node_execution_pb2.NodeExecutionForTaskListRequest
@@ -116,28 +98,15 @@ class NodeExecutionService:
         execution = request.task_execution_id.node_execution_id.execution_id
         with self.db.read() as session:
             parent_task = task_execution_row(session, request.task_execution_id)
-            stmt = select(NodeExecution).where(
-                NodeExecution.execution_project == execution.project,
-                NodeExecution.execution_domain == execution.domain,
-                NodeExecution.execution_name == execution.name,
-                NodeExecution.parent_task_execution_id == parent_task.id,
+            page = node_executions.list_page(
+                session, execution, page_request(request), parent_task_execution_id=parent_task.id
             )
-            return self._page(session, stmt, request, "ListNodeExecutions")
+            return self._listed(session, page)
 
-    def _page(self, session: Session, stmt: AnySelect, request: Any, what: str) -> node_execution_pb2.NodeExecutionList:
-        """One page of node executions, for both list requests (they share filters, sort, limit and token)."""
-        stmt = apply_filters(stmt, _LISTING, request.filters)
-        sort = request.sort_by if request.HasField("sort_by") else None
-        page = paginate(
-            session,
-            stmt,
-            order=parse_sort(sort, _LISTING.entity),
-            id_column=NodeExecution.id,
-            limit=request.limit,
-            token=request.token,
-            what=what,
-        )
-        parents = _parents_among(session, page.items)
+    @staticmethod
+    def _listed(session: Session, page: Page[NodeExecutionRow]) -> node_execution_pb2.NodeExecutionList:
+        """A page of node executions as both list requests answer it, parents marked in one query."""
+        parents = node_executions.parents_among(session, [row.id for row in page.items])
         return node_execution_pb2.NodeExecutionList(
             node_executions=[
                 node_execution_proto(row, has_children=row.id in parents, trim_errors=True) for row in page.items
@@ -148,21 +117,13 @@ class NodeExecutionService:
     def get_node_execution_data(
         self, request: node_execution_pb2.NodeExecutionGetDataRequest
     ) -> node_execution_pb2.NodeExecutionGetDataResponse:
-        with self.db.read() as session:
-            row = node_execution_row(session, request.id)
+        row = self._node_execution(request.id)
         closure = node_execution_pb2.NodeExecutionClosure.FromString(row.closure)
-        full_inputs, inputs = self.data.for_response(row.input_uri)
         response = node_execution_pb2.NodeExecutionGetDataResponse(
-            full_inputs=full_inputs,
-            inputs=inputs,
-            flyte_urls=flyte_urls_of_node(node_execution_identifier(row), deck=bool(closure.deck_uri)),
+            flyte_urls=flyte_urls_of_node(node_execution_identifier(row), deck=bool(closure.deck_uri))
         )
-        if closure.HasField("output_data"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
-        elif closure.output_uri:
-            full_outputs, outputs = self.data.for_response(closure.output_uri)
-            response.full_outputs.CopyFrom(full_outputs)
-            response.outputs.CopyFrom(outputs)
+        inline = closure.output_data if closure.HasField("output_data") else None
+        self.data.fill_response(response, row.input_uri, inline, closure.output_uri)
         if row.dynamic_workflow_remote_closure_reference:
             compiled = self._dynamic_closure(row.dynamic_workflow_remote_closure_reference)
             response.dynamic_workflow.CopyFrom(
@@ -177,12 +138,15 @@ class NodeExecutionService:
     def get_dynamic_node_workflow(
         self, request: node_execution_pb2.GetDynamicNodeWorkflowRequest
     ) -> node_execution_pb2.DynamicNodeWorkflowResponse:
-        with self.db.read() as session:
-            row = node_execution_row(session, request.id)
+        row = self._node_execution(request.id)
         if not row.dynamic_workflow_remote_closure_reference:
             raise NotFound("node does not contain dynamic workflow")
         compiled = self._dynamic_closure(row.dynamic_workflow_remote_closure_reference)
         return node_execution_pb2.DynamicNodeWorkflowResponse(compiled_workflow=compiled)
+
+    def _node_execution(self, identifier: identifier_pb2.NodeExecutionIdentifier) -> NodeExecutionRow:
+        with self.db.read() as session:
+            return node_execution_row(session, identifier)
 
     def _dynamic_closure(self, reference: str) -> compiler_pb2.CompiledWorkflowClosure:
         try:
@@ -200,7 +164,7 @@ class NodeExecutionService:
     def deck_uri_of(self, node: identifier_pb2.NodeExecutionIdentifier) -> str:
         """CreateDownloadLink's lookup; a missing node execution is the caller's mistake."""
         with self.db.read() as session:
-            row = find_node_execution_row(session, node)
+            row = node_executions.find(session, node)
         if row is None:
             execution = node.execution_id
             raise InvalidArgument(

@@ -8,28 +8,22 @@ from __future__ import annotations
 
 from flyteidl.admin import signal_pb2
 from flyteidl.core import identifier_pb2, types_pb2
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from flyteplane.compiler import InvalidLiteralType, are_types_castable, literal_type_of
 from flyteplane.compiler.prototext import go_text
 from flyteplane.engine.ports import Wakeup
 from flyteplane.errors import AlreadyExists, InvalidArgument
+from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
-from flyteplane.services.executions.list_scopes import apply_filters, signal_listing
 from flyteplane.services.executions.lookups import validate_execution_id
-from flyteplane.store.db import Database
-from flyteplane.store.filters import parse_sort
-from flyteplane.store.models import Signal
-from flyteplane.store.pagination import paginate
+from flyteplane.store.db import Conflict, Database
+from flyteplane.store.repositories import signals
+from flyteplane.store.repositories.signals import SignalRow
 
 __all__ = ["SignalService", "signal_proto"]
 
-_LISTING = signal_listing()
 
-
-def signal_proto(row: Signal) -> signal_pb2.Signal:
+def signal_proto(row: SignalRow) -> signal_pb2.Signal:
     signal = signal_pb2.Signal(
         id=identifier_pb2.SignalIdentifier(
             signal_id=row.signal_id,
@@ -52,18 +46,6 @@ def _validate_signal_id(identifier: identifier_pb2.SignalIdentifier, *, present:
     if not identifier.signal_id:
         raise InvalidArgument("missing signal_id")
     validate_execution_id(identifier.execution_id)
-
-
-def _find(session: Session, identifier: identifier_pb2.SignalIdentifier) -> Signal | None:
-    execution = identifier.execution_id
-    return session.scalar(
-        select(Signal).where(
-            Signal.execution_project == execution.project,
-            Signal.execution_domain == execution.domain,
-            Signal.execution_name == execution.name,
-            Signal.signal_id == identifier.signal_id,
-        )
-    )
 
 
 def _key_text(identifier: identifier_pb2.SignalIdentifier) -> str:
@@ -90,26 +72,18 @@ class SignalService:
             )
         return signal_proto(row)
 
-    def _get_or_create(self, request: signal_pb2.SignalGetOrCreateRequest) -> Signal:
+    def _get_or_create(self, request: signal_pb2.SignalGetOrCreateRequest) -> SignalRow:
         with self.db.read() as session:
-            row = _find(session, request.id)
+            row = signals.find(session, request.id)
         if row is not None:
             return row
-        execution = request.id.execution_id
         try:
             with self.db.transaction() as session:
-                row = Signal(
-                    execution_project=execution.project,
-                    execution_domain=execution.domain,
-                    execution_name=execution.name,
-                    signal_id=request.id.signal_id,
-                    type=request.type.SerializeToString(deterministic=True),
-                )
-                session.add(row)
+                row = signals.insert(session, request.id, request.type.SerializeToString(deterministic=True))
             return row
-        except IntegrityError:  # another gate evaluation created it first
+        except Conflict:  # another gate evaluation created it first
             with self.db.read() as session:
-                found = _find(session, request.id)
+                found = signals.find(session, request.id)
             if found is None:
                 raise
             return found
@@ -120,24 +94,8 @@ class SignalService:
         except InvalidArgument:
             raise InvalidArgument("missing execution_id") from None
         validate_limit(request.limit)
-        execution = request.workflow_execution_id
-        stmt = select(Signal).where(
-            Signal.execution_project == execution.project,
-            Signal.execution_domain == execution.domain,
-            Signal.execution_name == execution.name,
-        )
-        stmt = apply_filters(stmt, _LISTING, request.filters)
-        order = parse_sort(request.sort_by if request.HasField("sort_by") else None, _LISTING.entity)
         with self.db.read() as session:
-            page = paginate(
-                session,
-                stmt,
-                order=order,
-                id_column=Signal.id,
-                limit=request.limit,
-                token=request.token,
-                what="ListSignals",
-            )
+            page = signals.list_page(session, request.workflow_execution_id, page_request(request))
             return signal_pb2.SignalList(signals=[signal_proto(row) for row in page.items], token=page.token)
 
     def set_signal(self, request: signal_pb2.SignalSetRequest) -> signal_pb2.SignalSetResponse:
@@ -150,7 +108,7 @@ class SignalService:
         if not request.HasField("value"):
             raise InvalidArgument("missing value")
         with self.db.transaction() as session:
-            row = _find(session, request.id)
+            row = signals.find(session, request.id)
             if row is None:
                 raise InvalidArgument(
                     f"failed to validate that signal [{_key_text(request.id)}] exists, err: "

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from flyteidl.admin import common_pb2, execution_pb2, launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2, tasks_pb2, types_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
-from sqlalchemy.exc import IntegrityError
 
 from flyteplane.errors import AlreadyExists
+from flyteplane.services.common.identifiers import identifier_of
 from flyteplane.services.registry import digests
-from flyteplane.services.registry.launch_plans import INACTIVE, LAUNCH_PLANS, expected_inputs
+from flyteplane.services.registry.launch_plans import LAUNCH_PLANS, expected_inputs, launch_plan_values
 from flyteplane.services.registry.named_entities import NamedEntityService
 from flyteplane.services.registry.tasks import TASKS
 from flyteplane.services.registry.workflows import WORKFLOWS, WorkflowService
-from flyteplane.store.db import Database
-from flyteplane.store.models import LaunchPlan, Task, Workflow
+from flyteplane.store.db import Conflict, Database
+from flyteplane.store.repositories.versioned import LaunchPlanRow, TaskRow, WorkflowRow
 
 __all__ = ["SYSTEM_PREFIX", "SingleTaskLaunch", "SingleTaskRows", "node_name_for_task", "system_name"]
 
@@ -43,9 +43,9 @@ def node_name_for_task(task_name: str) -> str:
 
 @dataclass(frozen=True)
 class SingleTaskRows:
-    task: Task
-    workflow: Workflow
-    launch_plan: LaunchPlan
+    task: TaskRow
+    workflow: WorkflowRow
+    launch_plan: LaunchPlanRow
 
 
 class SingleTaskLaunch:
@@ -64,25 +64,25 @@ class SingleTaskLaunch:
         launch_plan = self._ensure_launch_plan(task_id, workflow, spec)
         return SingleTaskRows(task=task, workflow=workflow, launch_plan=launch_plan)
 
-    def _ensure_workflow(self, task_id: identifier_pb2.Identifier, template: tasks_pb2.TaskTemplate) -> Workflow:
+    def _ensure_workflow(self, task_id: identifier_pb2.Identifier, template: tasks_pb2.TaskTemplate) -> WorkflowRow:
         workflow_id = _generated_id(task_id, identifier_pb2.WORKFLOW)
         with self.db.read() as session:
             existing = WORKFLOWS.find(session, workflow_id)
         if existing is not None:
-            return existing  # type: ignore[no-any-return]
+            return existing
         spec = workflow_pb2.WorkflowSpec(template=_workflow_template(workflow_id, task_id, template))
         with contextlib.suppress(AlreadyExists):  # created concurrently, with the same structure
             self.workflows.create_workflow(workflow_pb2.WorkflowCreateRequest(id=workflow_id, spec=spec))
         self._mark_system_generated(identifier_pb2.WORKFLOW, workflow_id)
         with self.db.read() as session:
-            return WORKFLOWS.get(session, workflow_id)  # type: ignore[no-any-return]
+            return WORKFLOWS.get(session, workflow_id)
 
     def _ensure_launch_plan(
         self,
         task_id: identifier_pb2.Identifier,
-        workflow: Workflow,
+        workflow: WorkflowRow,
         execution_spec: execution_pb2.ExecutionSpec,
-    ) -> LaunchPlan:
+    ) -> LaunchPlanRow:
         """An inactive launch plan without defaults, so every task input is required.
 
         flyteadmin points its `workflow_id` at the plain task name (a quirk that names a workflow which does
@@ -92,7 +92,7 @@ class SingleTaskLaunch:
         with self.db.read() as session:
             existing = LAUNCH_PLANS.find(session, plan_id)
         if existing is not None:
-            return existing  # type: ignore[no-any-return]
+            return existing
         spec = launch_plan_pb2.LaunchPlanSpec(
             workflow_id=WORKFLOWS.identifier(workflow),
             entity_metadata=launch_plan_pb2.LaunchPlanMetadata(),
@@ -110,25 +110,15 @@ class SingleTaskLaunch:
         closure = launch_plan_pb2.LaunchPlanClosure(
             expected_inputs=spec.default_inputs, expected_outputs=interface.outputs
         )
-        row = LaunchPlan(
-            project=plan_id.project,
-            domain=plan_id.domain,
-            name=plan_id.name,
-            version=plan_id.version,
-            workflow_id=workflow.id,
-            spec=spec.SerializeToString(),
-            closure=closure.SerializeToString(),
-            state=INACTIVE,
-            digest=digests.digest(launch_plan_pb2.LaunchPlan(id=plan_id, spec=spec, closure=closure)),
-        )
+        digest = digests.digest(launch_plan_pb2.LaunchPlan(id=plan_id, spec=spec, closure=closure))
         try:
             with self.db.transaction() as session:
-                session.add(row)
-        except IntegrityError:
+                LAUNCH_PLANS.insert(session, plan_id, launch_plan_values(workflow.id, spec, closure, digest))
+        except Conflict:
             pass  # created concurrently; use that one
         self._mark_system_generated(identifier_pb2.LAUNCH_PLAN, plan_id)
         with self.db.read() as session:
-            return LAUNCH_PLANS.get(session, plan_id)  # type: ignore[no-any-return]
+            return LAUNCH_PLANS.get(session, plan_id)
 
     def _mark_system_generated(self, resource_type: int, identifier: identifier_pb2.Identifier) -> None:
         self.named_entities.update_named_entity(
@@ -164,15 +154,7 @@ def _workflow_template(
             name=node_id, retries=retries or literals_pb2.RetryStrategy(retries=_DEFAULT_RETRIES)
         ),
         inputs=_bindings(task.interface.inputs, ""),
-        task_node=core_workflow_pb2.TaskNode(
-            reference_id=identifier_pb2.Identifier(
-                resource_type=identifier_pb2.TASK,
-                project=task_id.project,
-                domain=task_id.domain,
-                name=task_id.name,
-                version=task_id.version,
-            )
-        ),
+        task_node=core_workflow_pb2.TaskNode(reference_id=identifier_of(identifier_pb2.TASK, task_id)),
     )
     return core_workflow_pb2.WorkflowTemplate(
         id=workflow_id,

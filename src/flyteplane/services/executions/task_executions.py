@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flyteidl.admin import common_pb2, task_execution_pb2
 from flyteidl.core import identifier_pb2
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
 from flyteplane.services.executions.data import ExecutionData
-from flyteplane.services.executions.list_scopes import apply_filters, task_execution_listing
 from flyteplane.services.executions.lookups import (
     task_execution_identifier,
     task_execution_row,
@@ -17,16 +19,13 @@ from flyteplane.services.executions.lookups import (
     validate_task_execution_id,
 )
 from flyteplane.store.db import Database
-from flyteplane.store.filters import parse_sort
-from flyteplane.store.models import NodeExecution, TaskExecution
-from flyteplane.store.pagination import paginate
+from flyteplane.store.repositories import task_executions
+from flyteplane.store.repositories.task_executions import TaskExecutionRow
 
 __all__ = ["TaskExecutionService", "flyte_urls_of_attempt", "task_execution_proto"]
 
-_LISTING = task_execution_listing()
 
-
-def task_execution_proto(row: TaskExecution, *, is_parent: bool = False) -> task_execution_pb2.TaskExecution:
+def task_execution_proto(row: TaskExecutionRow, *, is_parent: bool = False) -> task_execution_pb2.TaskExecution:
     """Error messages stay whole, in lists too, so that attempts show their full stack trace."""
     return task_execution_pb2.TaskExecution(
         id=task_execution_identifier(row),
@@ -43,29 +42,17 @@ def flyte_urls_of_attempt(attempt: identifier_pb2.TaskExecutionIdentifier) -> co
     return common_pb2.FlyteURLs(inputs=f"{base}/i", outputs=f"{base}/o")
 
 
-def _parents_among(session: Session, rows: list[TaskExecution]) -> set[int]:
-    """Attempts that launched node executions themselves (legacy events named their parent task)."""
-    ids = [row.id for row in rows]
-    if not ids:
-        return set()
-    found = session.scalars(
-        select(NodeExecution.parent_task_execution_id).where(NodeExecution.parent_task_execution_id.in_(ids)).distinct()
-    )
-    return {parent for parent in found if parent is not None}
-
-
+@dataclass(eq=False)
 class TaskExecutionService:
-    def __init__(self, db: Database, data: ExecutionData) -> None:
-        self.db = db
-        self.data = data
+    db: Database
+    data: ExecutionData
 
     def get_task_execution(
         self, request: task_execution_pb2.TaskExecutionGetRequest
     ) -> task_execution_pb2.TaskExecution:
-        validate_task_execution_id(request.id, present=request.HasField("id"))
         with self.db.read() as session:
-            row = task_execution_row(session, request.id)
-            return task_execution_proto(row, is_parent=bool(_parents_among(session, [row])))
+            row = _named(session, request)
+            return task_execution_proto(row, is_parent=bool(task_executions.parents_among(session, [row.id])))
 
     def list_task_executions(
         self, request: task_execution_pb2.TaskExecutionListRequest
@@ -73,26 +60,9 @@ class TaskExecutionService:
         """The attempts of one node execution."""
         validate_node_execution_id(request.node_execution_id, present=request.HasField("node_execution_id"))
         validate_limit(request.limit)
-        node = request.node_execution_id
-        stmt = select(TaskExecution).where(
-            TaskExecution.execution_project == node.execution_id.project,
-            TaskExecution.execution_domain == node.execution_id.domain,
-            TaskExecution.execution_name == node.execution_id.name,
-            TaskExecution.node_id == node.node_id,
-        )
-        stmt = apply_filters(stmt, _LISTING, request.filters)
-        order = parse_sort(request.sort_by if request.HasField("sort_by") else None, _LISTING.entity)
         with self.db.read() as session:
-            page = paginate(
-                session,
-                stmt,
-                order=order,
-                id_column=TaskExecution.id,
-                limit=request.limit,
-                token=request.token,
-                what="ListTaskExecutions",
-            )
-            parents = _parents_among(session, page.items)
+            page = task_executions.list_page(session, request.node_execution_id, page_request(request))
+            parents = task_executions.parents_among(session, [row.id for row in page.items])
             return task_execution_pb2.TaskExecutionList(
                 task_executions=[task_execution_proto(row, is_parent=row.id in parents) for row in page.items],
                 token=page.token,
@@ -101,18 +71,16 @@ class TaskExecutionService:
     def get_task_execution_data(
         self, request: task_execution_pb2.TaskExecutionGetDataRequest
     ) -> task_execution_pb2.TaskExecutionGetDataResponse:
-        validate_task_execution_id(request.id, present=request.HasField("id"))
         with self.db.read() as session:
-            row = task_execution_row(session, request.id)
+            row = _named(session, request)
         closure = task_execution_pb2.TaskExecutionClosure.FromString(row.closure)
-        full_inputs, inputs = self.data.for_response(row.input_uri)
-        response = task_execution_pb2.TaskExecutionGetDataResponse(
-            full_inputs=full_inputs, inputs=inputs, flyte_urls=flyte_urls_of_attempt(request.id)
-        )
-        if closure.HasField("output_data"):
-            response.full_outputs.CopyFrom(self.data.inline_for_response(closure.output_data))
-        elif closure.output_uri:
-            full_outputs, outputs = self.data.for_response(closure.output_uri)
-            response.full_outputs.CopyFrom(full_outputs)
-            response.outputs.CopyFrom(outputs)
+        response = task_execution_pb2.TaskExecutionGetDataResponse(flyte_urls=flyte_urls_of_attempt(request.id))
+        inline = closure.output_data if closure.HasField("output_data") else None
+        self.data.fill_response(response, row.input_uri, inline, closure.output_uri)
         return response
+
+
+def _named(session: Session, request: Any) -> TaskExecutionRow:
+    """The attempt a Get or GetData request names, its identifier checked first."""
+    validate_task_execution_id(request.id, present=request.HasField("id"))
+    return task_execution_row(session, request.id)

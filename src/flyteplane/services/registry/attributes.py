@@ -6,6 +6,7 @@ empty key part is a wildcard. The kind of an update is the `MatchingAttributes` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,15 +16,15 @@ from flyteidl.admin import (
     project_domain_attributes_pb2,
     workflow_attributes_pb2,
 )
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
 from flyteplane.services.common.validation import PROJECT_ACTIVE, validate_project_domain
 from flyteplane.store.db import Database
-from flyteplane.store.models import MatchableAttribute, Project
+from flyteplane.store.repositories import attributes as attribute_store
+from flyteplane.store.repositories import projects
+from flyteplane.store.repositories.attributes import AttributeRow
 
 MatchableResource = matchable_resource_pb2.MatchableResource
 MatchingAttributes = matchable_resource_pb2.MatchingAttributes
@@ -61,6 +62,10 @@ class AttributeKey:
     @property
     def type_name(self) -> str:
         return str(MatchableResource.Name(self.resource_type))
+
+    @property
+    def scope(self) -> attribute_store.Scope:
+        return attribute_store.Scope(self.project, self.domain, self.workflow, self.launch_plan)
 
     def text(self) -> str:
         """flyteadmin prints its ResourceID struct with Go's `%+v` in not-found messages."""
@@ -123,7 +128,7 @@ def merge_plugin_overrides(
     return merged
 
 
-def _decode(row: MatchableAttribute) -> matchable_resource_pb2.MatchingAttributes:
+def _decode(row: AttributeRow) -> matchable_resource_pb2.MatchingAttributes:
     attributes = MatchingAttributes()
     attributes.ParseFromString(row.attributes)
     return attributes
@@ -148,7 +153,7 @@ def _resource_type(value: int) -> int:
 
 def _require_project(session: Session, project: str, *, active: bool) -> None:
     """Project-level checks: the project must exist, and be active unless only reading."""
-    state = session.scalar(select(Project.state).where(Project.identifier == project))
+    state = projects.state_of(session, project)
     if state is None:
         verb = "is registered" if active else "exists"
         raise InvalidArgument(
@@ -158,62 +163,54 @@ def _require_project(session: Session, project: str, *, active: bool) -> None:
         raise InvalidArgument(f"project [{project}] is not active")
 
 
-def _exact(key: AttributeKey) -> list[Any]:
-    return [
-        MatchableAttribute.resource_type == key.type_name,
-        MatchableAttribute.project == key.project,
-        MatchableAttribute.domain == key.domain,
-        MatchableAttribute.workflow == key.workflow,
-        MatchableAttribute.launch_plan == key.launch_plan,
-    ]
-
-
-def _most_specific(session: Session, key: AttributeKey) -> MatchableAttribute | None:
-    """The highest-priority row whose every key part is either the requested value or the wildcard."""
-    stmt = (
-        select(MatchableAttribute)
-        .where(
-            MatchableAttribute.resource_type == key.type_name,
-            MatchableAttribute.project.in_({"", key.project}),
-            MatchableAttribute.domain.in_({"", key.domain}),
-            MatchableAttribute.workflow.in_({"", key.workflow}),
-            MatchableAttribute.launch_plan.in_({"", key.launch_plan}),
-        )
-        .order_by(MatchableAttribute.priority.desc(), MatchableAttribute.id.desc())
-        .limit(1)
-    )
-    return session.scalar(stmt)
+def _most_specific(session: Session, key: AttributeKey) -> AttributeRow | None:
+    return attribute_store.most_specific(session, key.type_name, key.scope)
 
 
 def _write(
     session: Session, key: AttributeKey, priority: int, attributes: matchable_resource_pb2.MatchingAttributes
 ) -> None:
-    """Insert or update one row; a concurrent insert of the same key turns into an update, never an error."""
-    exact = select(MatchableAttribute).where(*_exact(key)).with_for_update()
-    row = session.scalar(exact)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    MatchableAttribute(
-                        project=key.project,
-                        domain=key.domain,
-                        workflow=key.workflow,
-                        launch_plan=key.launch_plan,
-                        resource_type=key.type_name,
-                        priority=priority,
-                        attributes=attributes.SerializeToString(deterministic=True),
-                    )
-                )
+    """Stores one level's attributes of a kind; PLUGIN_OVERRIDE updates merge into what is stored."""
+
+    def merge(stored: bytes) -> bytes:
+        merged: bytes = merge_plugin_overrides(MatchingAttributes.FromString(stored), attributes).SerializeToString(
+            deterministic=True
+        )
+        return merged
+
+    plugin_override = key.resource_type == MatchableResource.PLUGIN_OVERRIDE
+    payload = attributes.SerializeToString(deterministic=True)
+    attribute_store.write(session, key.type_name, key.scope, priority, payload, merge if plugin_override else None)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One level of matchable attributes: which request fields key it, how they are checked, its priority."""
+
+    parts: tuple[str, ...]
+    priority: int
+
+    def check(self, session: Session, holder: Any, domains: Sequence[str], *, writing: bool) -> None:
+        """A project level needs its project (active, unless only reading); the others project and domain, and
+        the workflow level a workflow name."""
+        if self.parts == ("project",):
+            _require_project(session, holder.project, active=writing)
             return
-        except IntegrityError:
-            row = session.scalar(exact.execution_options(populate_existing=True))
-            if row is None:  # the other writer's row vanished again (deleted meanwhile): nothing to merge
-                raise
-    if key.resource_type == MatchableResource.PLUGIN_OVERRIDE:
-        attributes = merge_plugin_overrides(_decode(row), attributes)
-    row.attributes = attributes.SerializeToString(deterministic=True)
-    row.priority = priority
+        validate_project_domain(session, holder.project, holder.domain, domains)
+        if "workflow" in self.parts and not holder.workflow:
+            raise InvalidArgument("missing name")
+
+    def key(self, kind: int, holder: Any) -> AttributeKey:
+        return AttributeKey(kind, *[getattr(holder, part) for part in self.parts])
+
+    def label(self, holder: Any) -> str:
+        """How flyteadmin names the level's target in the message of an update without attributes."""
+        return "-".join(getattr(holder, part) for part in self.parts)
+
+
+_PROJECT = _Level(("project",), PROJECT_PRIORITY)
+_PROJECT_DOMAIN = _Level(("project", "domain"), PROJECT_DOMAIN_PRIORITY)
+_WORKFLOW = _Level(("project", "domain", "workflow"), WORKFLOW_PRIORITY)
 
 
 class AttributeService:
@@ -234,25 +231,13 @@ class AttributeService:
     def update_project_domain_attributes(
         self, req: project_domain_attributes_pb2.ProjectDomainAttributesUpdateRequest
     ) -> project_domain_attributes_pb2.ProjectDomainAttributesUpdateResponse:
-        if not req.HasField("attributes"):
-            raise InvalidArgument("missing attributes")
-        attrs = req.attributes
-        with self.db.transaction() as session:
-            validate_project_domain(session, attrs.project, attrs.domain, self.settings.domains)
-            kind = _kind_of_update(attrs, f"{attrs.project}-{attrs.domain}")
-            key = AttributeKey(kind, attrs.project, attrs.domain)
-            _write(session, key, PROJECT_DOMAIN_PRIORITY, attrs.matching_attributes)
+        self._update(_PROJECT_DOMAIN, req)
         return project_domain_attributes_pb2.ProjectDomainAttributesUpdateResponse()
 
     def get_project_domain_attributes(
         self, req: project_domain_attributes_pb2.ProjectDomainAttributesGetRequest
     ) -> project_domain_attributes_pb2.ProjectDomainAttributesGetResponse:
-        with self.db.read() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain)
-            row = _most_specific(session, key)
-        if row is None:
-            raise NotFound(f"Resource [{key.text()}] not found")
+        row = self._most_specific(_PROJECT_DOMAIN, req)
         return project_domain_attributes_pb2.ProjectDomainAttributesGetResponse(
             attributes=project_domain_attributes_pb2.ProjectDomainAttributes(
                 project=row.project, domain=row.domain, matching_attributes=_decode(row)
@@ -262,10 +247,7 @@ class AttributeService:
     def delete_project_domain_attributes(
         self, req: project_domain_attributes_pb2.ProjectDomainAttributesDeleteRequest
     ) -> project_domain_attributes_pb2.ProjectDomainAttributesDeleteResponse:
-        with self.db.transaction() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain)
-            session.execute(delete(MatchableAttribute).where(*_exact(key)))
+        self._delete(_PROJECT_DOMAIN, req)
         return project_domain_attributes_pb2.ProjectDomainAttributesDeleteResponse()
 
     # -- project ------------------------------------------------------------------------------------------
@@ -273,13 +255,7 @@ class AttributeService:
     def update_project_attributes(
         self, req: project_attributes_pb2.ProjectAttributesUpdateRequest
     ) -> project_attributes_pb2.ProjectAttributesUpdateResponse:
-        if not req.HasField("attributes"):
-            raise InvalidArgument("missing attributes")
-        attrs = req.attributes
-        with self.db.transaction() as session:
-            _require_project(session, attrs.project, active=True)
-            kind = _kind_of_update(attrs, attrs.project)
-            _write(session, AttributeKey(kind, attrs.project), PROJECT_PRIORITY, attrs.matching_attributes)
+        self._update(_PROJECT, req)
         return project_attributes_pb2.ProjectAttributesUpdateResponse()
 
     def get_project_attributes(
@@ -287,9 +263,9 @@ class AttributeService:
     ) -> project_attributes_pb2.ProjectAttributesGetResponse:
         """Only the project-level row; WORKFLOW_EXECUTION_CONFIG is completed with the platform defaults."""
         with self.db.read() as session:
-            _require_project(session, req.project, active=False)
-            key = AttributeKey(_resource_type(req.resource_type), req.project)
-            row = session.scalar(select(MatchableAttribute).where(*_exact(key)))
+            _PROJECT.check(session, req, self.settings.domains, writing=False)
+            key = _PROJECT.key(_resource_type(req.resource_type), req)
+            row = attribute_store.find_exact(session, key.type_name, key.scope)
         is_execution_config = key.resource_type == MatchableResource.WORKFLOW_EXECUTION_CONFIG
         if row is None and not is_execution_config:
             raise NotFound(f"Resource [{key.text()}] not found")
@@ -304,10 +280,7 @@ class AttributeService:
     def delete_project_attributes(
         self, req: project_attributes_pb2.ProjectAttributesDeleteRequest
     ) -> project_attributes_pb2.ProjectAttributesDeleteResponse:
-        with self.db.transaction() as session:
-            _require_project(session, req.project, active=True)
-            key = AttributeKey(_resource_type(req.resource_type), req.project)
-            session.execute(delete(MatchableAttribute).where(*_exact(key)))
+        self._delete(_PROJECT, req)
         return project_attributes_pb2.ProjectAttributesDeleteResponse()
 
     # -- workflow -----------------------------------------------------------------------------------------
@@ -315,29 +288,13 @@ class AttributeService:
     def update_workflow_attributes(
         self, req: workflow_attributes_pb2.WorkflowAttributesUpdateRequest
     ) -> workflow_attributes_pb2.WorkflowAttributesUpdateResponse:
-        if not req.HasField("attributes"):
-            raise InvalidArgument("missing attributes")
-        attrs = req.attributes
-        with self.db.transaction() as session:
-            validate_project_domain(session, attrs.project, attrs.domain, self.settings.domains)
-            if not attrs.workflow:
-                raise InvalidArgument("missing name")
-            kind = _kind_of_update(attrs, f"{attrs.project}-{attrs.domain}-{attrs.workflow}")
-            key = AttributeKey(kind, attrs.project, attrs.domain, attrs.workflow)
-            _write(session, key, WORKFLOW_PRIORITY, attrs.matching_attributes)
+        self._update(_WORKFLOW, req)
         return workflow_attributes_pb2.WorkflowAttributesUpdateResponse()
 
     def get_workflow_attributes(
         self, req: workflow_attributes_pb2.WorkflowAttributesGetRequest
     ) -> workflow_attributes_pb2.WorkflowAttributesGetResponse:
-        with self.db.read() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            if not req.workflow:
-                raise InvalidArgument("missing name")
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain, req.workflow)
-            row = _most_specific(session, key)
-        if row is None:
-            raise NotFound(f"Resource [{key.text()}] not found")
+        row = self._most_specific(_WORKFLOW, req)
         return workflow_attributes_pb2.WorkflowAttributesGetResponse(
             attributes=workflow_attributes_pb2.WorkflowAttributes(
                 project=row.project,
@@ -350,13 +307,36 @@ class AttributeService:
     def delete_workflow_attributes(
         self, req: workflow_attributes_pb2.WorkflowAttributesDeleteRequest
     ) -> workflow_attributes_pb2.WorkflowAttributesDeleteResponse:
-        with self.db.transaction() as session:
-            validate_project_domain(session, req.project, req.domain, self.settings.domains)
-            if not req.workflow:
-                raise InvalidArgument("missing name")
-            key = AttributeKey(_resource_type(req.resource_type), req.project, req.domain, req.workflow)
-            session.execute(delete(MatchableAttribute).where(*_exact(key)))
+        self._delete(_WORKFLOW, req)
         return workflow_attributes_pb2.WorkflowAttributesDeleteResponse()
+
+    # -- what the three levels share ----------------------------------------------------------------------
+
+    def _update(self, level: _Level, req: Any) -> None:
+        """Writes the level's attributes of the kind whose MatchingAttributes oneof is set."""
+        if not req.HasField("attributes"):
+            raise InvalidArgument("missing attributes")
+        attrs = req.attributes
+        with self.db.transaction() as session:
+            level.check(session, attrs, self.settings.domains, writing=True)
+            kind = _kind_of_update(attrs, level.label(attrs))
+            _write(session, level.key(kind, attrs), level.priority, attrs.matching_attributes)
+
+    def _most_specific(self, level: _Level, req: Any) -> AttributeRow:
+        """The most specific row that applies at the level, wildcards included; NOT_FOUND when none does."""
+        with self.db.read() as session:
+            level.check(session, req, self.settings.domains, writing=False)
+            key = level.key(_resource_type(req.resource_type), req)
+            row = _most_specific(session, key)
+        if row is None:
+            raise NotFound(f"Resource [{key.text()}] not found")
+        return row
+
+    def _delete(self, level: _Level, req: Any) -> None:
+        with self.db.transaction() as session:
+            level.check(session, req, self.settings.domains, writing=True)
+            key = level.key(_resource_type(req.resource_type), req)
+            attribute_store.delete_exact(session, key.type_name, key.scope)
 
     # -- all levels ---------------------------------------------------------------------------------------
 
@@ -364,13 +344,8 @@ class AttributeService:
         self, req: matchable_resource_pb2.ListMatchableAttributesRequest
     ) -> matchable_resource_pb2.ListMatchableAttributesResponse:
         type_name = MatchableResource.Name(_resource_type(req.resource_type))
-        stmt = (
-            select(MatchableAttribute)
-            .where(MatchableAttribute.resource_type == type_name)
-            .order_by(MatchableAttribute.priority.desc(), MatchableAttribute.id)
-        )
         with self.db.read() as session:
-            rows = list(session.scalars(stmt))
+            rows = attribute_store.list_of_kind(session, type_name)
         return matchable_resource_pb2.ListMatchableAttributesResponse(
             configurations=[
                 matchable_resource_pb2.MatchableAttributesConfiguration(

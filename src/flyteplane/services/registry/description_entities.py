@@ -6,28 +6,21 @@ transaction as the version itself; the two RPCs here only read them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flyteidl.admin import common_pb2, description_entity_pb2
 from flyteidl.core import identifier_pb2
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.services.common.identifiers import identifier_of
+from flyteplane.services.common.listing import page_request
 from flyteplane.services.common.validation import validate_limit
 from flyteplane.store.db import Database
-from flyteplane.store.filters import (
-    FILTER_ENTITY_CODES,
-    FilterableEntity,
-    FilterScope,
-    build_conditions,
-    parse_filters,
-    parse_sort,
-)
-from flyteplane.store.models import DescriptionEntity
-from flyteplane.store.pagination import paginate
+from flyteplane.store.repositories import description_entities
+from flyteplane.store.repositories.description_entities import DescriptionEntityRow
 
 # flyteadmin parses list filters as fields of the described entity (`t.name`, `w.link`) on this table.
 _ENTITY_OF_TYPE = {
@@ -36,24 +29,7 @@ _ENTITY_OF_TYPE = {
     identifier_pb2.WORKFLOW: "workflow",
     identifier_pb2.LAUNCH_PLAN: "launch_plan",
 }
-_COLUMNS = {
-    "id": DescriptionEntity.id,
-    "created_at": DescriptionEntity.created_at,
-    "updated_at": DescriptionEntity.updated_at,
-    "resource_type": DescriptionEntity.resource_type,
-    "project": DescriptionEntity.project,
-    "domain": DescriptionEntity.domain,
-    "name": DescriptionEntity.name,
-    "version": DescriptionEntity.version,
-    "short_description": DescriptionEntity.short_description,
-    "link": DescriptionEntity.link,
-}
-_IDENTITY = ("resource_type", "project", "domain", "name", "version")
 _TABLE_KINDS = frozenset({identifier_pb2.TASK, identifier_pb2.WORKFLOW, identifier_pb2.LAUNCH_PLAN})
-
-
-def _columns_of(entity: str) -> FilterableEntity:
-    return FilterableEntity(code=FILTER_ENTITY_CODES[entity], columns=_COLUMNS)
 
 
 def _fields(identifier: identifier_pb2.Identifier, description: Any) -> dict[str, Any]:
@@ -79,16 +55,10 @@ def _fields(identifier: identifier_pb2.Identifier, description: Any) -> dict[str
     }
 
 
-def _to_proto(row: DescriptionEntity) -> description_entity_pb2.DescriptionEntity:
+def _to_proto(row: DescriptionEntityRow) -> description_entity_pb2.DescriptionEntity:
     """Long description and source code are always present in responses, possibly empty, as in flyteadmin."""
     entity = description_entity_pb2.DescriptionEntity(
-        id=identifier_pb2.Identifier(
-            resource_type=row.resource_type,
-            project=row.project,
-            domain=row.domain,
-            name=row.name,
-            version=row.version,
-        ),
+        id=identifier_of(row.resource_type, row),
         short_description=row.short_description,
     )
     entity.long_description.SetInParent()
@@ -114,15 +84,10 @@ class DescriptionEntityService:
         for part in ("project", "domain", "name", "version"):
             if not getattr(ident, part):
                 raise InvalidArgument(f"missing {part}")
-        stmt = select(DescriptionEntity).where(
-            DescriptionEntity.resource_type == ident.resource_type,
-            DescriptionEntity.project == ident.project,
-            DescriptionEntity.domain == ident.domain,
-            DescriptionEntity.name == ident.name,
-            DescriptionEntity.version == ident.version,
-        )
         with self.db.read() as session:
-            row = session.scalar(stmt)
+            row = description_entities.find(
+                session, ident.resource_type, ident.project, ident.domain, ident.name, ident.version
+            )
         if row is None:
             raise NotFound("entry not found")
         return _to_proto(row)
@@ -144,32 +109,22 @@ class DescriptionEntityService:
         entity_name = _ENTITY_OF_TYPE.get(req.resource_type)
         if entity_name is None:
             raise InvalidArgument("invalid value for resource_type")
-        entity = _columns_of(entity_name)
-        stmt = select(DescriptionEntity).where(
-            DescriptionEntity.project == req.id.project,
-            DescriptionEntity.domain == req.id.domain,
-            DescriptionEntity.name == req.id.name,
-        )
-        if req.resource_type != identifier_pb2.UNSPECIFIED:
-            stmt = stmt.where(DescriptionEntity.resource_type == req.resource_type)
-        if req.filters:
-            conditions, _ = build_conditions(
-                parse_filters(req.filters), FilterScope(default=entity_name, entities={entity_name: entity})
-            )
-            stmt = stmt.where(*conditions)
-        order = parse_sort(req.sort_by if req.HasField("sort_by") else None, entity)
+        kind = None if req.resource_type == identifier_pb2.UNSPECIFIED else req.resource_type
         with self.db.read() as session:
-            page = paginate(
-                session,
-                stmt,
-                order=order,
-                id_column=DescriptionEntity.id,
-                limit=req.limit,
-                token=req.token,
-                what="ListDescriptionEntities",
+            page = description_entities.list_page(
+                session, entity_name, kind, req.id.project, req.id.domain, req.id.name, page_request(req)
             )
             items = [_to_proto(row) for row in page.items]
         return description_entity_pb2.DescriptionEntityList(descriptionEntities=items, token=page.token)
+
+    def recorder(self, identifier: identifier_pb2.Identifier, spec: Any) -> Callable[[Session], None]:
+        """What a task or workflow registration runs in its transaction: record the spec's description, if any."""
+
+        def record(session: Session) -> None:
+            if spec.HasField("description"):
+                self.create_in_session(session, identifier, spec.description)
+
+        return record
 
     @staticmethod
     def create_in_session(
@@ -184,19 +139,4 @@ class DescriptionEntityService:
         """
         if identifier.resource_type not in _TABLE_KINDS:
             raise InvalidArgument("invalid value for resource_type")
-        values = _fields(identifier, description)
-        key = [getattr(DescriptionEntity, column) == values[column] for column in _IDENTITY]
-        stmt = select(DescriptionEntity).where(*key).with_for_update()
-        row = session.scalar(stmt)
-        if row is None:
-            try:
-                with session.begin_nested():
-                    session.add(DescriptionEntity(**values))
-                return
-            except IntegrityError:
-                row = session.scalar(stmt.execution_options(populate_existing=True))
-                if row is None:
-                    raise
-        for column, value in values.items():
-            if getattr(row, column) != value:
-                setattr(row, column, value)
+        description_entities.save(session, _fields(identifier, description))

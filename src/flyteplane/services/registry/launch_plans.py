@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from flyteidl.admin import common_pb2, launch_plan_pb2
 from flyteidl.core import identifier_pb2, interface_pb2, types_pb2
-from sqlalchemy import Select, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
 
 from flyteplane.compiler import are_types_castable, literal_type_of, type_to_str
 from flyteplane.config import Settings
@@ -17,7 +14,7 @@ from flyteplane.scheduler.ports import ScheduledLaunchPlan
 from flyteplane.services.common.validation import (
     id_text,
     validate_identifier,
-    validate_limit,
+    validate_listing_scope,
     validate_named_parts,
     validate_project_domain,
 )
@@ -26,45 +23,20 @@ from flyteplane.services.registry.labels import validate_labels
 from flyteplane.services.registry.notifications import validate_notification
 from flyteplane.services.registry.schedules import has_schedule, schedule_type, validate_schedule
 from flyteplane.services.registry.tasks import timestamp
-from flyteplane.services.registry.versioned import VersionedRow, VersionedTable, base_columns
-from flyteplane.services.registry.workflows import WORKFLOW_ENTITY, WORKFLOWS
-from flyteplane.store.db import Database
-from flyteplane.store.filters import FilterableEntity, FilterScope
-from flyteplane.store.models import LaunchPlan, Workflow
-from flyteplane.store.pagination import paginate
+from flyteplane.services.registry.versioned import VersionedKind
+from flyteplane.services.registry.workflows import WORKFLOWS
+from flyteplane.store.db import Conflict, Database
+from flyteplane.store.repositories import launch_plans, versioned
+from flyteplane.store.repositories.versioned import LaunchPlanRow
 
 INACTIVE = launch_plan_pb2.INACTIVE
 ACTIVE = launch_plan_pb2.ACTIVE
 
-_ENTITY = FilterableEntity(
-    code="l",
-    columns={
-        **base_columns(LaunchPlan),
-        "workflow_id": LaunchPlan.workflow_id,
-        "state": LaunchPlan.state,
-        "schedule_type": LaunchPlan.schedule_type,
-        "launch_condition_type": LaunchPlan.launch_condition_type,
-    },
-)
-_JOINED_WORKFLOW = aliased(Workflow, name="workflow")
-_JOINED_WORKFLOW_ENTITY = FilterableEntity(
-    code=WORKFLOW_ENTITY.code,
-    columns={key: getattr(_JOINED_WORKFLOW, key) for key in WORKFLOW_ENTITY.columns},
-)
-
-
-def _join_workflow(stmt: Select[Any]) -> Select[Any]:
-    return stmt.join(_JOINED_WORKFLOW, _JOINED_WORKFLOW.id == LaunchPlan.workflow_id)
-
-
-LAUNCH_PLANS = VersionedTable(
-    model=LaunchPlan,
+LAUNCH_PLANS = VersionedKind(
+    table=versioned.LAUNCH_PLANS,
     resource_type=identifier_pb2.LAUNCH_PLAN,
     kind="launch plan",
-    entity=_ENTITY,
-    scope=FilterScope(default="launch_plan", entities={"launch_plan": _ENTITY, "workflow": _JOINED_WORKFLOW_ENTITY}),
     list_rpc="ListLaunchPlans",
-    joins={"workflow": _join_workflow},
 )
 
 
@@ -166,10 +138,10 @@ def _validate_schedule_inputs(spec: launch_plan_pb2.LaunchPlanSpec, expected: in
             )
 
 
+@dataclass(eq=False)
 class LaunchPlanService:
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.db = db
-        self.settings = settings
+    db: Database
+    settings: Settings
 
     def create_launch_plan(
         self, req: launch_plan_pb2.LaunchPlanCreateRequest
@@ -196,30 +168,22 @@ class LaunchPlanService:
             expected_inputs=expected, expected_outputs=workflow_interface.outputs
         )
         described = launch_plan_pb2.LaunchPlan(id=req.id, spec=spec, closure=closure)
-        row = LaunchPlan(
-            project=req.id.project,
-            domain=req.id.domain,
-            name=req.id.name,
-            version=req.id.version,
-            workflow_id=workflow.id,
-            spec=spec.SerializeToString(),
-            closure=closure.SerializeToString(),
-            state=INACTIVE,
-            digest=digests.digest(described),
-            schedule_type=schedule_type(spec.entity_metadata.schedule),
-        )
-        LAUNCH_PLANS.insert_or_compare(self.db, row, described, self._described)
+        values = {
+            **launch_plan_values(workflow.id, spec, closure, digests.digest(described)),
+            "schedule_type": schedule_type(spec.entity_metadata.schedule),
+        }
+        LAUNCH_PLANS.insert_or_compare(self.db, req.id, values, described, self._described)
         return launch_plan_pb2.LaunchPlanCreateResponse()
 
     @staticmethod
-    def _described(row: VersionedRow) -> launch_plan_pb2.LaunchPlan:
+    def _described(row: LaunchPlanRow) -> launch_plan_pb2.LaunchPlan:
         return launch_plan_pb2.LaunchPlan(
             id=LAUNCH_PLANS.identifier(row),
-            spec=launch_plan_pb2.LaunchPlanSpec.FromString(row.spec),  # type: ignore[union-attr]
+            spec=launch_plan_pb2.LaunchPlanSpec.FromString(row.spec),
             closure=launch_plan_pb2.LaunchPlanClosure.FromString(row.closure),
         )
 
-    def _to_proto(self, row: LaunchPlan) -> launch_plan_pb2.LaunchPlan:
+    def _to_proto(self, row: LaunchPlanRow) -> launch_plan_pb2.LaunchPlan:
         plan = self._described(row)
         plan.closure.state = row.state  # type: ignore[assignment]
         plan.closure.created_at.CopyFrom(timestamp(row.created_at))
@@ -232,32 +196,18 @@ class LaunchPlanService:
             return self._to_proto(LAUNCH_PLANS.get(session, req.id))
 
     def list_launch_plans(self, req: common_pb2.ResourceListRequest) -> launch_plan_pb2.LaunchPlanList:
-        with self.db.read() as session:
-            page = LAUNCH_PLANS.list(session, req)
-            return launch_plan_pb2.LaunchPlanList(
-                launch_plans=[self._to_proto(row) for row in page.items], token=page.token
-            )
+        plans, token = LAUNCH_PLANS.list_protos(self.db, req, self._to_proto)
+        return launch_plan_pb2.LaunchPlanList(launch_plans=plans, token=token)
 
     def list_launch_plan_ids(
         self, req: common_pb2.NamedEntityIdentifierListRequest
     ) -> common_pb2.NamedEntityIdentifierList:
-        with self.db.read() as session:
-            return LAUNCH_PLANS.list_ids(session, req)
-
-    def _active_row(self, session: Session, project: str, domain: str, name: str) -> LaunchPlan | None:
-        return session.scalar(
-            select(LaunchPlan).where(
-                LaunchPlan.project == project,
-                LaunchPlan.domain == domain,
-                LaunchPlan.name == name,
-                LaunchPlan.state == ACTIVE,
-            )
-        )
+        return LAUNCH_PLANS.list_ids(self.db, req)
 
     def get_active_launch_plan(self, req: launch_plan_pb2.ActiveLaunchPlanRequest) -> launch_plan_pb2.LaunchPlan:
         validate_named_parts(req.id)
         with self.db.read() as session:
-            row = self._active_row(session, req.id.project, req.id.domain, req.id.name)
+            row = launch_plans.find_active(session, req.id.project, req.id.domain, req.id.name)
             if row is None:
                 raise NotFound(f"No active launch plan could be found: {req.id.project}:{req.id.domain}:{req.id.name}")
             return self._to_proto(row)
@@ -265,57 +215,31 @@ class LaunchPlanService:
     def list_active_launch_plans(
         self, req: launch_plan_pb2.ActiveLaunchPlanListRequest
     ) -> launch_plan_pb2.LaunchPlanList:
-        if not req.project:
-            raise InvalidArgument("missing project")
-        if not req.domain:
-            raise InvalidArgument("missing domain")
-        validate_limit(req.limit)
-        stmt = select(LaunchPlan).where(
-            LaunchPlan.project == req.project, LaunchPlan.domain == req.domain, LaunchPlan.state == ACTIVE
-        )
+        validate_listing_scope(req.project, req.domain, req.limit)
         with self.db.read() as session:
-            page = paginate(
-                session,
-                stmt,
-                order=None,
-                id_column=LaunchPlan.id,
-                limit=req.limit,
-                token=req.token,
-                what="ListActiveLaunchPlans",
-            )
+            page = launch_plans.list_active_page(session, req.project, req.domain, req.limit, req.token)
             return launch_plan_pb2.LaunchPlanList(
                 launch_plans=[self._to_proto(row) for row in page.items], token=page.token
             )
 
     def scheduled_launch_plans(self) -> list[ScheduledLaunchPlan]:
         """Every active version with a schedule, for the scheduler (the partial index on them serves it)."""
-        stmt = (
-            select(
-                LaunchPlan.id,
-                LaunchPlan.project,
-                LaunchPlan.domain,
-                LaunchPlan.name,
-                LaunchPlan.version,
-                LaunchPlan.updated_at,
-            )
-            .where(LaunchPlan.state == ACTIVE, LaunchPlan.schedule_type != "NONE")
-            .order_by(LaunchPlan.id)
-        )
         with self.db.read() as session:
-            return [
-                ScheduledLaunchPlan(
-                    key=row_id,
-                    identifier=identifier_pb2.Identifier(
-                        resource_type=identifier_pb2.LAUNCH_PLAN,
-                        project=project,
-                        domain=domain,
-                        name=name,
-                        version=version,
-                    ),
-                    activation=activated,
-                )
-                for row_id, project, domain, name, version, activated in session.execute(stmt)
-            ]
+            scheduled = launch_plans.scheduled(session)
+        return [
+            ScheduledLaunchPlan(
+                key=row_id,
+                identifier=identifier_pb2.Identifier(
+                    resource_type=identifier_pb2.LAUNCH_PLAN,
+                    project=project,
+                    domain=domain,
+                    name=name,
+                    version=version,
+                ),
+                activation=activated,
+            )
+            for row_id, project, domain, name, version, activated in scheduled
+        ]
 
     def update_launch_plan(
         self, req: launch_plan_pb2.LaunchPlanUpdateRequest
@@ -342,19 +266,24 @@ class LaunchPlanService:
                     row = LAUNCH_PLANS.get(session, identifier)
                     if row.state == ACTIVE:
                         return
-                    session.execute(
-                        update(LaunchPlan)
-                        .where(
-                            LaunchPlan.project == row.project,
-                            LaunchPlan.domain == row.domain,
-                            LaunchPlan.name == row.name,
-                            LaunchPlan.state == ACTIVE,
-                        )
-                        .values(state=INACTIVE)
-                    )
-                    session.flush()
-                    row.state = ACTIVE
+                    launch_plans.activate(session, row)
                 return
-            except IntegrityError:
+            except Conflict:
                 if attempt == 2:
                     raise
+
+
+def launch_plan_values(
+    workflow_row: int,
+    spec: launch_plan_pb2.LaunchPlanSpec,
+    closure: launch_plan_pb2.LaunchPlanClosure,
+    digest: str,
+) -> dict[str, object]:
+    """The columns of a new, inactive launch plan version besides its identity."""
+    return {
+        "workflow_id": workflow_row,
+        "spec": spec.SerializeToString(),
+        "closure": closure.SerializeToString(),
+        "state": INACTIVE,
+        "digest": digest,
+    }

@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from flyteidl.admin import common_pb2, project_pb2
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from flyteidl.admin import project_pb2
+from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
+from flyteplane.services.common.listing import page_request
 from flyteplane.services.registry.labels import validate_labels
-from flyteplane.store.db import Database
-from flyteplane.store.filters import (
-    FilterableEntity,
-    FilterScope,
-    build_conditions,
-    parse_filters,
-    parse_sort,
-)
-from flyteplane.store.models import Project
-from flyteplane.store.pagination import paginate
+from flyteplane.store.db import Conflict, Database
+from flyteplane.store.repositories import projects
+from flyteplane.store.repositories.projects import ProjectRow
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-PROJECT_ARCHIVED = project_pb2.Project.ARCHIVED
-
-PROJECT_COLUMNS = FilterableEntity(
-    code="p",
-    columns={
-        "id": Project.id,
-        "created_at": Project.created_at,
-        "updated_at": Project.updated_at,
-        "identifier": Project.identifier,
-        "name": Project.name,
-        "description": Project.description,
-        "state": Project.state,
-    },
-)
-PROJECT_SCOPE = FilterScope(default="project", entities={"project": PROJECT_COLUMNS})
 
 
 class ProjectService:
@@ -49,7 +28,7 @@ class ProjectService:
     def get_domains(self, _req: project_pb2.GetDomainRequest) -> project_pb2.GetDomainsResponse:
         return project_pb2.GetDomainsResponse(domains=self._domains)
 
-    def _to_proto(self, row: Project) -> project_pb2.Project:
+    def _to_proto(self, row: ProjectRow) -> project_pb2.Project:
         project = project_pb2.Project(
             id=row.identifier,
             name=row.name,
@@ -88,32 +67,29 @@ class ProjectService:
         self._validate(req.project, name_required=True)
         try:
             with self.db.transaction() as session:
-                session.add(
-                    Project(
-                        identifier=req.project.id,
-                        name=req.project.name,
-                        description=req.project.description,
-                        labels=req.project.labels.SerializeToString() if req.project.HasField("labels") else b"",
-                        state=req.project.state,
-                    )
+                projects.insert(
+                    session,
+                    req.project.id,
+                    req.project.name,
+                    req.project.description,
+                    req.project.labels.SerializeToString() if req.project.HasField("labels") else b"",
+                    req.project.state,
                 )
-        except IntegrityError as exc:
+        except Conflict as exc:
             raise AlreadyExists(f"value with matching already exists (project [{req.project.id}])") from exc
         return project_pb2.ProjectRegisterResponse()
 
     def ensure_project(self, identifier: str, name: str, description: str = "") -> None:
         """Creates a project if it is missing; used for the sandbox's default `flytesnacks` on first start."""
         with self.db.transaction() as session:
-            if session.scalar(select(Project.id).where(Project.identifier == identifier)) is None:
-                session.add(Project(identifier=identifier, name=name, description=description))
+            if projects.find(session, identifier) is None:
+                projects.insert(session, identifier, name, description)
 
     def update_project(self, req: project_pb2.Project) -> project_pb2.ProjectUpdateResponse:
         if not req.id:
             raise InvalidArgument("missing project_id")
         with self.db.transaction() as session:
-            row = session.scalar(select(Project).where(Project.identifier == req.id))
-            if row is None:
-                raise NotFound(f"project [{req.id}] not found")
+            row = _registered(session, req.id)
             self._validate(req, name_required=False)
             if req.name:
                 row.name = req.name
@@ -128,31 +104,19 @@ class ProjectService:
         if not req.id:
             raise InvalidArgument("missing project_id")
         with self.db.read() as session:
-            row = session.scalar(select(Project).where(Project.identifier == req.id))
-            if row is None:
-                raise NotFound(f"project [{req.id}] not found")
-            return self._to_proto(row)
+            return self._to_proto(_registered(session, req.id))
 
     def list_projects(self, req: project_pb2.ProjectListRequest) -> project_pb2.Projects:
         if req.limit < 0:
             raise InvalidArgument("invalid value for limit")
-        stmt = select(Project)
-        if req.filters:
-            conditions, _ = build_conditions(parse_filters(req.filters), PROJECT_SCOPE)
-            stmt = stmt.where(*conditions)
-        else:
-            stmt = stmt.where(Project.state != PROJECT_ARCHIVED)
-        order = parse_sort(req.sort_by if req.HasField("sort_by") else None, PROJECT_COLUMNS)
-        if order is None:
-            order = parse_sort(common_pb2.Sort(key="identifier", direction=common_pb2.Sort.ASCENDING), PROJECT_COLUMNS)
+        request = dataclasses.replace(page_request(req), limit=req.limit or None)  # no limit: every project
         with self.db.read() as session:
-            page = paginate(
-                session,
-                stmt,
-                order=order,
-                id_column=Project.id,
-                limit=req.limit or None,
-                token=req.token,
-                what="ListProjects",
-            )
+            page = projects.list_page(session, request)
             return project_pb2.Projects(projects=[self._to_proto(row) for row in page.items], token=page.token)
+
+
+def _registered(session: Session, identifier: str) -> ProjectRow:
+    row = projects.find(session, identifier)
+    if row is None:
+        raise NotFound(f"project [{identifier}] not found")
+    return row

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flyteidl.admin import common_pb2, task_pb2
 from flyteidl.core import identifier_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy.orm import Session
 
 from flyteplane.compiler import CompileErrors, compile_task
 from flyteplane.config import Settings
@@ -14,22 +15,12 @@ from flyteplane.services.common.validation import validate_identifier, validate_
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.resources import validate_resources
-from flyteplane.services.registry.versioned import VersionedRow, VersionedTable, base_columns
+from flyteplane.services.registry.versioned import VersionedKind
 from flyteplane.store.db import Database
-from flyteplane.store.filters import FilterableEntity, FilterScope
-from flyteplane.store.models import Task
+from flyteplane.store.repositories import versioned
+from flyteplane.store.repositories.versioned import TaskRow
 
-_ENTITY = FilterableEntity(
-    code="t", columns={**base_columns(Task), "type": Task.type, "short_description": Task.short_description}
-)
-TASKS = VersionedTable(
-    model=Task,
-    resource_type=identifier_pb2.TASK,
-    kind="task",
-    entity=_ENTITY,
-    scope=FilterScope(default="task", entities={"task": _ENTITY}),
-    list_rpc="ListTasks",
-)
+TASKS = VersionedKind(table=versioned.TASKS, resource_type=identifier_pb2.TASK, kind="task", list_rpc="ListTasks")
 
 
 def timestamp(value: object) -> Timestamp:
@@ -38,11 +29,15 @@ def timestamp(value: object) -> Timestamp:
     return stamp
 
 
+def _closure_of(row: TaskRow) -> task_pb2.TaskClosure:
+    return task_pb2.TaskClosure.FromString(row.closure)
+
+
+@dataclass(eq=False)
 class TaskService:
-    def __init__(self, db: Database, settings: Settings, descriptions: DescriptionEntityService) -> None:
-        self.db = db
-        self.settings = settings
-        self.descriptions = descriptions
+    db: Database
+    settings: Settings
+    descriptions: DescriptionEntityService
 
     def _validate(self, req: task_pb2.TaskCreateRequest) -> None:
         validate_identifier(req.id, identifier_pb2.TASK, present=req.HasField("id"))
@@ -76,30 +71,18 @@ class TaskService:
         except CompileErrors as exc:
             raise InvalidArgument(f"task failed compilation with {exc}") from exc
         closure = task_pb2.TaskClosure(compiled_task=compiled)
-        row = Task(
-            project=req.id.project,
-            domain=req.id.domain,
-            name=req.id.name,
-            version=req.id.version,
-            closure=closure.SerializeToString(),
-            digest=digests.digest(closure),
-            type=template.template.type,
-            short_description=req.spec.description.short_description,
-        )
-
-        def describe(session: Session, _row: VersionedRow) -> None:
-            if req.spec.HasField("description"):
-                self.descriptions.create_in_session(session, req.id, req.spec.description)
-
-        TASKS.insert_or_compare(self.db, row, closure, self._closure_of, describe)
+        values = {
+            "closure": closure.SerializeToString(),
+            "digest": digests.digest(closure),
+            "type": template.template.type,
+            "short_description": req.spec.description.short_description,
+        }
+        record_description = self.descriptions.recorder(req.id, req.spec)
+        TASKS.insert_or_compare(self.db, req.id, values, closure, _closure_of, record_description)
         return task_pb2.TaskCreateResponse()
 
-    @staticmethod
-    def _closure_of(row: VersionedRow) -> task_pb2.TaskClosure:
-        return task_pb2.TaskClosure.FromString(row.closure)
-
-    def _to_proto(self, row: Task) -> task_pb2.Task:
-        closure = self._closure_of(row)
+    def _to_proto(self, row: TaskRow) -> task_pb2.Task:
+        closure = _closure_of(row)
         closure.created_at.CopyFrom(timestamp(row.created_at))
         return task_pb2.Task(id=TASKS.identifier(row), closure=closure, short_description=row.short_description)
 
@@ -108,10 +91,8 @@ class TaskService:
             return self._to_proto(TASKS.get(session, req.id))
 
     def list_tasks(self, req: common_pb2.ResourceListRequest) -> task_pb2.TaskList:
-        with self.db.read() as session:
-            page = TASKS.list(session, req)
-            return task_pb2.TaskList(tasks=[self._to_proto(row) for row in page.items], token=page.token)
+        tasks, token = TASKS.list_protos(self.db, req, self._to_proto)
+        return task_pb2.TaskList(tasks=tasks, token=token)
 
     def list_task_ids(self, req: common_pb2.NamedEntityIdentifierListRequest) -> common_pb2.NamedEntityIdentifierList:
-        with self.db.read() as session:
-            return TASKS.list_ids(session, req)
+        return TASKS.list_ids(self.db, req)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flyteidl.admin import common_pb2, launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import compiler_pb2, identifier_pb2, interface_pb2
-from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from flyteplane.compiler import CompileErrors, LaunchPlanInterface, compile_workflow, get_requirements
 from flyteplane.config import Settings
@@ -14,21 +15,13 @@ from flyteplane.services.common.validation import id_text, validate_identifier, 
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.tasks import timestamp
-from flyteplane.services.registry.versioned import VersionedRow, VersionedTable, base_columns
+from flyteplane.services.registry.versioned import VersionedKind
 from flyteplane.store.db import Database
-from flyteplane.store.filters import FilterableEntity, FilterScope
-from flyteplane.store.models import LaunchPlan, Task, Workflow
+from flyteplane.store.repositories import versioned
+from flyteplane.store.repositories.versioned import WorkflowRow
 
-WORKFLOW_ENTITY = FilterableEntity(
-    code="w", columns={**base_columns(Workflow), "short_description": Workflow.short_description}
-)
-WORKFLOWS = VersionedTable(
-    model=Workflow,
-    resource_type=identifier_pb2.WORKFLOW,
-    kind="workflow",
-    entity=WORKFLOW_ENTITY,
-    scope=FilterScope(default="workflow", entities={"workflow": WORKFLOW_ENTITY}),
-    list_rpc="ListWorkflows",
+WORKFLOWS = VersionedKind(
+    table=versioned.WORKFLOWS, resource_type=identifier_pb2.WORKFLOW, kind="workflow", list_rpc="ListWorkflows"
 )
 
 
@@ -36,11 +29,11 @@ def _identity(identifier: identifier_pb2.Identifier) -> tuple[str, str, str, str
     return (identifier.project, identifier.domain, identifier.name, identifier.version)
 
 
+@dataclass(eq=False)
 class WorkflowService:
-    def __init__(self, db: Database, settings: Settings, descriptions: DescriptionEntityService) -> None:
-        self.db = db
-        self.settings = settings
-        self.descriptions = descriptions
+    db: Database
+    settings: Settings
+    descriptions: DescriptionEntityService
 
     def _load_requirements(
         self, session: Session, template: workflow_pb2.WorkflowSpec
@@ -49,11 +42,7 @@ class WorkflowService:
         needs = get_requirements(template.template, list(template.sub_workflows))
         tasks = []
         if needs.task_ids:
-            wanted = {_identity(task_id) for task_id in needs.task_ids}
-            rows = session.scalars(
-                select(Task).where(tuple_(Task.project, Task.domain, Task.name, Task.version).in_(sorted(wanted)))
-            ).all()
-            found = {(r.project, r.domain, r.name, r.version): r for r in rows}
+            found = versioned.TASKS.find_all(session, [_identity(task_id) for task_id in needs.task_ids])
             for task_id in needs.task_ids:
                 if _identity(task_id) not in found:
                     raise NotFound(f"missing entity of type TASK with identifier [{id_text(task_id)}]")
@@ -61,15 +50,7 @@ class WorkflowService:
                 tasks.append(task_pb2.TaskClosure.FromString(found[key].closure).compiled_task.template)
         launch_plans = []
         if needs.launch_plan_ids:
-            wanted = {_identity(lp_id) for lp_id in needs.launch_plan_ids}
-            lp_rows = session.scalars(
-                select(LaunchPlan).where(
-                    tuple_(LaunchPlan.project, LaunchPlan.domain, LaunchPlan.name, LaunchPlan.version).in_(
-                        sorted(wanted)
-                    )
-                )
-            ).all()
-            lps = {(r.project, r.domain, r.name, r.version): r for r in lp_rows}
+            lps = versioned.LAUNCH_PLANS.find_all(session, [_identity(lp_id) for lp_id in needs.launch_plan_ids])
             for lp_id in needs.launch_plan_ids:
                 row = lps.get(_identity(lp_id))
                 if row is None:
@@ -104,29 +85,21 @@ class WorkflowService:
                 f"number of nodes in workflow [{id_text(req.id)}] exceeds limit "
                 f"({node_count} > {self.settings.max_workflow_nodes})"
             )
-        row = Workflow(
-            project=req.id.project,
-            domain=req.id.domain,
-            name=req.id.name,
-            version=req.id.version,
-            typed_interface=compiled.primary.template.interface.SerializeToString(),
-            closure=compiled.SerializeToString(),
-            digest=digests.digest(compiled),
-            short_description=req.spec.description.short_description,
-        )
-
-        def describe(session: Session, _row: VersionedRow) -> None:
-            if req.spec.HasField("description"):
-                self.descriptions.create_in_session(session, req.id, req.spec.description)
-
-        WORKFLOWS.insert_or_compare(self.db, row, compiled, self._compiled_of, describe)
+        values = {
+            "typed_interface": compiled.primary.template.interface.SerializeToString(),
+            "closure": compiled.SerializeToString(),
+            "digest": digests.digest(compiled),
+            "short_description": req.spec.description.short_description,
+        }
+        describe = self.descriptions.recorder(req.id, req.spec)
+        WORKFLOWS.insert_or_compare(self.db, req.id, values, compiled, self._compiled_of, describe)
         return workflow_pb2.WorkflowCreateResponse()
 
     @staticmethod
-    def _compiled_of(row: VersionedRow) -> compiler_pb2.CompiledWorkflowClosure:
+    def _compiled_of(row: WorkflowRow) -> compiler_pb2.CompiledWorkflowClosure:
         return compiler_pb2.CompiledWorkflowClosure.FromString(row.closure)
 
-    def _to_proto(self, row: Workflow) -> workflow_pb2.Workflow:
+    def _to_proto(self, row: WorkflowRow) -> workflow_pb2.Workflow:
         closure = workflow_pb2.WorkflowClosure(
             compiled_workflow=self._compiled_of(row), created_at=timestamp(row.created_at)
         )
@@ -135,7 +108,7 @@ class WorkflowService:
         )
 
     @staticmethod
-    def _listed(row: Workflow) -> workflow_pb2.Workflow:
+    def _listed(row: WorkflowRow) -> workflow_pb2.Workflow:
         """List results carry only the interface of the compiled workflow, as flyteadmin's do."""
         closure = workflow_pb2.WorkflowClosure(created_at=timestamp(row.created_at))
         closure.compiled_workflow.primary.template.interface.CopyFrom(
@@ -151,12 +124,10 @@ class WorkflowService:
             return self._to_proto(WORKFLOWS.get(session, req.id))
 
     def list_workflows(self, req: common_pb2.ResourceListRequest) -> workflow_pb2.WorkflowList:
-        with self.db.read() as session:
-            page = WORKFLOWS.list(session, req, options=[defer(Workflow.closure)])
-            return workflow_pb2.WorkflowList(workflows=[self._listed(row) for row in page.items], token=page.token)
+        workflows, token = WORKFLOWS.list_protos(self.db, req, self._listed)
+        return workflow_pb2.WorkflowList(workflows=workflows, token=token)
 
     def list_workflow_ids(
         self, req: common_pb2.NamedEntityIdentifierListRequest
     ) -> common_pb2.NamedEntityIdentifierList:
-        with self.db.read() as session:
-            return WORKFLOWS.list_ids(session, req)
+        return WORKFLOWS.list_ids(self.db, req)
