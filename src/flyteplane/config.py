@@ -32,6 +32,8 @@ class Settings:
     domains: tuple[str, ...] = DEFAULT_DOMAINS
     default_project: str = "flytesnacks"
     grpc_workers: int = 32
+    max_connections: int = 4096  # connections served at once on the port; lowered to fit the open files limit
+    connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
     engine_workers: int = 4  # threads evaluating executions
