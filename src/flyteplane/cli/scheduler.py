@@ -27,12 +27,14 @@ def scheduler(config_file: Path | None, **flags: Any) -> None:
     from flyteplane.blobs.store import BlobStore
     from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
     from flyteplane.scheduler.loop import Scheduler
+    from flyteplane.server.home import hold_private_umask, prepare_home
     from flyteplane.services import Services
     from flyteplane.store.db import Database, migrate
 
     settings = settings_and_logging(config_file, flags)
     stop = StopSignal()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    hold_private_umask()
+    prepare_home(settings.home)
     db = Database(settings.database_url)
     try:
         migrate(db.engine)

@@ -26,6 +26,7 @@ from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.scheduler.loop import Scheduler  # scheduler (issue 5)
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
+from flyteplane.server.home import hold_private_umask, prepare_home, release_private_umask
 from flyteplane.services import Services
 from flyteplane.store.db import Database, migrate
 
@@ -60,6 +61,7 @@ class ControlPlane:
         self._executor: LocalExecutor | None = None
         self._scheduler: Scheduler | None = None  # scheduler (issue 5)
         self._fd_limit = 0
+        self._private_umask = False
 
     def start(self) -> None:
         started = time.perf_counter()
@@ -67,7 +69,9 @@ class ControlPlane:
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
         self.settings = settings = dataclasses.replace(self.settings, port=self.port)
-        settings.home.mkdir(parents=True, exist_ok=True)
+        hold_private_umask()  # the database, blobs and task files: the server's user's alone
+        self._private_umask = True
+        prepare_home(settings.home)
         self.db = Database(settings.database_url)
         migrate(self.db.engine)
         blobs = BlobStore(settings.blob_base)
@@ -194,6 +198,9 @@ class ControlPlane:
         if self._listener is not None:
             self._listener.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._private_umask:
+            release_private_umask()
+            self._private_umask = False
 
 
 def _end_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
