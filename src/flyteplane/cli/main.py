@@ -18,7 +18,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
-@click.option("--port", type=int, default=None, help="Port for gRPC and HTTP [default: 30080].")
+@click.option("--port", default=None, help="Port for gRPC and HTTP [default: 30080].")
 @click.option("--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane].")
 @click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
