@@ -22,6 +22,7 @@ from google.protobuf.message import Message
 
 from flyteplane import errors
 from flyteplane.api.errors import status_of, truncate
+from flyteplane.api.well_formed import first_problem
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ def _wrap(
                 grpc.StatusCode.INVALID_ARGUMENT, f"{full_name}: the request body is not a valid {message_name}"
             )
         try:
+            problem = first_problem(request)
+            if problem is not None:
+                raise errors.InvalidArgument(f"{full_name}: {problem}")
             return handler(request)
         except errors.FlyteplaneError as exc:
             context.abort(status_of(exc), truncate(exc.message))

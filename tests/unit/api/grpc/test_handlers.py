@@ -9,6 +9,7 @@ from typing import Any
 import grpc
 import pytest
 from flyteidl.admin import common_pb2, project_pb2, version_pb2
+from flyteidl.core import identifier_pb2
 from flyteidl.service import admin_pb2, admin_pb2_grpc
 
 from flyteplane import errors
@@ -88,3 +89,16 @@ def test_an_undecodable_body_is_invalid_argument_naming_the_rpc(
         "AdminService.GetProject: the request body is not a valid flyteidl.admin.ProjectGetRequest"
     )
     assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
+
+
+def test_a_forbidden_value_is_invalid_argument_naming_the_rpc_and_the_field(
+    stub: admin_pb2_grpc.AdminServiceStub,
+) -> None:
+    """Checked before the implementation is called (it would have answered NOT_FOUND here)."""
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.GetProject(project_pb2.ProjectGetRequest(id="p"))
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.GetTask(common_pb2.ObjectGetRequest(id=identifier_pb2.Identifier(resource_type=99)))  # type: ignore[arg-type]
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.details().startswith("AdminService.GetTask: id.resource_type: 99 is not a ")
