@@ -125,19 +125,31 @@ class Hostile:
     idle_refused: int = 0
 
 
-def _send_bad_bodies(endpoint: str, count: int, seconds: float, hostile: Hostile) -> None:
+def _send_bad_bodies(endpoint: str, count: int, seconds: float, hostile: Hostile, senders: int = 8) -> None:
+    """`count` bad bodies spread evenly over `seconds`, by a few senders so a slow answer delays no schedule."""
     if count == 0:
         return
-    pause = seconds / count
-    with grpc.insecure_channel(endpoint) as channel:
-        call = channel.unary_unary("/flyteidl.service.AdminService/GetTask")
-        for _ in range(count):
-            try:
-                call(BAD_BODY, timeout=CALL_TIMEOUT)
-                hostile.bad_body_codes["OK"] += 1
-            except grpc.RpcError as exc:
-                hostile.bad_body_codes[exc.code().name] += 1  # type: ignore[attr-defined]
-            time.sleep(pause)
+    started = time.monotonic()
+    lock = threading.Lock()
+
+    def send(first: int) -> None:
+        with grpc.insecure_channel(endpoint) as channel:
+            call = channel.unary_unary("/flyteidl.service.AdminService/GetTask")
+            for index in range(first, count, senders):
+                time.sleep(max(0.0, started + index * seconds / count - time.monotonic()))
+                try:
+                    call(BAD_BODY, timeout=CALL_TIMEOUT)
+                    code = "OK"
+                except grpc.RpcError as exc:
+                    code = exc.code().name  # type: ignore[attr-defined]
+                with lock:
+                    hostile.bad_body_codes[code] += 1
+
+    threads = [threading.Thread(target=send, args=(first,)) for first in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _hold_idle(port: int, count: int, deadline: float, hostile: Hostile) -> None:
@@ -202,21 +214,9 @@ def _warm_up(server: RunningServer) -> None:
                     call(body, timeout=CALL_TIMEOUT)
 
 
-def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
-    home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="flyteplane-soak-")))
-    db = stack.enter_context(temporary_database()) if args.postgres else ""
-    server = start_server(home / "home", db)
-    stack.callback(server.stop)
-    pid = server.process.pid
-    _warm_up(server)
-    before = {"rss_mb": _rss_mb(pid), "open_files": _open_files(pid), "log_bytes": server.log.stat().st_size}
-    print(
-        f"flyteplane {__version__} soak on {'postgres' if db else 'sqlite'}: {args.clients} clients in "
-        f"{args.processes} processes for {args.seconds:.0f} s, {args.bad_bodies} bad bodies, {args.idle} idle "
-        f"connections; server RSS {before['rss_mb']:.0f} MB",
-        flush=True,
-    )
-
+def _load(server: RunningServer, args: argparse.Namespace, seconds: float, *, wait: bool = True) -> Any:
+    """Starts the clients' worker processes (all starting together 3 s from now); with `wait`, returns their
+    results once done, else (start time, a function that collects the results)."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     start_at = time.time() + 3.0  # every worker process imported and waiting
@@ -225,11 +225,48 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
     first = 0
     for share in shares:
         worker = context.Process(
-            target=_worker, args=(server.endpoint, share, first, start_at, args.seconds, queue), daemon=True
+            target=_worker, args=(server.endpoint, share, first, start_at, seconds, queue), daemon=True
         )
         worker.start()
         workers.append(worker)
         first += share
+
+    def collect() -> list[tuple[str, str, float]]:
+        results: list[tuple[str, str, float]] = []
+        for _ in workers:
+            results.extend(queue.get(timeout=seconds + CALL_TIMEOUT + 60))
+        for worker in workers:
+            worker.join(30)
+        return results
+
+    return collect() if wait else (start_at, collect)
+
+
+def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
+    home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="flyteplane-soak-")))
+    db = stack.enter_context(temporary_database()) if args.postgres else ""
+    server = start_server(home / "home", db)
+    stack.callback(server.stop)
+    pid = server.process.pid
+    _warm_up(server)
+    cold = _rss_mb(pid)
+    print(
+        f"flyteplane {__version__} soak on {'postgres' if db else 'sqlite'}: {args.clients} clients in "
+        f"{args.processes} processes for {args.seconds:.0f} s, {args.bad_bodies} bad bodies, {args.idle} idle "
+        f"connections; server RSS {cold:.0f} MB",
+        flush=True,
+    )
+
+    _load(server, args, 5.0)  # warm-up: threads, connections and caches settle before RSS is taken as "before"
+    time.sleep(2.0)
+    before = {
+        "cold_rss_mb": cold,
+        "rss_mb": _rss_mb(pid),
+        "open_files": _open_files(pid),
+        "log_bytes": server.log.stat().st_size,
+    }
+    print(f"after a 5 s warm-up: server RSS {before['rss_mb']:.0f} MB", flush=True)
+    start_at, collect = _load(server, args, args.seconds, wait=False)
     hostile = Hostile()
     while time.time() < start_at:
         time.sleep(0.01)
@@ -244,13 +281,9 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict[str, Any]:
     while time.monotonic() < deadline:
         time.sleep(1.0)
         peak = max(peak, _rss_mb(pid))
-    results: list[tuple[str, str, float]] = []
-    for _ in workers:
-        results.extend(queue.get(timeout=args.seconds + CALL_TIMEOUT + 60))
-    for worker in workers:
-        worker.join(30)
+    results = collect()
     for thread in side:
-        thread.join(CALL_TIMEOUT + 10)
+        thread.join(args.seconds + 120)
     time.sleep(2.0)  # let the server close what the run left behind
     after = {"rss_mb": _rss_mb(pid), "open_files": _open_files(pid), "log_bytes": server.log.stat().st_size}
     alive = server.process.poll() is None
@@ -331,8 +364,9 @@ def print_report(report: dict[str, Any]) -> None:
         "bad bodies: " + ", ".join(f"{code} {count}" for code, count in sorted(report["bad_bodies"].items())),
         f"idle connections: {idle['held']} held, {idle['opened']} opened in all, {idle['closed_by_server']} closed "
         f"by the server (connection_idle_timeout), {idle['refused']} refused",
-        f"server RSS: {server['before']['rss_mb']:.0f} MB before, {server['peak_rss_mb']:.0f} MB peak, "
-        f"{server['after']['rss_mb']:.0f} MB after",
+        f"server RSS: {server['before']['cold_rss_mb']:.0f} MB idle, {server['before']['rss_mb']:.0f} MB after a "
+        f"5 s warm-up under load (before), {server['peak_rss_mb']:.0f} MB peak, {server['after']['rss_mb']:.0f} MB "
+        "after",
         f"server open files: {server['before']['open_files']} before, {server['after']['open_files']} after; log: "
         f"{server['before']['log_bytes']} bytes before, {server['after']['log_bytes']} after",
         f"server alive at the end: {server['alive']}",
