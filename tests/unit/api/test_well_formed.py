@@ -92,11 +92,16 @@ def test_well_formed_requests_pass() -> None:
     assert first_problem(workflow_pb2.WorkflowCreateRequest()) is None
 
 
-def test_a_hundred_thousand_literals_take_well_under_a_few_seconds() -> None:
+def test_checking_literals_costs_a_small_multiple_of_reading_them() -> None:
+    """Linear, and cheap per literal (about 0.5 s for 100,000 on an idle machine): measured against a plain loop
+    that reads every literal, so a loaded machine slows both alike; a quadratic walk would be thousands of times."""
     request = execution_pb2.ExecutionCreateRequest()
     items = request.inputs.literals["xs"].collection.literals
     for value in range(100_000):
         items.add().scalar.primitive.integer = value
     started = time.perf_counter()
+    assert sum(item.scalar.primitive.integer for item in items) == sum(range(100_000))
+    reading = time.perf_counter() - started
+    started = time.perf_counter()
     assert first_problem(request) is None
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 40 * reading
