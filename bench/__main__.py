@@ -155,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.client import main as client_main
 
         return client_main([arg for arg in argv if arg != "--client"])
+    if "--soak" in argv:  # the soak benchmark (bench/soak.py): load plus hostile traffic, not part of `make bench`
+        from bench.soak import main as soak_main
+
+        return soak_main([arg for arg in argv if arg != "--soak"])
     args = parse_args(argv)
     try:
         status = 0

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import zoneinfo  # scheduler (issue 5)
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime  # scheduler (issue 5)
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from flyteplane.config_rules import RULES, check_setting, invalid_setting
 from flyteplane.errors import InvalidArgument
 
 DEFAULT_DOMAINS = ("development", "staging", "production")
@@ -32,6 +31,8 @@ class Settings:
     domains: tuple[str, ...] = DEFAULT_DOMAINS
     default_project: str = "flytesnacks"
     grpc_workers: int = 32
+    max_connections: int = 4096  # connections served at once on the port; lowered to fit the open files limit
+    connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
     engine_workers: int = 4  # threads evaluating executions
@@ -49,31 +50,9 @@ class Settings:
     scheduler_clock_speed: float = 1.0
 
     def __post_init__(self) -> None:
-        """Scheduler settings are checked here, so a bad value stops `serve` with a usage error."""
-        if self.scheduler_catchup not in ("all", "latest", "none"):
-            raise InvalidArgument(
-                f"invalid value for setting 'scheduler_catchup': {self.scheduler_catchup!r} (all, latest or none)"
-            )
-        if self.scheduler_catchup_rate <= 0:
-            raise InvalidArgument("invalid value for setting 'scheduler_catchup_rate': it must be positive")
-        if self.scheduler_clock_speed <= 0:
-            raise InvalidArgument("invalid value for setting 'scheduler_clock_speed': it must be positive")
-        try:
-            zoneinfo.ZoneInfo(self.scheduler_timezone)
-        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-            raise InvalidArgument(
-                f"invalid value for setting 'scheduler_timezone': {self.scheduler_timezone!r} is no IANA time zone"
-            ) from None
-        if self.scheduler_clock_start:
-            try:
-                datetime.fromisoformat(self.scheduler_clock_start)
-            except ValueError:
-                raise InvalidArgument(
-                    f"invalid value for setting 'scheduler_clock_start': {self.scheduler_clock_start!r} is no "
-                    "ISO 8601 time"
-                ) from None
-
-    # --- end scheduler ---
+        """Every setting is checked here too, so a Settings built in code obeys the same rules as `serve`."""
+        for name in _FIELD_NAMES:
+            check_setting(name, getattr(self, name))
 
     @property
     def database_url(self) -> str:
@@ -98,40 +77,68 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_FIELD_NAMES = tuple(_FIELDS)
 
 
-def _coerce(name: str, value: Any) -> Any:
-    """Turn a value from YAML, the environment or a flag into the field's type, naming the field on error."""
-    kind = _FIELDS[name].type
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a value from YAML, the environment or a flag into the field's type and check it, naming the setting,
+    its source and what is allowed on error."""
     try:
-        if kind == "int":
-            return int(value)
-        # --- scheduler (issue 5): boolean and decimal settings ---
-        if kind == "bool":
-            return _as_bool(value)
-        if kind == "float":
-            return float(value)
-        # --- end scheduler ---
-        if kind == "Path":
-            return Path(str(value)).expanduser()
-        if kind == "dict[str, str]":
-            if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
-                pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
-                if any(len(pair) != 2 for pair in pairs):
-                    raise ValueError("expected image=environment pairs separated by commas")
-                return {image.strip(): env.strip() for image, env in pairs}
-            if not isinstance(value, dict):
-                raise ValueError("expected a mapping of image to environment")
-            return {str(image): str(env) for image, env in value.items()}
-        if kind == "tuple[str, ...]":
-            items = value.split(",") if isinstance(value, str) else list(value)
-            result = tuple(str(item).strip() for item in items if str(item).strip())
-            if not result:
-                raise ValueError("needs at least one entry")
-            return result
-        return str(value)
+        coerced = _as_type(_FIELDS[name].type, value)
     except (TypeError, ValueError) as exc:
-        raise InvalidArgument(f"invalid value for setting '{name}': {value!r} ({exc})") from exc
+        raise invalid_setting(name, value, source, str(exc), RULES[name].allowed) from exc
+    check_setting(name, coerced, source)
+    return coerced
+
+
+def _as_type(kind: Any, value: Any) -> Any:
+    if kind == "int":
+        return _as_int(value)
+    # --- scheduler (issue 5): boolean and decimal settings ---
+    if kind == "bool":
+        return _as_bool(value)
+    if kind == "float":
+        return _as_float(value)
+    # --- end scheduler ---
+    if kind == "dict[str, str]":
+        if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
+            pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError("expected image=environment pairs separated by commas")
+            return {image.strip(): env.strip() for image, env in pairs}
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of image to environment")
+        return {str(image): str(env) for image, env in value.items()}
+    if kind == "tuple[str, ...]":
+        items = value.split(",") if isinstance(value, str) else list(value)
+        result = tuple(str(item).strip() for item in items if str(item).strip())
+        if not result:
+            raise ValueError("needs at least one entry")
+        return result
+    if isinstance(value, (dict, list)):
+        raise ValueError("expected a single value")
+    if kind == "Path":
+        return Path(str(value)).expanduser()
+    return str(value)
+
+
+def _as_int(value: Any) -> int:
+    """Whole numbers only: YAML's `yes` or `2.5` is no port or worker count."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("not a whole number")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError("not a whole number") from None
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError("not a number") from None
 
 
 # --- scheduler (issue 5) ---
@@ -150,14 +157,15 @@ def _as_bool(value: Any) -> bool:
 # --- end scheduler ---
 
 
-def _from_mapping(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
+def _from_mapping(values: Mapping[str, Any], origin: str, source_of: Callable[[str], str]) -> dict[str, Any]:
+    """`origin` names where the values came from; `source_of(key)` where one value came from, for messages."""
     result: dict[str, Any] = {}
     for key, value in values.items():
         name = key.replace("-", "_").lower()
         if name not in _FIELDS:
             raise InvalidArgument(f"unknown setting '{key}' in {origin}; known: {', '.join(sorted(_FIELDS))}")
         if value is not None:
-            result[name] = _coerce(name, value)
+            result[name] = _coerce(name, value, source_of(key))
     return result
 
 
@@ -177,12 +185,15 @@ def load_settings(
             raise InvalidArgument(f"cannot read config file {config_file}: {exc}") from exc
         if not isinstance(loaded, dict):
             raise InvalidArgument(f"config file {config_file} must hold a mapping of settings")
-        merged.update(_from_mapping(loaded, str(config_file)))
+        merged.update(_from_mapping(loaded, str(config_file), lambda key: f"config file {config_file}, key '{key}'"))
     env_values = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
         if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in _FIELDS
     }
-    merged.update(_from_mapping(env_values, "the environment"))
-    merged.update(_from_mapping({k: v for k, v in (flags or {}).items() if v is not None}, "the command line"))
+    merged.update(
+        _from_mapping(env_values, "the environment", lambda key: f"environment variable {ENV_PREFIX}{key.upper()}")
+    )
+    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    merged.update(_from_mapping(given, "the command line", lambda key: f"flag --{key.replace('_', '-')}"))
     return Settings(**merged)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,14 @@ class RunningServer:
         return self.process.stdout.read() if self.process.poll() is not None else ""
 
 
-def start_server(home: Path, db: str = "", *extra: str, timeout: float = 30.0) -> RunningServer:
+def start_server(
+    home: Path,
+    db: str = "",
+    *extra: str,
+    timeout: float = 30.0,
+    preexec_fn: Callable[[], None] | None = None,
+) -> RunningServer:
+    """Starts `flyteplane serve` with `extra` flags; `preexec_fn` runs in the child first (e.g. to set limits)."""
     home.mkdir(parents=True, exist_ok=True)
     log = home / "server.log"
     args = [sys.executable, "-m", "flyteplane", "serve", "--port", "0", "--home", str(home), *extra]
@@ -57,7 +65,9 @@ def start_server(home: Path, db: str = "", *extra: str, timeout: float = 30.0) -
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTEPLANE_")}
     with log.open("w") as log_handle:
         started = time.monotonic()
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=env)
+        process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=env, preexec_fn=preexec_fn
+        )
     deadline = started + timeout
     assert process.stdout is not None
     while time.monotonic() < deadline:

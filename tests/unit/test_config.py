@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from flyteplane.config import Settings, load_settings
+from flyteplane.config_rules import RULES
 from flyteplane.errors import InvalidArgument
 
 
@@ -60,3 +62,101 @@ def test_bad_files_are_clear_errors(tmp_path: Path, text: str, message: str) -> 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgument, match="cannot read config file"):
         load_settings(config_file=tmp_path / "absent.yaml", env={})
+
+
+def test_every_setting_has_a_rule_and_the_defaults_obey_them() -> None:
+    assert set(RULES) == {f.name for f in dataclasses.fields(Settings)}
+    Settings()  # checked in __post_init__ too
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            {"port": "99999"},
+            "invalid value for setting 'port' (flag --port): 99999; allowed: an integer from 0 to 65535",
+        ),
+        ({"port": "-1"}, "invalid value for setting 'port' (flag --port): -1; allowed: an integer from 0 to 65535"),
+        (
+            {"max_connections": "0"},
+            "invalid value for setting 'max_connections' (flag --max-connections): 0; allowed: an integer from 1 to "
+            "1000000",
+        ),
+        (
+            {"connection_idle_timeout": "nan"},
+            "invalid value for setting 'connection_idle_timeout' (flag --connection-idle-timeout): nan (it must be "
+            "positive); allowed: a positive number of seconds, at most 3600",
+        ),
+        (
+            {"log_level": "LOUD"},
+            "invalid value for setting 'log_level' (flag --log-level): 'LOUD'; allowed: DEBUG, INFO, WARNING, WARN, "
+            "ERROR or CRITICAL",
+        ),
+        (
+            {"db": "mysql://u@h/d"},
+            "invalid value for setting 'db' (flag --db): 'mysql://u@h/d'; allowed: empty (SQLite under home), "
+            "sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE",
+        ),
+    ],
+)
+def test_a_bad_flag_is_one_line_naming_the_flag_and_what_is_allowed(flags: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        load_settings(env={}, flags=flags)
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"FLYTEPLANE_ENGINE_WORKERS": "abc"},
+            "invalid value for setting 'engine_workers' (environment variable FLYTEPLANE_ENGINE_WORKERS): 'abc' (not "
+            "a whole number); allowed: an integer from 1 to 1024",
+        ),
+        (
+            {"FLYTEPLANE_DOMAINS": "dev,dev"},
+            "invalid value for setting 'domains' (environment variable FLYTEPLANE_DOMAINS): ('dev', 'dev') (a domain "
+            "is listed twice); allowed: one or more distinct names of letters, digits, '-', '_' and '.'",
+        ),
+        (
+            {"FLYTEPLANE_PUBLIC_URL": "ftp://files"},
+            "invalid value for setting 'public_url' (environment variable FLYTEPLANE_PUBLIC_URL): 'ftp://files'; "
+            "allowed: empty, or an http:// or https:// URL",
+        ),
+        (
+            {"FLYTEPLANE_DEFAULT_PROJECT": "My_Project"},
+            "invalid value for setting 'default_project' (environment variable FLYTEPLANE_DEFAULT_PROJECT): "
+            "'My_Project'; allowed: a project id: lowercase letters, digits and '-', at most 63 characters",
+        ),
+    ],
+)
+def test_a_bad_environment_variable_is_one_line_naming_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        load_settings(env=env)
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("max_concurrency: -3\n", "-3; allowed: an integer from 1 to 4096"),
+        ("max_concurrency: 2.5\n", "2.5 (not a whole number); allowed: an integer from 1 to 4096"),
+        ("grpc_workers: yes\n", "True (not a whole number); allowed: an integer from 1 to 4096"),
+        ("grpc_workers: [1, 2]\n", "[1, 2] (not a whole number); allowed: an integer from 1 to 4096"),
+        ("host: [a, b]\n", "['a', 'b'] (expected a single value); allowed: an address or host name"),
+    ],
+)
+def test_a_bad_file_value_is_one_line_naming_the_file_and_key(tmp_path: Path, text: str, shown: str) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(text)
+    key = text.split(":")[0]
+    with pytest.raises(InvalidArgument) as caught:
+        load_settings(config_file=config, env={})
+    assert caught.value.message.startswith(f"invalid value for setting '{key}' (config file {config}, key '{key}'): ")
+    assert shown in caught.value.message
+
+
+def test_a_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InvalidArgument, match=r"'home' .*exists and is not a folder"):
+        load_settings(env={}, flags={"home": tmp_path / "file"})

@@ -192,7 +192,7 @@ class BlobStore:
             self._write_md5_record(key, md5, self._identity_of(self._object_info(path)))
             return created
         try:
-            os.chmod(temp_path, 0o644)
+            os.chmod(temp_path, 0o600)  # owner-only, as everything in the server's home (issue 9)
             # Rename keeps inode and mtime, so the identity taken here is the published object's own; a writer
             # racing on the same key can then never pair its content with our digest.
             self._write_md5_record(key, md5, _local_identity(os.stat(temp_path)))

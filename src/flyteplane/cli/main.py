@@ -18,11 +18,15 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
-@click.option("--port", type=int, default=None, help="Port for gRPC and HTTP [default: 30080].")
+@click.option("--port", default=None, help="Port for gRPC and HTTP [default: 30080].")
 @click.option("--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane].")
 @click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
+@click.option("--max-connections", default=None, help="Connections served at once on the port [default: 4096].")
+@click.option(
+    "--connection-idle-timeout", default=None, help="Seconds a connection may stay silent at first [default: 10]."
+)
 def serve(config_file: Path | None, **flags: Any) -> None:
     """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
     from sqlalchemy.exc import SQLAlchemyError

@@ -22,6 +22,7 @@ from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
 from flyteplane.server.composition import Plane
+from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
 from flyteplane.store.db import Database
 
@@ -55,9 +56,11 @@ class ControlPlane:
         self._sockets = tempfile.mkdtemp(prefix="flyteplane-")
         self._listener: socket.socket | None = None
         self._plane: Plane | None = None
+        self._fd_limit = 0
 
     def start(self) -> None:
         started = time.perf_counter()
+        self._fd_limit = raise_fd_limit()  # before anything opens files: the connection cap is sized from it
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
         self.settings = settings = dataclasses.replace(self.settings, port=self.port)
@@ -91,7 +94,20 @@ class ControlPlane:
             access_log=False,
         )
         self._http = uvicorn.Server(config)
-        self._front = FrontDoor(grpc_socket, http_socket)
+        max_connections = connection_budget(settings.max_connections, self._fd_limit)
+        if max_connections < settings.max_connections:
+            log.warning(
+                "serving at most %d connections, not max_connections=%d: the open files limit is %d",
+                max_connections,
+                settings.max_connections,
+                self._fd_limit,
+            )
+        self._front = FrontDoor(
+            grpc_socket,
+            http_socket,
+            max_connections=max_connections,
+            idle_timeout=settings.connection_idle_timeout,
+        )
         ready = threading.Event()
         failure: list[BaseException] = []
         self._thread = threading.Thread(target=self._run_io, args=(ready, failure), name="flyteplane-io", daemon=True)
@@ -120,7 +136,7 @@ class ControlPlane:
                 if http_task.done():
                     http_task.result()
                 await asyncio.sleep(0.005)
-            await self._front.start(self._listener)
+            await self._front.start(self._listener, self._fd_limit)
             ready.set()
             await http_task
 

@@ -17,6 +17,7 @@ from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.scheduler.loop import Scheduler
+from flyteplane.server.home import hold_private_umask, prepare_home, release_private_umask
 from flyteplane.services import Services
 from flyteplane.services.common.wakeups import WakeupRelay
 from flyteplane.services.data.data_proxy import DataProxyService
@@ -99,7 +100,8 @@ class Plane:
     @classmethod
     def open(cls, settings: Settings, *, engine: bool, scheduler: bool) -> Plane:
         """Opens (and migrates) the database and builds what was asked for; nothing runs before start()."""
-        settings.home.mkdir(parents=True, exist_ok=True)
+        hold_private_umask()  # the database, blobs and task files: the server's user's alone
+        prepare_home(settings.home)
         db = Database(settings.database_url)
         try:
             migrate(db.engine)
@@ -109,6 +111,7 @@ class Plane:
             services = build_services(settings, db, blobs, signer, queue)
         except BaseException:
             db.close()
+            release_private_umask()
             raise
         plane = cls(settings=settings, db=db, blobs=blobs, signer=signer, queue=queue, services=services)
         if engine:
@@ -158,3 +161,4 @@ class Plane:
 
     def close(self) -> None:
         self.db.close()
+        release_private_umask()

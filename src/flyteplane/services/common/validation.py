@@ -28,8 +28,9 @@ def id_text(identifier: object) -> str:
     for field in ("resource_type", "project", "domain", "name", "version"):
         value = getattr(identifier, field, None)
         if field == "resource_type":
-            if value:
-                parts.append(f"resource_type:{ResourceType.Name(value)}")
+            if value:  # a number no ResourceType names (5, 99) prints as the number, as Go's text format does
+                name = ResourceType.Name(value) if value in ResourceType.values() else str(value)
+                parts.append(f"resource_type:{name}")
         elif value:
             parts.append(f'{field}:"{value}"')
     return " ".join(parts)

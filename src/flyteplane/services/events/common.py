@@ -33,8 +33,11 @@ def too_large(data: ExecutionData, size: int) -> ResourceExhausted:
 
 
 def error_columns(error: core_execution_pb2.ExecutionError) -> tuple[str, str]:
-    """The (error_kind, error_code) columns lists filter on."""
-    return core_execution_pb2.ExecutionError.ErrorKind.Name(error.kind), error.code[:_MAX_CODE_LENGTH]
+    """The (error_kind, error_code) columns lists filter on; a kind flyteidl does not name is stored as its number,
+    as Go prints an unknown enum value (it used to end the event as INTERNAL)."""
+    kinds = core_execution_pb2.ExecutionError.ErrorKind
+    kind = kinds.Name(error.kind) if error.kind in kinds.values() else str(error.kind)
+    return kind, error.code[:_MAX_CODE_LENGTH]
 
 
 def first_input_uri(data: ExecutionData, current: str | None, event: Any, parts: Sequence[str]) -> str:

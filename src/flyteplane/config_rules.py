@@ -1,0 +1,168 @@
+"""What each setting allows: checked before anything starts, so a bad value is one clear line, not a traceback or a
+silently different server (`--port 99999` once served on 34463).
+
+A rule returns None for a good value, or a short reason; the message names the setting, where the value came from
+(flag, environment variable, config file) and what is allowed. Every field of Settings has a rule (a test pins it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flyteplane.errors import InvalidArgument
+
+__all__ = ["RULES", "Rule", "check_setting", "invalid_setting"]
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # Flyte's rule for project ids
+DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+DB_SCHEMES = ("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: str  # for the message: what a good value looks like
+    problem: Callable[[Any], str | None]  # None when the value is good, else a short reason
+
+
+def invalid_setting(name: str, value: Any, source: str, reason: str | None, allowed: str) -> InvalidArgument:
+    where = f" ({source})" if source else ""
+    because = f" ({reason})" if reason else ""
+    return InvalidArgument(f"invalid value for setting '{name}'{where}: {value!r}{because}; allowed: {allowed}")
+
+
+def check_setting(name: str, value: Any, source: str = "") -> None:
+    """Raises InvalidArgument naming the setting, its source and what is allowed, when `value` breaks its rule."""
+    rule = RULES.get(name)
+    if rule is None:
+        return
+    reason = rule.problem(value)
+    if reason is not None:
+        raise invalid_setting(name, value, source, reason or None, rule.allowed)
+
+
+def _integer(low: int, high: int) -> Rule:
+    def problem(value: Any) -> str | None:
+        return None if low <= value <= high else ""
+
+    return Rule(f"an integer from {low} to {high}", problem)
+
+
+def _positive_number(high: float, unit: str) -> Rule:
+    def problem(value: Any) -> str | None:
+        if not math.isfinite(value) or value <= 0:
+            return "it must be positive"
+        return None if value <= high else ""
+
+    return Rule(f"a positive number of {unit}, at most {high:g}", problem)
+
+
+def _choice(*options: str, case_insensitive: bool = False) -> Rule:
+    def problem(value: Any) -> str | None:
+        return None if (value.upper() if case_insensitive else value) in options else ""
+
+    return Rule(", ".join(options[:-1]) + f" or {options[-1]}", problem)
+
+
+def _no_control_characters(text: str) -> bool:
+    return not any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+
+
+def _host(value: str) -> str | None:
+    return None if value and _no_control_characters(value) and " " not in value else ""
+
+
+def _home(value: Path) -> str | None:
+    if not str(value) or str(value) == ".":
+        return "empty"
+    if value.exists() and not value.is_dir():
+        return "exists and is not a folder"
+    return None
+
+
+def _db(value: str) -> str | None:
+    if value == "" or (value.startswith(DB_SCHEMES) and _no_control_characters(value)):
+        return None
+    return ""
+
+
+def _text(value: str) -> str | None:
+    return None if _no_control_characters(value) else "control characters"
+
+
+def _public_url(value: str) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
+
+
+def _domains(value: tuple[str, ...]) -> str | None:
+    bad = [domain for domain in value if not DOMAIN.match(domain)]
+    if bad:
+        return f"{bad[0]!r} is no domain name"
+    return "a domain is listed twice" if len(set(value)) != len(value) else None
+
+
+def _project(value: str) -> str | None:
+    return None if DNS_LABEL.match(value) and len(value) <= 63 else ""
+
+
+def _python_envs(value: Mapping[str, str]) -> str | None:
+    return None if all(image and env for image, env in value.items()) else "an empty image pattern or environment"
+
+
+def _any_bool(_value: bool) -> str | None:
+    return None  # the type conversion already allowed only true or false
+
+
+def _time_zone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return "no IANA time zone"
+    return None
+
+
+def _iso_time(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return "no ISO 8601 time"
+    return None
+
+
+RULES: dict[str, Rule] = {
+    "host": Rule("an address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0", _host),
+    "port": _integer(0, 65535),
+    "home": Rule("a folder path (created if missing)", _home),
+    "db": Rule("empty (SQLite under home), sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE", _db),
+    "blob_store": Rule("empty (a folder under home), a folder path or an fsspec URL such as s3://bucket/prefix", _text),
+    "public_url": Rule("empty, or an http:// or https:// URL", _public_url),
+    "domains": Rule("one or more distinct names of letters, digits, '-', '_' and '.'", _domains),
+    "default_project": Rule("a project id: lowercase letters, digits and '-', at most 63 characters", _project),
+    "grpc_workers": _integer(1, 4096),
+    "max_connections": _integer(1, 1_000_000),
+    "connection_idle_timeout": _positive_number(3600, "seconds"),
+    "max_workflow_nodes": _integer(1, 1_000_000),
+    "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
+    "engine_workers": _integer(1, 1024),
+    "max_concurrency": _integer(1, 4096),
+    "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
+    "scheduler_enabled": Rule("true or false", _any_bool),
+    "scheduler_catchup": _choice("all", "latest", "none"),
+    "scheduler_catchup_rate": _positive_number(1_000_000, "firings per second"),
+    "scheduler_timezone": Rule("an IANA time zone name such as UTC or Europe/Paris", _time_zone),
+    "scheduler_clock_start": Rule("empty or an ISO 8601 time such as 2024-01-01T00:00:00Z", _iso_time),
+    "scheduler_clock_speed": _positive_number(1_000_000, "times real time"),
+}
