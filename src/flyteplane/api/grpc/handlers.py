@@ -68,10 +68,8 @@ def rpc_handler(service: ServiceDescriptor, method: str, implementation: object)
     years, NaN in a Struct ...) are refused first, naming the field. The HTTP gateway calls the very same
     callable, so both wires answer alike."""
     handler: Handler | None = getattr(implementation, method, None)
-    if handler is None:
-        return _unimplemented(service.name, method)
+    serve = handler or _unimplemented(service.name, method)
     full_name = f"{service.name}.{method}"
-    serve = handler
 
     def checked(request: Any) -> Any:
         problem = first_problem(request)
