@@ -35,13 +35,13 @@ class Settings:
     connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
+    engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions
     max_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))  # task processes at once
     # image (glob) -> local Python environment (a venv folder or an interpreter) that runs tasks of that image;
     # unmatched images run with the server's own interpreter.
     python_envs: dict[str, str] = field(default_factory=dict)
-    # --- scheduler (issue 5) ---
-    scheduler_enabled: bool = True  # run launch-plan schedules inside `flyteplane serve`
+    scheduler_enabled: bool = True  # run launch-plan schedules in the process that runs the engine
     scheduler_catchup: str = "all"  # missed firings after downtime: all, latest or none
     scheduler_catchup_rate: float = 100.0  # firings per second at most while catching up
     scheduler_timezone: str = "UTC"  # cron schedules without a `flyteplane.io/timezone` label use this zone
@@ -94,12 +94,10 @@ def _coerce(name: str, value: Any, source: str) -> Any:
 def _as_type(kind: Any, value: Any) -> Any:
     if kind == "int":
         return _as_int(value)
-    # --- scheduler (issue 5): boolean and decimal settings ---
     if kind == "bool":
         return _as_bool(value)
     if kind == "float":
         return _as_float(value)
-    # --- end scheduler ---
     if kind == "dict[str, str]":
         if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
             pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
@@ -141,7 +139,6 @@ def _as_float(value: Any) -> float:
         raise ValueError("not a number") from None
 
 
-# --- scheduler (issue 5) ---
 def _as_bool(value: Any) -> bool:
     """YAML gives booleans; the environment and flags give words."""
     if isinstance(value, bool):
@@ -152,9 +149,6 @@ def _as_bool(value: Any) -> bool:
     if word in ("0", "false", "no", "off"):
         return False
     raise ValueError("expected true or false")
-
-
-# --- end scheduler ---
 
 
 def _from_mapping(values: Mapping[str, Any], origin: str, source_of: Callable[[str], str]) -> dict[str, Any]:

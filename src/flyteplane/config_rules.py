@@ -160,6 +160,7 @@ RULES: dict[str, Rule] = {
     "max_concurrency": _integer(1, 4096),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
     "scheduler_enabled": Rule("true or false", _any_bool),
+    "engine_enabled": Rule("true or false", _any_bool),
     "scheduler_catchup": _choice("all", "latest", "none"),
     "scheduler_catchup_rate": _positive_number(1_000_000, "firings per second"),
     "scheduler_timezone": Rule("an IANA time zone name such as UTC or Europe/Paris", _time_zone),

@@ -80,3 +80,37 @@ def start_server(
     process.kill()
     process.wait()
     raise RuntimeError(f"flyteplane did not start; log:\n{log.read_text()}")
+
+
+@dataclass
+class RunningEngine:
+    """A `flyteplane engine` subprocess (no port)."""
+
+    process: subprocess.Popen[str]
+    log: Path
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        return RunningServer.stop(self, signum, timeout)  # type: ignore[arg-type]
+
+
+def start_engine(home: Path, db: str = "", *extra: str, timeout: float = 30.0) -> RunningEngine:
+    """Starts `flyteplane engine` on `home` (and `db`) and waits for its ready line."""
+    home.mkdir(parents=True, exist_ok=True)
+    log = home / "engine.log"
+    args = [sys.executable, "-m", "flyteplane", "engine", "--home", str(home), *extra]
+    if db:
+        args += ["--db", db]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTEPLANE_")}
+    with log.open("w") as log_handle:
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=env)
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if "engine running" in line:
+            return RunningEngine(process, log)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"flyteplane engine did not start; log:\n{log.read_text()}")

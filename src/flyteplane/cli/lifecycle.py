@@ -14,7 +14,7 @@ import click
 from flyteplane.config import Settings, load_settings
 from flyteplane.errors import FlyteplaneError
 
-__all__ = ["StopSignal", "settings_and_logging"]
+__all__ = ["StopSignal", "run_background", "settings_and_logging"]
 
 
 def settings_and_logging(config_file: Path | None, flags: dict[str, Any]) -> Settings:
@@ -47,3 +47,23 @@ class StopSignal:
         sys.stdout.flush()
         while not self._event.wait(timeout=0.2):
             pass
+
+
+def run_background(settings: Settings, *, engine: bool, scheduler: bool, banner: str) -> None:
+    """Runs the background parts of a control plane (no API) until SIGINT or SIGTERM: `flyteplane engine` and
+    `flyteplane scheduler`."""
+    from flyteplane.server.composition import Plane
+
+    stop = StopSignal()
+    try:
+        plane = Plane.open(settings, engine=engine, scheduler=scheduler)
+    except FlyteplaneError as exc:
+        raise click.ClickException(exc.message) from exc
+    try:
+        plane.start()
+        click.echo(banner)
+        stop.wait()
+        click.echo("flyteplane stopping")
+        plane.stop()
+    finally:
+        plane.close()

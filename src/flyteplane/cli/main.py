@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from flyteplane import __version__
+from flyteplane.cli.options import state_options
 
 
 @click.group()
@@ -19,10 +20,13 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [default: 127.0.0.1].")
 @click.option("--port", default=None, help="Port for gRPC and HTTP [default: 30080].")
-@click.option("--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane].")
-@click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
-@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
+@state_options
+@click.option(
+    "--engine/--no-engine",
+    "engine_enabled",
+    default=None,
+    help="Run workflows in this process [default: on]; off when a `flyteplane engine` runs them.",
+)
 @click.option("--max-connections", default=None, help="Connections served at once on the port [default: 4096].")
 @click.option(
     "--connection-idle-timeout", default=None, help="Seconds a connection may stay silent at first [default: 10]."
@@ -32,6 +36,7 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
+    from flyteplane.errors import FlyteplaneError
     from flyteplane.server.app import ControlPlane
 
     settings = settings_and_logging(config_file, flags)
@@ -41,6 +46,9 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         plane.start()
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}") from exc
+    except FlyteplaneError as exc:  # e.g. an engine already runs on this home
+        plane.stop()
+        raise click.ClickException(exc.message) from exc
     except SQLAlchemyError as exc:
         plane.stop()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -53,9 +61,11 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     plane.stop()
 
 
-# --- `flyteplane backfill` and `flyteplane scheduler` ---
+# --- `flyteplane backfill`, `flyteplane engine` and `flyteplane scheduler` ---
 from flyteplane.cli.backfill import backfill  # noqa: E402
+from flyteplane.cli.engine import engine  # noqa: E402
 from flyteplane.cli.scheduler import scheduler  # noqa: E402
 
 main.add_command(backfill)
+main.add_command(engine)
 main.add_command(scheduler)

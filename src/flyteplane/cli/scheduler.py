@@ -13,27 +13,17 @@ from typing import Any
 
 import click
 
+from flyteplane.cli.options import state_options
+
 __all__ = ["scheduler"]
 
 
 @click.command()
-@click.option("--home", type=click.Path(path_type=Path), default=None, help="State folder [default: ~/.flyteplane].")
-@click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
-@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
+@state_options
 def scheduler(config_file: Path | None, **flags: Any) -> None:
     """Fire the schedules of active launch plans until interrupted."""
-    from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
-    from flyteplane.server.composition import Plane
+    from flyteplane.cli.lifecycle import run_background, settings_and_logging
 
     settings = settings_and_logging(config_file, flags)
-    stop = StopSignal()
-    plane = Plane.open(settings, engine=False, scheduler=True)
-    try:
-        plane.start()
-        click.echo(f"flyteplane scheduler running on {settings.database_url} (catch-up {settings.scheduler_catchup})")
-        stop.wait()
-        click.echo("flyteplane scheduler stopping")
-        plane.stop()
-    finally:
-        plane.close()
+    banner = f"flyteplane scheduler running on {settings.database_url} (catch-up {settings.scheduler_catchup})"
+    run_background(settings, engine=False, scheduler=True, banner=banner)

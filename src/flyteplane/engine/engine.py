@@ -77,6 +77,7 @@ class Engine:
         public_url: str,
         workers: int = 4,
         exclusive: bool = True,
+        owner: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.queue = ExecutionQueue(db)
@@ -85,8 +86,8 @@ class Engine:
         self.ports = ports
         self.public_url = public_url
         self.clock = clock
-        self.owner = uuid.uuid4().hex[:16]
-        self.exclusive = exclusive  # the only engine on this database: leases left by a crash are void at start
+        self.owner = owner or uuid.uuid4().hex[:16]  # stable across restarts when given (see server/engine_seat.py)
+        self.exclusive = exclusive  # the only engine on this database: every lease left by a crash is void at start
         self.runner = Runner()
         self.cache = TaskCache(db)
         self._workers = workers
@@ -106,8 +107,7 @@ class Engine:
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.exclusive:
-            self.queue.void_leases()
+        self.queue.void_leases(None if self.exclusive else self.owner)
         self._unsettled = set(self.queue.live_ids())
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
         self._reconcile_at = self.clock() + ORPHAN_GRACE

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from flyteplane.engine.ports import QueuedRun
 from flyteplane.store.db import Database
-from flyteplane.store.models import EngineWorkflow
+from flyteplane.store.models import EngineWorkflow, utcnow
 
 __all__ = ["ClaimedExecution", "ExecutionQueue"]
 
@@ -73,13 +73,26 @@ class ExecutionQueue:
                 )
             )
 
-    def void_leases(self) -> None:
-        """At the start of the only engine on this database: leases left by a crashed process are void."""
+    def void_leases(self, owner: str | None = None) -> None:
+        """At an engine's start: leases its previous incarnation (`owner`) left are void; with no owner (the only
+        engine on this database), every lease is."""
+        held = EngineWorkflow.lease_owner != "" if owner is None else EngineWorkflow.lease_owner == owner
+        with self.db.transaction() as session:
+            session.execute(update(EngineWorkflow).where(held).values(lease_owner="", lease_expires_at=None))
+
+    def make_due(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> None:
+        """A wake-up that crosses processes: the execution is due now, so an engine elsewhere sees it at its next
+        scan (used where this process runs no engine)."""
         with self.db.transaction() as session:
             session.execute(
                 update(EngineWorkflow)
-                .where(EngineWorkflow.lease_owner != "")
-                .values(lease_owner="", lease_expires_at=None)
+                .where(
+                    EngineWorkflow.execution_project == execution.project,
+                    EngineWorkflow.execution_domain == execution.domain,
+                    EngineWorkflow.execution_name == execution.name,
+                    EngineWorkflow.done.is_(False),
+                )
+                .values(next_evaluation_at=utcnow())
             )
 
     def live_ids(self) -> list[int]:

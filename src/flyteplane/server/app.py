@@ -64,7 +64,8 @@ class ControlPlane:
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
         self.settings = settings = dataclasses.replace(self.settings, port=self.port)
-        self._plane = plane = Plane.open(settings, engine=True, scheduler=settings.scheduler_enabled)
+        engine = settings.engine_enabled  # the scheduler runs where the engine does
+        self._plane = plane = Plane.open(settings, engine=engine, scheduler=engine and settings.scheduler_enabled)
         self.db = plane.db
         services = plane.services
         services.projects.ensure_project(settings.default_project, settings.default_project)

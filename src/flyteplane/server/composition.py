@@ -17,6 +17,7 @@ from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.scheduler.loop import Scheduler
+from flyteplane.server.engine_seat import EngineSeat
 from flyteplane.server.home import hold_private_umask, prepare_home, release_private_umask
 from flyteplane.services import Services
 from flyteplane.services.common.wakeups import WakeupRelay
@@ -96,6 +97,7 @@ class Plane:
     executor: LocalExecutor | None = None
     engine: Engine | None = None
     scheduler: Scheduler | None = None
+    seat: EngineSeat | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, engine: bool, scheduler: bool) -> Plane:
@@ -114,17 +116,31 @@ class Plane:
             release_private_umask()
             raise
         plane = cls(settings=settings, db=db, blobs=blobs, signer=signer, queue=queue, services=services)
-        if engine:
-            plane.executor = LocalExecutor(
+        try:
+            plane._build_background(engine=engine, scheduler=scheduler)
+        except BaseException:
+            plane.close()
+            raise
+        return plane
+
+    def _build_background(self, *, engine: bool, scheduler: bool) -> None:
+        settings, services = self.settings, self.services
+        if not engine:
+            # Another process runs the engine on this database: wake-ups become due times it sees at its scan.
+            services.wakeups.connect(self.queue.make_due)
+        else:
+            self.seat = EngineSeat(settings.home)
+            owner = self.seat.take()
+            self.executor = LocalExecutor(
                 settings.home,
                 max_concurrency=settings.max_concurrency,
                 python_envs=settings.python_envs,
                 public_url=settings.advertised_url,
             )
-            plane.engine = Engine(
-                db,
-                blobs,
-                plane.executor,
+            self.engine = Engine(
+                self.db,
+                self.blobs,
+                self.executor,
                 EnginePorts(
                     events=services.events,
                     signals=services.signals,
@@ -134,14 +150,15 @@ class Plane:
                 ),
                 public_url=settings.advertised_url,
                 workers=settings.engine_workers,
+                exclusive=self.db.dialect == "sqlite",  # one machine: every lease left on it is a crash's
+                owner=owner,
             )
-            plane.executor.set_on_change(plane.engine.attempt_changed)
-            services.wakeups.connect(plane.engine.wake)
+            self.executor.set_on_change(self.engine.attempt_changed)
+            services.wakeups.connect(self.engine.wake)
         if scheduler:
-            plane.scheduler = Scheduler.from_settings(
-                settings, db, services.executions.create_execution, services.launch_plans
+            self.scheduler = Scheduler.from_settings(
+                settings, self.db, services.executions.create_execution, services.launch_plans
             )
-        return plane
 
     def start(self) -> None:
         if self.engine is not None:
@@ -160,5 +177,7 @@ class Plane:
             self.executor.close()
 
     def close(self) -> None:
+        if self.seat is not None:
+            self.seat.release()
         self.db.close()
         release_private_umask()

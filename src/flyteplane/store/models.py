@@ -369,4 +369,3 @@ Index("ix_executions_launch_plan_scheduled", Execution.launch_plan_id, Execution
 # The few launch plans the scheduler polls for twice a second: active ones with a schedule.
 _SCHEDULED = "state = 1 AND schedule_type <> 'NONE'"
 Index("ix_launch_plans_scheduled", LaunchPlan.id, sqlite_where=text(_SCHEDULED), postgresql_where=text(_SCHEDULED))
-# --- end scheduler ---

@@ -15,6 +15,7 @@ DOMAIN = "development"
 VERSION = "v1"
 POLL = timedelta(seconds=0.2)
 DEADLINE = timedelta(seconds=300)  # a test that waits longer has found a hang
+PROMPT = 60.0  # seconds for a gate to be reached (a task may run before it)
 
 
 def use_engine_apps() -> None:
@@ -86,3 +87,16 @@ def error_of(execution: Any) -> str:
 def assert_succeeded(execution: Any) -> None:
     phase = phase_name(execution.closure.phase)
     assert phase == "SUCCEEDED", f"{execution.id.name} ended {phase}: {error_of(execution)}"
+
+
+def wait_for_signal(flyte: Any, project: str, execution: Any, signal_id: str) -> Any:
+    """Polls ListSignals until the gate node has created its signal."""
+    import time
+
+    deadline = time.monotonic() + PROMPT
+    while time.monotonic() < deadline:
+        for signal in flyte.list_signals(execution.id.name, project=project, domain=DOMAIN):
+            if signal.id.signal_id == signal_id:
+                return signal
+        time.sleep(0.1)
+    raise AssertionError(f"signal {signal_id} was never created for {execution.id.name}")

@@ -1,16 +1,21 @@
-"""Gate nodes waiting for signals: approve, reject, set_input; a set signal is seen within a second; an
+"""Gate nodes waiting for signals: approve, reject, set_input; an
 approval inside a conditional branch is prompted (its signal exists) instead of hanging."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from flows import gates
-from tests.integration.engine.support import DOMAIN, assert_succeeded, finish, phase_name, register, start
-
-PROMPT = 60.0  # seconds for the gate to be reached (a task runs before it)
+from tests.integration.engine.support import (
+    DOMAIN,
+    assert_succeeded,
+    finish,
+    phase_name,
+    register,
+    start,
+    wait_for_signal,
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +25,6 @@ def entities(flyte: Any, project: str) -> dict[str, Any]:
         "asking": register(flyte, project, gates.asking),
         "approval_in_branch": register(flyte, project, gates.approval_in_branch),
     }
-
-
-def wait_for_signal(flyte: Any, project: str, execution: Any, signal_id: str) -> Any:
-    """Polls ListSignals until the gate node has created its signal."""
-    deadline = time.monotonic() + PROMPT
-    while time.monotonic() < deadline:
-        for signal in flyte.list_signals(execution.id.name, project=project, domain=DOMAIN):
-            if signal.id.signal_id == signal_id:
-                return signal
-        time.sleep(0.1)
-    raise AssertionError(f"signal {signal_id} was never created for {execution.id.name}")
 
 
 def node_phase(flyte: Any, execution: Any, node_id: str) -> str:
