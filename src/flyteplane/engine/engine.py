@@ -95,6 +95,7 @@ class Engine:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._reconcile_at = 0.0
+        self._inherited: set[str] = set()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -102,6 +103,7 @@ class Engine:
         if self.exclusive:
             self.queue.void_leases()
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
+        self._inherited = set(self.executor.live())  # only these can be a crash's leftovers
         self._reconcile_at = self.clock() + ORPHAN_GRACE
         self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
         self._threads += [
@@ -137,7 +139,8 @@ class Engine:
         the same (stable) attempt id again and adopts it, which it could not do had it been killed."""
         wanted = self._wanted_attempts()
         for attempt in self.executor.live():
-            if attempt not in wanted:
+            # An attempt submitted since the start is no leftover, even if its round's state is not saved yet.
+            if attempt in self._inherited and attempt not in wanted:
                 log.warning("terminating orphaned task attempt %s", attempt)
                 self.executor.terminate(attempt)
 
