@@ -23,6 +23,12 @@ def main() -> None:
 @click.option("--db", default=None, help="Database URL [default: SQLite under home]; postgresql://... works.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file.")
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO].")
+@click.option(
+    "--warm-pool/--no-warm-pool",
+    "warm_pool",
+    default=None,
+    help="Start flytekit tasks as forks of warm interpreters [default: on].",
+)
 def serve(config_file: Path | None, **flags: Any) -> None:
     """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
     from sqlalchemy.exc import SQLAlchemyError
