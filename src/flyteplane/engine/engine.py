@@ -7,6 +7,7 @@ carries on; events already recorded are re-sent harmlessly (the admin side answe
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -39,6 +40,8 @@ SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
 ORPHAN_GRACE = 15.0  # seconds after start before unwanted attempts are terminated (see reconcile_orphans)
 CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
+PACING_FROM = 0.05  # seconds: an execution whose round took longer rests as long before its next one ...
+PACING_CAP = 0.5  # ... up to this long, so one big fan-out never keeps a worker (and a core) busy all the time
 
 
 def _utc(epoch: float) -> datetime:
@@ -89,6 +92,8 @@ class Engine:
         self._queued: set[int] = set()
         self._busy: set[int] = set()
         self._again: set[int] = set()
+        self._resting: list[tuple[float, int]] = []  # (monotonic time it may go again, row id), a heap
+        self._rest_until: dict[int, float] = {}
         self._attempts: dict[str, int] = {}  # executor attempt id -> execution row id, to wake on completion
         self._closures: dict[bytes, compiler_pb2.CompiledWorkflowClosure] = {}
         self._lock = threading.Condition()
@@ -167,8 +172,19 @@ class Engine:
                 self._again.add(row_id)
             elif row_id not in self._queued:
                 self._queued.add(row_id)
-                self._queue.append(row_id)
+                rest_until = self._rest_until.get(row_id, 0.0)
+                if rest_until > time.monotonic():
+                    heapq.heappush(self._resting, (rest_until, row_id))
+                else:
+                    self._queue.append(row_id)
                 self._lock.notify()
+
+    def _wake_rested(self) -> float | None:
+        """Under the lock: queues executions whose rest is over; seconds until the next one's is (None: none)."""
+        now = time.monotonic()
+        while self._resting and self._resting[0][0] <= now:
+            self._queue.append(heapq.heappop(self._resting)[1])
+        return self._resting[0][0] - now if self._resting else None
 
     def _scan_loop(self) -> None:
         while not self._stopping.is_set():
@@ -188,19 +204,31 @@ class Engine:
     def _work_loop(self) -> None:
         while not self._stopping.is_set():
             with self._lock:
-                while not self._queue and not self._stopping.is_set():
-                    self._lock.wait(1.0)
+                while not self._stopping.is_set():
+                    next_rested = self._wake_rested()
+                    if self._queue:
+                        break
+                    self._lock.wait(min(1.0, next_rested) if next_rested is not None else 1.0)
                 if self._stopping.is_set():
                     return
                 row_id = self._queue.pop(0)
                 self._queued.discard(row_id)
                 self._busy.add(row_id)
+            started = time.monotonic()
             try:
                 self.evaluate(row_id)
             except Exception:
                 log.exception("evaluating execution %s failed; it will be retried", row_id)
             finally:
+                took = time.monotonic() - started
                 with self._lock:
+                    if took > PACING_FROM:
+                        if len(self._rest_until) > 1024:  # forget rests long over (of executions that ended)
+                            now = time.monotonic()
+                            self._rest_until = {k: v for k, v in self._rest_until.items() if v > now}
+                        self._rest_until[row_id] = time.monotonic() + min(took, PACING_CAP)
+                    else:
+                        self._rest_until.pop(row_id, None)
                     self._busy.discard(row_id)
                     again = row_id in self._again
                     self._again.discard(row_id)
