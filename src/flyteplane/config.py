@@ -39,7 +39,7 @@ class Settings:
     # image (glob) -> local Python environment (a venv folder or an interpreter) that runs tasks of that image;
     # unmatched images run with the server's own interpreter.
     python_envs: dict[str, str] = field(default_factory=dict)
-    # --- warm task runtime (issue 10) ---
+    # --- warm task runtime ---
     warm_pool: bool = True  # flytekit tasks start as forks of warm interpreters instead of new processes
     warm_pool_size: int = 1  # warm interpreters per Python environment
     # environment (a python_envs location, or "default" for the server's own Python) -> modules imported before
@@ -51,6 +51,9 @@ class Settings:
     bundle_fetch_timeout: float = 60.0  # seconds a bundle's download may take
     bundle_max_bytes: int = 512 * 1024 * 1024  # largest bundle download
     bundle_cache_bytes: int = 2 * 1024 * 1024 * 1024  # the unpacked bundles kept under home (least recently used go)
+    # GetExecution (gRPC) of a running execution younger than this many seconds, asked for a second time, is
+    # answered when it ends or its first seconds are over (0: never waits); flytekit's wait then needs no sleep
+    get_execution_wait: float = 3.0
     # --- end warm task runtime ---
     # --- scheduler (issue 5) ---
     scheduler_enabled: bool = True  # run launch-plan schedules inside `flyteplane serve`
@@ -66,6 +69,7 @@ class Settings:
         for name, low in (
             ("warm_pool_size", 1),
             ("warm_idle_timeout", 0),
+            ("get_execution_wait", 0),
             ("bundle_fetch_timeout", 0.001),
             ("bundle_max_bytes", 1),
             ("bundle_cache_bytes", 1),
