@@ -31,6 +31,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from flyteidl.core import execution_pb2
+
 from flyteplane.engine.executors import supervise
 from flyteplane.engine.executors.attempt_files import (
     LIVE_DIR,
@@ -78,6 +80,7 @@ class _Attempt:
     has_process: bool = False  # a supervisor runs (also while an aborted attempt is being stopped)
     released: bool = False
     forking: bool = False  # a warm interpreter was asked to start it and has not answered yet
+    logs: tuple[execution_pb2.TaskLog, ...] | None = None
     awaiting_bundle: bool = False  # queued, but its code bundle is still being fetched
 
 
@@ -136,7 +139,7 @@ class LocalExecutor:
         if warm is not None and warm.enabled:
             self._warm = WarmPool(self._home, warm, base_env=self._base_env, selector=self._selector)
         for entry in self._adopt():
-            self._enqueue(entry)
+            self._fetch_bundle(self._place(entry))
         if self._warm is not None and warm is not None and warm.prestart:
             self._warm.prestart(self._pythons.default)
         self._thread = threading.Thread(target=self._monitor, name="flyteplane-local-executor", daemon=True)
@@ -170,11 +173,13 @@ class LocalExecutor:
             files.create(spec, live=problem is None)
             entry = _Attempt(files, AttemptPhase.QUEUED, spec)
             self._attempts[attempt.attempt_id] = entry
+            missing = None
             if problem is not None:
                 self._end_without_process(entry, ExitRecord(self._now(), error=problem, phase="FAILED"))
+            else:
+                missing = self._place(entry)
             self._notes.append(attempt.attempt_id)
-        if problem is None:
-            self._enqueue(entry)
+        self._fetch_bundle(missing)
         self._wake()
 
     def status(self, attempt_id: str) -> AttemptStatus:
@@ -206,7 +211,7 @@ class LocalExecutor:
                     for waiting in self._awaiting.values():
                         if attempt_id in waiting:
                             waiting.remove(attempt_id)
-                else:
+                elif attempt_id in self._queue:
                     self._queue.remove(attempt_id)
                 self._end_without_process(entry, ExitRecord(self._now(), phase="ABORTED"))
             else:
@@ -304,20 +309,22 @@ class LocalExecutor:
 
     # -- running -----------------------------------------------------------------------------------------------
 
-    def _enqueue(self, entry: _Attempt) -> None:
-        """Queues an attempt for a slot, once its code bundle (if any) is in the cache. Not under the lock: a
-        bundle already cached is reported at once, on this thread."""
+    def _place(self, entry: _Attempt) -> Bundle | None:
+        """Under the lock: queues an attempt for a slot if its code bundle (if any) is in the cache; else marks it
+        waiting and returns the bundle, for `_fetch_bundle` once the lock is let go."""
         bundle = _bundle_of(entry.spec)
         if bundle is None or self._bundles.ready(bundle):
-            with self._lock:
-                if entry.phase == AttemptPhase.QUEUED and not entry.files.aborted():
-                    self._queue.append(entry.files.attempt_id)
-            self._wake()
-            return
-        with self._lock:
-            entry.awaiting_bundle = True
-            self._awaiting.setdefault(bundle.digest, []).append(entry.files.attempt_id)
-        self._bundles.fetch(bundle, self._bundle_fetched)
+            self._queue.append(entry.files.attempt_id)
+            return None
+        entry.awaiting_bundle = True
+        waiting = self._awaiting.setdefault(bundle.digest, [])
+        waiting.append(entry.files.attempt_id)
+        return bundle if len(waiting) == 1 else None  # one fetch for all the attempts that wait for it
+
+    def _fetch_bundle(self, bundle: Bundle | None) -> None:
+        """Not under the lock: a bundle cached meanwhile is reported at once, on this thread."""
+        if bundle is not None:
+            self._bundles.fetch(bundle, self._bundle_fetched)
 
     def _bundle_fetched(self, bundle: Bundle, error: str | None) -> None:
         """The bundle cache's callback, on its own thread: waiting attempts queue up, or fail with the reason."""
@@ -533,11 +540,13 @@ class LocalExecutor:
         entry.finished_at = record.finished_at
 
     def _status_of(self, entry: _Attempt) -> AttemptStatus:
-        attempt_id = entry.files.attempt_id
-        logs = (
-            log_link("stdout", f"{self._public_url}/logs/{attempt_id}/stdout"),
-            log_link("stderr", f"{self._public_url}/logs/{attempt_id}/stderr"),
-        )
+        logs = entry.logs
+        if logs is None:  # built once: a map task's round asks about every running item
+            attempt_id = entry.files.attempt_id
+            logs = entry.logs = (
+                log_link("stdout", f"{self._public_url}/logs/{attempt_id}/stdout"),
+                log_link("stderr", f"{self._public_url}/logs/{attempt_id}/stderr"),
+            )
         return AttemptStatus(
             phase=entry.phase,
             exit_code=entry.exit_code,
