@@ -40,8 +40,8 @@ SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
 ORPHAN_GRACE = 15.0  # seconds after start before unwanted attempts are terminated (see reconcile_orphans)
 CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
-PACING_FROM = 0.05  # seconds: an execution whose round took longer rests as long before its next one ...
-PACING_CAP = 0.5  # ... up to this long, so one big fan-out never keeps a worker (and a core) busy all the time
+PACING_FROM = 0.05  # seconds: an execution whose round took longer rests twice as long before its next one ...
+PACING_CAP = 1.0  # ... up to this long, so one big fan-out never keeps a worker (and a core) busy all the time
 
 
 def _utc(epoch: float) -> datetime:
@@ -226,7 +226,7 @@ class Engine:
                         if len(self._rest_until) > 1024:  # forget rests long over (of executions that ended)
                             now = time.monotonic()
                             self._rest_until = {k: v for k, v in self._rest_until.items() if v > now}
-                        self._rest_until[row_id] = time.monotonic() + min(took, PACING_CAP)
+                        self._rest_until[row_id] = time.monotonic() + min(2 * took, PACING_CAP)
                     else:
                         self._rest_until.pop(row_id, None)
                     self._busy.discard(row_id)
