@@ -72,9 +72,10 @@ def test_pyflyte_run_remote_wait_of_a_quick_workflow_ends_without_sleeping_the_p
     name = unique("hello")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "FLYTEPLANE_"))}
     started = time.monotonic()
+    argv = [str(PYFLYTE), "--config", str(config), "run", "--remote", "--project", project, "--domain", DOMAIN]
+    argv += ["--name", name, "--wait", "flows/basics.py", "arithmetic", "--a", "1", "--b", "2"]
     completed = subprocess.run(
-        [str(PYFLYTE), "--config", str(config), "run", "--remote", "--project", project, "--domain", DOMAIN]
-        + ["--name", name, "--wait", "flows/basics.py", "arithmetic", "--a", "1", "--b", "2"],
+        argv,
         cwd=APPS,
         env=env,
         capture_output=True,

@@ -143,6 +143,7 @@ class WarmPool:
         self._targets: dict[str, dict[str, Any]] = {}
         self._cold_until: dict[str, float] = {}
         self._interpreters: dict[str, str | None] = {}
+        self._envs: dict[str, dict[str, str]] = {}
 
     # -- which attempts run warm -------------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ class WarmPool:
         interpreter = self._interpreters[script]
         if interpreter is None or RUNTIME_PACKAGES in env:
             return None
-        zygote_env = self._zygote_env(python)
+        zygote_env = self._envs.get(python.bin_dir) or self._zygote_env(python)
         for variable in set(env) | set(zygote_env):
             startup = variable.startswith(STARTUP_VARIABLE_PREFIXES) and variable not in APPLIED_AFTER_START
             if startup and env.get(variable) != zygote_env.get(variable):
@@ -173,13 +174,17 @@ class WarmPool:
         return target
 
     def _zygote_env(self, python: PythonEnvironment) -> dict[str, str]:
-        return attempt_environment(
-            python,
-            tmpdir=str(self._root / "tmp"),
-            base=self._base_env,
-            container_env={},
-            attempt_env={"FLYTE_INTERNAL_EXECUTION_ID": ZYGOTE_ID},
-        )
+        """The environment the warm interpreter imports flytekit in: a task's, less what is the attempt's own."""
+        env = self._envs.get(python.bin_dir)
+        if env is None:
+            env = self._envs[python.bin_dir] = attempt_environment(
+                python,
+                tmpdir=str(self._root / "tmp"),
+                base=self._base_env,
+                container_env={},
+                attempt_env={"FLYTE_INTERNAL_EXECUTION_ID": ZYGOTE_ID},
+            )
+        return dict(env)
 
     # -- starting attempts -------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from collections.abc import Callable
 from datetime import timedelta
@@ -226,3 +227,17 @@ def test_an_idle_warm_interpreter_exits_and_comes_back_on_demand(
     wait_for(lambda: not process_alive(zygote), timeout=10)
     assert run(executor, attempts, "who-3", whoami).phase == AttemptPhase.SUCCEEDED
     assert "zygote.py" in " ".join(report(attempts, "who-3")["cmdline"])
+
+
+def test_the_interpreter_is_the_one_the_console_scripts_shebang_names(tmp_path: Path) -> None:
+    python = tmp_path / "python3"
+    python.write_text("")
+    python.chmod(0o755)
+    direct, via_env, shell, missing = (tmp_path / name for name in ("direct", "env", "shell", "missing"))
+    direct.write_text(f"#!{python}\nimport sys\n")
+    via_env.write_text("#!/usr/bin/env python3\n")
+    shell.write_text('#!/bin/sh\nexec python3 "$0"\n')
+    assert interpreter_of(str(direct)) == str(python)
+    assert interpreter_of(str(via_env)) == shutil.which("python3")
+    assert interpreter_of(str(shell)) is None
+    assert interpreter_of(str(missing)) is None
