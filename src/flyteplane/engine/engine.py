@@ -40,7 +40,8 @@ SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
 ORPHAN_GRACE = 15.0  # seconds after start before unwanted attempts are terminated (see reconcile_orphans)
 CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
-PACING_FROM = 0.05  # seconds: an execution whose round took longer rests twice as long before its next one ...
+PACING_FROM = 0.05  # seconds: an execution whose round took longer, and started no task attempt, rests twice as
+# long before its next one ...
 PACING_CAP = 1.0  # ... up to this long, so one big fan-out never keeps a worker (and a core) busy all the time
 
 
@@ -215,14 +216,15 @@ class Engine:
                 self._queued.discard(row_id)
                 self._busy.add(row_id)
             started = time.monotonic()
+            submitted = False
             try:
-                self.evaluate(row_id)
+                submitted = self.evaluate(row_id)
             except Exception:
                 log.exception("evaluating execution %s failed; it will be retried", row_id)
             finally:
                 took = time.monotonic() - started
                 with self._lock:
-                    if took > PACING_FROM:
+                    if took > PACING_FROM and not submitted:  # a round that started work may have more to start
                         if len(self._rest_until) > 1024:  # forget rests long over (of executions that ended)
                             now = time.monotonic()
                             self._rest_until = {k: v for k, v in self._rest_until.items() if v > now}
@@ -267,12 +269,13 @@ class Engine:
             self._closures[key] = closure
         return closure
 
-    def evaluate(self, row_id: int) -> None:
+    def evaluate(self, row_id: int) -> bool:
+        """One round of the execution; True if it started task attempts (work it may have to follow up soon)."""
         if not self.queue.claim(row_id, self.owner, _utc(self.clock()), LEASE):
-            return
+            return False
         loaded = self._load(row_id)
         if loaded is None:
-            return
+            return False
         execution, state, abort_requested = loaded
         ctx = RoundContext(
             execution=execution,
@@ -288,24 +291,29 @@ class Engine:
             previous=self.ports.previous,
         )
         done = False
+        started = False
         try:
             done = run_round(self.runner, ctx, abort_requested=abort_requested)
         finally:
-            self._remember_attempts(row_id, state, done=done)
+            started = self._remember_attempts(row_id, state, done=done)
             self._save(row_id, ctx, done=done)
+        return started
 
-    def _remember_attempts(self, row_id: int, state: WorkflowState, *, done: bool = False) -> None:
-        """Maps the execution's attempts to it, so a finished attempt wakes it; a finished execution is forgotten."""
+    def _remember_attempts(self, row_id: int, state: WorkflowState, *, done: bool = False) -> bool:
+        """Maps the execution's attempts to it, so a finished attempt wakes it; a finished execution is forgotten.
+        True if the state names attempts not seen before."""
         if done:
             for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
                 self._attempts.pop(attempt, None)
-            return
+            return False
+        known = len(self._attempts)
         for node in state.nodes.values():
             if node.attempt_id:
                 self._attempts[node.attempt_id] = row_id
             for item in node.items:
                 if item.get("attempt_id"):
                     self._attempts[item["attempt_id"]] = row_id
+        return len(self._attempts) > known
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)
