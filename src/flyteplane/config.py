@@ -53,7 +53,7 @@ class Settings:
     bundle_cache_bytes: int = 2 * 1024 * 1024 * 1024  # the unpacked bundles kept under home (least recently used go)
     # GetExecution (gRPC) of a running execution younger than this many seconds, asked for a second time, is
     # answered when it ends or its first seconds are over (0: never waits); flytekit's wait then needs no sleep
-    get_execution_wait: float = 3.0
+    get_execution_wait: float = 10.0
     # --- end warm task runtime ---
     # --- scheduler (issue 5) ---
     scheduler_enabled: bool = True  # run launch-plan schedules inside `flyteplane serve`

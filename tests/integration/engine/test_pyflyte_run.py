@@ -71,7 +71,6 @@ def test_pyflyte_run_remote_wait_of_a_quick_workflow_ends_without_sleeping_the_p
     config.write_text(f"admin:\n  endpoint: dns:///{server.endpoint}\n  insecure: true\n")
     name = unique("hello")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "FLYTEPLANE_"))}
-    started = time.monotonic()
     argv = [str(PYFLYTE), "--config", str(config), "run", "--remote", "--project", project, "--domain", DOMAIN]
     argv += ["--name", name, "--wait", "flows/basics.py", "arithmetic", "--a", "1", "--b", "2"]
     completed = subprocess.run(
@@ -82,7 +81,10 @@ def test_pyflyte_run_remote_wait_of_a_quick_workflow_ends_without_sleeping_the_p
         text=True,
         timeout=180,
     )
-    took = time.monotonic() - started
+    exited = time.time()
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert f"Execution {name} has succeeded" in completed.stdout
-    assert took < 25, f"pyflyte run --remote --wait took {took:.1f} s: it slept flytekit's 30 s poll interval"
+    closure = flyte.fetch_execution(project=project, domain=DOMAIN, name=name).closure
+    ended = closure.started_at.timestamp() + closure.duration.total_seconds()
+    # pyflyte's own start-up may be slow on a loaded machine; what must not happen is a 30 s sleep after the end.
+    assert exited - ended < 15, f"pyflyte run exited {exited - ended:.1f} s after its execution ended"
