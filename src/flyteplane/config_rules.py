@@ -24,6 +24,7 @@ __all__ = ["RULES", "Rule", "check_setting", "invalid_setting"]
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # Flyte's rule for project ids
 DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 DB_SCHEMES = ("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")
 
 
@@ -63,6 +64,15 @@ def _positive_number(high: float, unit: str) -> Rule:
         return None if value <= high else ""
 
     return Rule(f"a positive number of {unit}, at most {high:g}", problem)
+
+
+def _non_negative_number(high: float, unit: str, zero: str) -> Rule:
+    def problem(value: Any) -> str | None:
+        if not math.isfinite(value) or value < 0:
+            return "it must not be negative"
+        return None if value <= high else ""
+
+    return Rule(f"a number of {unit} from 0 ({zero}) to {high:g}", problem)
 
 
 def _choice(*options: str, case_insensitive: bool = False) -> Rule:
@@ -120,6 +130,21 @@ def _python_envs(value: Mapping[str, str]) -> str | None:
     return None if all(image and env for image, env in value.items()) else "an empty image pattern or environment"
 
 
+def _warm_imports(value: Mapping[str, str]) -> str | None:
+    for environment, modules in value.items():
+        if not environment:
+            return "an empty environment name"
+        bad = [name for name in modules.split() if not MODULE.match(name)]
+        if bad:
+            return f"{bad[0]!r} is no module name"
+    return None
+
+
+def _url_prefixes(value: tuple[str, ...]) -> str | None:
+    bad = [prefix for prefix in value if "://" not in prefix or not _no_control_characters(prefix)]
+    return f"{bad[0]!r} is no URL prefix" if bad else None
+
+
 def _any_bool(_value: bool) -> str | None:
     return None  # the type conversion already allowed only true or false
 
@@ -159,6 +184,15 @@ RULES: dict[str, Rule] = {
     "engine_workers": _integer(1, 1024),
     "max_concurrency": _integer(1, 4096),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
+    "warm_pool": Rule("true or false", _any_bool),
+    "warm_pool_size": _integer(1, 64),
+    "warm_imports": Rule("environment = space-separated module names", _warm_imports),
+    "warm_idle_timeout": _non_negative_number(86_400, "seconds", "never"),
+    "bundle_sources": Rule("URL prefixes such as https://artifacts.example.com/bundles/", _url_prefixes),
+    "bundle_fetch_timeout": _positive_number(86_400, "seconds"),
+    "bundle_max_bytes": _integer(1, 2**40),
+    "bundle_cache_bytes": _integer(1, 2**50),
+    "get_execution_wait": _non_negative_number(300, "seconds", "never waits"),
     "scheduler_enabled": Rule("true or false", _any_bool),
     "engine_enabled": Rule("true or false", _any_bool),
     "scheduler_catchup": _choice("all", "latest", "none"),

@@ -160,3 +160,39 @@ def test_a_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
     with pytest.raises(InvalidArgument, match=r"'home' .*exists and is not a folder"):
         load_settings(env={}, flags={"home": tmp_path / "file"})
+
+
+def test_the_warm_pool_is_on_by_default_and_the_environment_turns_it_off() -> None:
+    assert load_settings(env={}).warm_pool is True
+    assert load_settings(env={"FLYTEPLANE_WARM_POOL": "false"}).warm_pool is False
+
+
+def test_warm_imports_are_named_per_environment_in_yaml_or_the_environment(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("warm_imports:\n  default: [pandas, numpy]\n  /opt/venvs/ml: torch\nwarm_pool_size: 2\n")
+    settings = load_settings(config_file=config, env={})
+    assert settings.warm_imports == {"default": "pandas numpy", "/opt/venvs/ml": "torch"}
+    assert settings.warm_pool_size == 2
+    env = {"FLYTEPLANE_WARM_IMPORTS": "default=pandas numpy,/opt/ml=torch", "FLYTEPLANE_WARM_IDLE_TIMEOUT": "30"}
+    from_env = load_settings(env=env)
+    assert from_env.warm_imports == {"default": "pandas numpy", "/opt/ml": "torch"}
+    assert from_env.warm_idle_timeout == 30.0
+
+
+def test_bundle_sources_and_limits(tmp_path: Path) -> None:
+    env = {
+        "FLYTEPLANE_BUNDLE_SOURCES": "s3://code/flyte,https://artifacts.example/code",
+        "FLYTEPLANE_BUNDLE_MAX_BYTES": "1024",
+    }
+    settings = load_settings(env=env)
+    assert settings.bundle_sources == ("s3://code/flyte", "https://artifacts.example/code")
+    assert settings.bundle_max_bytes == 1024
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("warm_pool_size", "0"), ("warm_idle_timeout", "-1"), ("bundle_fetch_timeout", "0"), ("bundle_cache_bytes", "0")],
+)
+def test_warm_pool_and_bundle_settings_are_range_checked(name: str, value: str) -> None:
+    with pytest.raises(InvalidArgument, match=f"invalid value for setting '{name}'"):
+        load_settings(env={f"FLYTEPLANE_{name.upper()}": value})

@@ -1,8 +1,8 @@
-"""A trivial task and three workflows around it, so every figure is the engine's cost around the same process."""
+"""A trivial task and the workflows around it, so every figure is the engine's cost around the same process."""
 
 from __future__ import annotations
 
-from flytekit import map_task, task, workflow
+from flytekit import dynamic, map_task, task, workflow
 
 CHAIN_LENGTH = 20
 
@@ -28,3 +28,13 @@ def chain(x: int) -> int:
 @workflow
 def mapped(xs: list[int]) -> list[int]:
     return map_task(bump)(x=xs)
+
+
+@dynamic
+def fan(n: int) -> list[int]:
+    return [bump(x=i) for i in range(n)]
+
+
+@workflow
+def dynamic_fan(n: int) -> list[int]:
+    return fan(n=n)

@@ -31,6 +31,12 @@ def main() -> None:
 @click.option(
     "--connection-idle-timeout", default=None, help="Seconds a connection may stay silent at first [default: 10]."
 )
+@click.option(
+    "--warm-pool/--no-warm-pool",
+    "warm_pool",
+    default=None,
+    help="Start flytekit tasks as forks of warm interpreters [default: on].",
+)
 def serve(config_file: Path | None, **flags: Any) -> None:
     """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
     from sqlalchemy.exc import SQLAlchemyError

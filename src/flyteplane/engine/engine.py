@@ -7,6 +7,7 @@ carries on; events already recorded are re-sent harmlessly (the admin side answe
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -44,6 +45,9 @@ ORPHAN_GRACE = 15.0  # seconds after start before unwanted attempts are terminat
 MAX_EVALUATION_FAILURES = 5  # evaluations in a row that raise before the execution is failed
 FAILURE_BACKOFF_MAX = 60.0  # seconds: the longest wait before evaluating a failing execution again
 CLOSURE_CACHE = 256  # compiled workflows kept parsed; registered workflows never change
+PACING_FROM = 0.05  # seconds: an execution whose round took longer, and started no task attempt, rests twice as
+# long before its next one ...
+PACING_CAP = 1.0  # ... up to this long, so one big fan-out never keeps a worker (and a core) busy all the time
 
 
 def _utc(epoch: float) -> datetime:
@@ -95,6 +99,8 @@ class Engine:
         self._queued: set[int] = set()
         self._busy: set[int] = set()
         self._again: set[int] = set()
+        self._resting: list[tuple[float, int]] = []  # (monotonic time it may go again, row id), a heap
+        self._rest_until: dict[int, float] = {}
         self._attempts: dict[str, int] = {}  # executor attempt id -> execution row id, to wake on completion
         self._closures: dict[bytes, compiler_pb2.CompiledWorkflowClosure] = {}
         self._lock = threading.Condition()
@@ -103,6 +109,7 @@ class Engine:
         self._reconcile_at = 0.0
         self._unsettled: set[int] = set()  # live at start and not evaluated since: their attempts are not orphans
         self._failures: dict[int, int] = {}  # consecutive failed evaluations per execution
+        self._inherited: set[str] = set()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -110,6 +117,7 @@ class Engine:
         self.queue.void_leases(None if self.exclusive else self.owner)
         self._unsettled = set(self.queue.live_ids())
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
+        self._inherited = set(self.executor.live())  # only these can be a crash's leftovers
         self._reconcile_at = self.clock() + ORPHAN_GRACE
         self._threads = [threading.Thread(target=self._scan_loop, name="engine-scan", daemon=True)]
         self._threads += [
@@ -146,7 +154,8 @@ class Engine:
         it could not do had it been killed. With a backlog after a restart that round may come late."""
         wanted = self._wanted_attempts()
         for attempt in self.executor.live():
-            if attempt not in wanted:
+            # An attempt submitted since the start is no leftover, even if its round's state is not saved yet.
+            if attempt in self._inherited and attempt not in wanted:
                 log.warning("terminating orphaned task attempt %s", attempt)
                 self.executor.terminate(attempt)
 
@@ -173,8 +182,19 @@ class Engine:
                 self._again.add(row_id)
             elif row_id not in self._queued:
                 self._queued.add(row_id)
-                self._queue.append(row_id)
+                rest_until = self._rest_until.get(row_id, 0.0)
+                if rest_until > time.monotonic():
+                    heapq.heappush(self._resting, (rest_until, row_id))
+                else:
+                    self._queue.append(row_id)
                 self._lock.notify()
+
+    def _wake_rested(self) -> float | None:
+        """Under the lock: queues executions whose rest is over; seconds until the next one's is (None: none)."""
+        now = time.monotonic()
+        while self._resting and self._resting[0][0] <= now:
+            self._queue.append(heapq.heappop(self._resting)[1])
+        return self._resting[0][0] - now if self._resting else None
 
     def _scan_loop(self) -> None:
         while not self._stopping.is_set():
@@ -194,17 +214,30 @@ class Engine:
     def _work_loop(self) -> None:
         while not self._stopping.is_set():
             with self._lock:
-                while not self._queue and not self._stopping.is_set():
-                    self._lock.wait(1.0)
+                while not self._stopping.is_set():
+                    next_rested = self._wake_rested()
+                    if self._queue:
+                        break
+                    self._lock.wait(min(1.0, next_rested) if next_rested is not None else 1.0)
                 if self._stopping.is_set():
                     return
                 row_id = self._queue.pop(0)
                 self._queued.discard(row_id)
                 self._busy.add(row_id)
+            started = time.monotonic()
+            submitted = False
             try:
-                self.evaluate(row_id)
+                submitted = self.evaluate(row_id)
             finally:
+                took = time.monotonic() - started
                 with self._lock:
+                    if took > PACING_FROM and not submitted:  # a round that started work may have more to start
+                        if len(self._rest_until) > 1024:  # forget rests long over (of executions that ended)
+                            now = time.monotonic()
+                            self._rest_until = {k: v for k, v in self._rest_until.items() if v > now}
+                        self._rest_until[row_id] = time.monotonic() + min(2 * took, PACING_CAP)
+                    else:
+                        self._rest_until.pop(row_id, None)
                     self._busy.discard(row_id)
                     again = row_id in self._again
                     self._again.discard(row_id)
@@ -243,24 +276,26 @@ class Engine:
             self._closures[key] = closure
         return closure
 
-    def evaluate(self, row_id: int) -> None:
-        """One round of one execution under its lease. An execution whose rounds keep raising is looked at again
-        later and later, and failed once they have raised MAX_EVALUATION_FAILURES times in a row."""
+    def evaluate(self, row_id: int) -> bool:
+        """One round of one execution under its lease; True if it started task attempts (work it may have to
+        follow up soon). An execution whose rounds keep raising is looked at again later and later, and failed
+        once they have raised MAX_EVALUATION_FAILURES times in a row."""
         if not self.queue.claim(row_id, self.owner, _utc(self.clock()), LEASE):
             self._unsettled.discard(row_id)  # done, or another engine holds it: not ours to wait for
-            return
+            return False
         try:
-            self._evaluate_claimed(row_id)
+            started = self._evaluate_claimed(row_id)
         except Exception as exc:
             self._evaluation_failed(row_id, exc)
-        else:
-            self._failures.pop(row_id, None)
-            self._unsettled.discard(row_id)
+            return False
+        self._failures.pop(row_id, None)
+        self._unsettled.discard(row_id)
+        return started
 
-    def _evaluate_claimed(self, row_id: int) -> None:
+    def _evaluate_claimed(self, row_id: int) -> bool:
         loaded = self._load(row_id)
         if loaded is None:
-            return
+            return False
         execution, state, abort_requested = loaded
         ctx = RoundContext(
             execution=execution,
@@ -276,11 +311,13 @@ class Engine:
             previous=self.ports.previous,
         )
         done = False
+        started = False
         try:
             done = run_round(self.runner, ctx, abort_requested=abort_requested)
         finally:
-            self._remember_attempts(row_id, state, done=done)
+            started = self._remember_attempts(row_id, state, done=done)
             self._save(row_id, ctx, done=done)
+        return started
 
     def _evaluation_failed(self, row_id: int, exc: Exception) -> None:
         failures = self._failures[row_id] = self._failures.get(row_id, 0) + 1
@@ -312,14 +349,17 @@ class Engine:
         self._remember_attempts(row_id, WorkflowState(), done=True)
         self.queue.finish(row_id, self.owner)
 
-    def _remember_attempts(self, row_id: int, state: WorkflowState, *, done: bool = False) -> None:
-        """Maps the execution's attempts to it, so a finished attempt wakes it; a finished execution is forgotten."""
+    def _remember_attempts(self, row_id: int, state: WorkflowState, *, done: bool = False) -> bool:
+        """Maps the execution's attempts to it, so a finished attempt wakes it; a finished execution is forgotten.
+        True if the state names attempts not seen before."""
         if done:
             for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
                 self._attempts.pop(attempt, None)
-            return
+            return False
+        known = len(self._attempts)
         for attempt in state.attempt_ids():
             self._attempts[attempt] = row_id
+        return len(self._attempts) > known
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)

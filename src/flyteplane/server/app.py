@@ -16,6 +16,7 @@ from concurrent import futures
 import grpc
 import uvicorn
 
+from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
 from flyteplane.api.http.app import http_app
 from flyteplane.api.http.gateway import Gateway
@@ -77,6 +78,7 @@ class ControlPlane:
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
             handlers=grpc_handlers(implementations),
+            interceptors=[FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4)],
             options=GRPC_OPTIONS,
         )
         self._grpc.add_insecure_port(f"unix:{grpc_socket}")

@@ -13,7 +13,9 @@ from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
+from flyteplane.engine.executors.bundles import BundleCache
 from flyteplane.engine.executors.local import LocalExecutor
+from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.scheduler.loop import Scheduler
@@ -136,6 +138,20 @@ class Plane:
                 max_concurrency=settings.max_concurrency,
                 python_envs=settings.python_envs,
                 public_url=settings.advertised_url,
+                warm=WarmSettings(
+                    enabled=settings.warm_pool,
+                    size=settings.warm_pool_size,
+                    imports={env: tuple(modules.split()) for env, modules in settings.warm_imports.items()},
+                    idle_timeout=settings.warm_idle_timeout,
+                    prestart=True,
+                ),
+                bundles=BundleCache(
+                    settings.home,
+                    sources=[self.blobs.base, *settings.bundle_sources],
+                    max_bytes=settings.bundle_max_bytes,
+                    cache_bytes=settings.bundle_cache_bytes,
+                    fetch_timeout=settings.bundle_fetch_timeout,
+                ),
             )
             self.engine = Engine(
                 self.db,

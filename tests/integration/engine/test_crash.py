@@ -1,9 +1,12 @@
-"""Durability: kill -9 the server while a twenty-node workflow runs, start it again on the same home and
-database, and the execution carries on to SUCCEEDED with the right outputs — no node or task execution
-duplicated, nothing recorded before the crash lost, no task process left behind."""
+"""Durability: kill -9 the server while a twenty-node workflow runs (with task attempts in flight, forked from the
+warm pool), start it again on the same home and database, and the execution carries on to SUCCEEDED with the right
+outputs — no node or task execution duplicated, nothing recorded before the crash lost, no task process left
+behind."""
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,18 +59,38 @@ def task_attempts(stub: Any, node: Any) -> list[Any]:
 
 
 def live_supervisors(home: Path) -> list[str]:
-    """Attempt supervisors still running for this home (their command line names the attempt folder)."""
+    """Attempt supervisors still running for this home: cold ones name the attempt folder on their command line,
+    warm ones (forked by a warm interpreter) are called fp-supervisor and work in the attempt folder."""
+    attempts = str(home / "attempts")
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
+            comm = (entry / "comm").read_text().strip()
+            cwd = os.readlink(entry / "cwd")
         except OSError:
             continue
-        if b"supervise.py" in cmdline and str(home / "attempts").encode() in cmdline:
+        cold = b"supervise.py" in cmdline and attempts.encode() in cmdline
+        warm = comm == "fp-supervisor" and cwd.startswith(attempts + "/")
+        if cold or warm:
             found.append(entry.name)
     return found
+
+
+def warm_attempts_in_flight(home: Path) -> list[str]:
+    """Attempts forked from the warm pool whose supervisor is running now."""
+    running = []
+    for attempt in (home / "attempts").iterdir():
+        try:
+            spec = json.loads((attempt / "spec.json").read_text())
+            started = json.loads((attempt / "started.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if "warm" in spec and not (attempt / "exit.json").exists() and Path(f"/proc/{started['pid']}").exists():
+            running.append(attempt.name)
+    return running
 
 
 def test_a_workflow_survives_kill_9_of_the_server_mid_run(database: str, tmp_path: Path) -> None:
@@ -84,13 +107,17 @@ def test_a_workflow_survives_kill_9_of_the_server_mid_run(database: str, tmp_pat
             while True:  # mid-run: some task nodes done, the rest still to come
                 nodes = node_executions(stub, execution.id.to_flyte_idl())
                 done = [n for n in TASK_NODES if n in nodes and nodes[n].closure.phase == NodePhase.SUCCEEDED]
-                if len(done) >= 4:
+                in_flight = warm_attempts_in_flight(home)
+                if len(done) >= 4 and in_flight:
                     break
                 assert time.monotonic() < deadline, "the workflow did not get going"
                 time.sleep(0.1)
             before = {n: task_attempts(stub, nodes[n]) for n in done}
         first.process.kill()  # kill -9: no shutdown of any kind
         first.process.wait()
+        # The attempts in flight outlived the server (or recorded their end without it).
+        survivors = warm_attempts_in_flight(home)
+        assert all(a in survivors or (home / "attempts" / a / "exit.json").exists() for a in in_flight), in_flight
     finally:
         first.stop()
 
@@ -115,6 +142,8 @@ def test_a_workflow_survives_kill_9_of_the_server_mid_run(database: str, tmp_pat
                     assert [a.id for a in attempts] == [a.id for a in before[node_id]], node_id
             got = stub.GetExecution(execution_pb2.WorkflowExecutionGetRequest(id=execution.id.to_flyte_idl()))
             assert got.closure.phase == core_execution_pb2.WorkflowExecution.SUCCEEDED
+        for attempt in in_flight:  # adopted and recorded, not run again (one attempt per node above)
+            assert json.loads((home / "attempts" / attempt / "exit.json").read_text())["exit_code"] == 0, attempt
         assert live_supervisors(home) == []
     finally:
         second.stop()

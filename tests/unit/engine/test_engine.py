@@ -191,3 +191,24 @@ def test_orphans_wait_until_every_execution_live_at_start_was_evaluated_again(db
         assert executor.terminated == ["submitted-before-the-crash"]
     finally:
         engine.stop()
+
+
+def test_attempts_submitted_since_the_start_are_never_taken_for_orphans(db: Database, tmp_path: Path) -> None:
+    """A round that has submitted attempts but not yet saved its state must not lose them to the reconciliation."""
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    executor = HandFinishedExecutor(blobs)
+    executor.phases["left-behind-1"] = AttemptPhase.RUNNING
+    clock = Clock()
+    ports = EnginePorts(events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=NoWorkflows())  # type: ignore[arg-type]
+    engine = Engine(db, blobs, executor, ports, public_url="http://localhost", workers=1, clock=clock)  # type: ignore[arg-type]
+    engine.start()
+    try:
+        executor.phases["submitted-mid-round-1"] = AttemptPhase.RUNNING  # in no saved state yet
+        clock.now += ORPHAN_GRACE
+        deadline = time.monotonic() + 10 * SCAN_INTERVAL
+        while not executor.terminated and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2 * SCAN_INTERVAL)
+        assert executor.terminated == ["left-behind-1"]
+    finally:
+        engine.stop()

@@ -12,12 +12,12 @@ import fnmatch
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flyteplane.errors import InvalidArgument
 
-__all__ = ["PythonEnvironment", "PythonEnvironments", "attempt_environment"]
+__all__ = ["DEFAULT_NAME", "PythonEnvironment", "PythonEnvironments", "attempt_environment"]
 
 INHERITED = ("HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR")
 """Server variables a task may rely on that carry no secrets (plus PATH and every LC_*)."""
@@ -26,23 +26,28 @@ ARRAY_INDEX_VAR = "FLYTE_K8S_ARRAY_INDEX"
 ARRAY_INDEX_VAR_NAME = "BATCH_JOB_ARRAY_INDEX_VAR_NAME"
 
 
+DEFAULT_NAME = "default"
+"""The name of the server's own Python among the environments (e.g. as a key of `warm_imports`)."""
+
+
 @dataclass(frozen=True)
 class PythonEnvironment:
     bin_dir: str
     virtualenv: str | None  # set as VIRTUAL_ENV when the environment is a venv
+    name: str = field(default=DEFAULT_NAME, compare=False)  # the location as configured in python_envs, or "default"
 
 
-def _resolve(location: str) -> PythonEnvironment:
+def _resolve(location: str, name: str) -> PythonEnvironment:
     """A venv directory, a directory of executables, or an interpreter path."""
     path = Path(location).expanduser()
     if path.is_dir():
         if (path / "bin").is_dir():
-            return PythonEnvironment(str((path / "bin").absolute()), str(path.absolute()))
-        return PythonEnvironment(str(path.absolute()), None)
+            return PythonEnvironment(str((path / "bin").absolute()), str(path.absolute()), name)
+        return PythonEnvironment(str(path.absolute()), None, name)
     if path.is_file() and os.access(path, os.X_OK):
         bin_dir = path.absolute().parent
         venv = bin_dir.parent if (bin_dir.parent / "pyvenv.cfg").is_file() else None
-        return PythonEnvironment(str(bin_dir), str(venv) if venv else None)
+        return PythonEnvironment(str(bin_dir), str(venv) if venv else None, name)
     raise InvalidArgument(f"python environment [{location}] is neither a virtualenv, a directory nor an interpreter")
 
 
@@ -50,10 +55,14 @@ class PythonEnvironments:
     """Image -> local Python environment: an exact image name wins, then the first matching glob pattern."""
 
     def __init__(self, mapping: Mapping[str, str] | None, default: str | None = None) -> None:
-        self._patterns = [(pattern, _resolve(location)) for pattern, location in (mapping or {}).items()]
+        self._patterns = [(pattern, _resolve(location, location)) for pattern, location in (mapping or {}).items()]
         self._exact = dict(self._patterns)
         # sys.executable's own directory, not its symlink target: a venv's python links outside the venv.
-        self._default = _resolve(default) if default else _resolve(os.path.abspath(sys.executable))
+        self._default = _resolve(default or os.path.abspath(sys.executable), DEFAULT_NAME)
+
+    @property
+    def default(self) -> PythonEnvironment:
+        return self._default
 
     def for_image(self, image: str) -> PythonEnvironment:
         if image in self._exact:

@@ -1,30 +1,22 @@
-"""Fast-registered code, unpacked by the executor itself instead of by a `pyflyte-fast-execute` process.
+"""Fast-registered code, provided by the executor itself instead of by a `pyflyte-fast-execute` process.
 
 `pyflyte-fast-execute --additional-distribution <tarball> --dest-dir <dir> -- <command>` downloads the tarball,
 unpacks it into `<dir>`, then runs `<command>` as a *second* Python process, with `--dynamic-addl-distro
 <tarball> --dynamic-dest-dir <dir>` inserted before each `--resolver` and `<dir>` appended to PYTHONPATH. Each
-of those interpreters imports flytekit, which costs most of a task's run time; doing the download here and
-starting `<command>` directly halves it, with the same result for the task.
+of those interpreters imports flytekit, which costs most of a task's run time; the executor instead unpacks the
+tarball once into its bundle cache (bundles.py) and starts `<command>` directly with that folder as `<dir>`, with
+the same result for the task.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tarfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import fsspec
-
-__all__ = ["FastCommand", "UnpackError", "python_path", "unpack_distribution", "unwrap_fast_execute"]
+__all__ = ["FastCommand", "python_path", "unwrap_fast_execute"]
 
 FAST_EXECUTE = "pyflyte-fast-execute"
-PICKLED = "pkl.gz"  # flytekit's interactive-mode distribution: downloaded, never unpacked
-
-
-class UnpackError(Exception):
-    """The distribution cannot be fetched or is not one flytekit would accept."""
 
 
 @dataclass(frozen=True)
@@ -62,23 +54,3 @@ def python_path(existing: str | None, dest_dir: str) -> str:
     """PYTHONPATH with the unpacked code last, as `pyflyte-fast-execute` sets it."""
     resolved = os.path.realpath(os.path.expanduser(dest_dir))
     return f"{existing}{os.pathsep}{resolved}" if existing else resolved
-
-
-def unpack_distribution(url: str, dest_dir: str) -> None:
-    """Fetches the distribution (a local path or any fsspec URL) and unpacks it into `dest_dir`."""
-    name = os.path.basename(url.rstrip("/"))
-    os.makedirs(dest_dir, exist_ok=True)
-    try:
-        with fsspec.open(url, "rb") as source:
-            if name.endswith(".tar.gz"):
-                with tarfile.open(fileobj=source, mode="r|gz") as archive:
-                    archive.extractall(dest_dir, filter="data")
-            elif name == PICKLED:
-                with open(os.path.join(dest_dir, name), "wb") as target:
-                    shutil.copyfileobj(source, target)
-            else:
-                raise UnpackError(f"Unrecognized additional distribution format for {url}")
-    except FileNotFoundError:
-        raise UnpackError(f"task execution code was not found at {url}") from None
-    except (OSError, tarfile.TarError, ValueError) as e:
-        raise UnpackError(f"cannot unpack the task's code from {url}: {e}") from None

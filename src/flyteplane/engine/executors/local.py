@@ -1,11 +1,14 @@
 """The default executor: each task attempt is a local process, run by a small supervisor that outlives the server.
 
 An attempt is prepared at submit (command rendered, environment built, everything written under
-`<home>/attempts/<attempt_id>/`), waits in a FIFO queue for one of `max_concurrency` slots, then runs as
-`supervise.py` in its own session, which spawns the command in its own process group and records the exit status
-even if the server is dead. One background thread waits on the supervisors' pidfds (no polling on Linux), starts
-queued attempts as slots free up, and tells the engine through `on_change`. A restarted executor adopts what its
-predecessor left running or queued, from the files alone.
+`<home>/attempts/<attempt_id>/`), waits for its code bundle if it has one (fetched once into the bundle cache,
+bundles.py), then in a FIFO queue for one of `max_concurrency` slots. It then runs under a supervisor in its own
+session, which starts the command in its own process group and records the exit status even if the server is
+dead: forked from a warm interpreter of its Python environment when it is a flytekit task (warm.py, zygote.py),
+else as `supervise.py` exec'ing the command line (a cold start). One background thread waits on the supervisors'
+pidfds and the warm interpreters' sockets (no polling on Linux), starts queued attempts as slots free up, and tells
+the engine through `on_change`. A restarted executor adopts what its predecessor left running or queued, from the
+files alone, whichever way they started.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from flyteidl.core import execution_pb2
+
 from flyteplane.engine.executors import supervise
 from flyteplane.engine.executors.attempt_files import (
     LIVE_DIR,
@@ -37,9 +42,11 @@ from flyteplane.engine.executors.attempt_files import (
     valid_attempt_id,
 )
 from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt, log_link
+from flyteplane.engine.executors.bundles import Bundle, BundleCache
 from flyteplane.engine.executors.environment import PythonEnvironments
 from flyteplane.engine.executors.outcome import outcome_of
 from flyteplane.engine.executors.preparation import attempt_spec
+from flyteplane.engine.executors.warm import WAIT, Forked, NotForked, Orphaned, WarmPool, WarmSettings
 
 __all__ = ["LocalExecutor"]
 
@@ -72,6 +79,16 @@ class _Attempt:
     pidfd: int | None = None
     has_process: bool = False  # a supervisor runs (also while an aborted attempt is being stopped)
     released: bool = False
+    forking: bool = False  # a warm interpreter was asked to start it and has not answered yet
+    logs: tuple[execution_pb2.TaskLog, ...] | None = None
+    awaiting_bundle: bool = False  # queued, but its code bundle is still being fetched
+
+
+def _bundle_of(spec: Mapping[str, Any]) -> Bundle | None:
+    record = spec.get("bundle")
+    if not isinstance(record, dict):
+        return None
+    return Bundle(str(record["url"]), str(record["digest"]), str(record["dir"]))
 
 
 class LocalExecutor:
@@ -88,6 +105,8 @@ class LocalExecutor:
         grace_period: float = DEFAULT_GRACE_SECONDS,
         base_env: Mapping[str, str] | None = None,
         on_change: Callable[[str], None] | None = None,
+        warm: WarmSettings | None = None,
+        bundles: BundleCache | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -113,7 +132,16 @@ class LocalExecutor:
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
-        self._adopt()
+        self._bundles = bundles if bundles is not None else BundleCache(self._home)
+        self._awaiting: dict[str, list[str]] = {}  # bundle digest -> attempts waiting for it
+        self._cleanup_due = False
+        self._warm: WarmPool | None = None
+        if warm is not None and warm.enabled:
+            self._warm = WarmPool(self._home, warm, base_env=self._base_env, selector=self._selector)
+        for entry in self._adopt():
+            self._fetch_bundle(self._place(entry))
+        if self._warm is not None and warm is not None and warm.prestart:
+            self._warm.prestart(self._pythons.default)
         self._thread = threading.Thread(target=self._monitor, name="flyteplane-local-executor", daemon=True)
         self._thread.start()
 
@@ -125,21 +153,33 @@ class LocalExecutor:
             if attempt.attempt_id in self._attempts or files.known():
                 return
         spec, problem = attempt_spec(
-            attempt, files, pythons=self._pythons, base_env=self._base_env, grace=self._grace, queued_at=self._now()
+            attempt,
+            files,
+            pythons=self._pythons,
+            base_env=self._base_env,
+            grace=self._grace,
+            queued_at=self._now(),
+            bundles=self._bundles,
         )
         with self._lock:
             if self._closed:
                 raise RuntimeError("the local executor is closed")
             if attempt.attempt_id in self._attempts or files.known():
                 return
+            if problem is None and self._warm is not None:
+                target = self._warm.target(spec["argv"], spec["env"], self._pythons.for_image(spec["image"]))
+                if target is not None:
+                    spec["warm"] = target
             files.create(spec, live=problem is None)
             entry = _Attempt(files, AttemptPhase.QUEUED, spec)
             self._attempts[attempt.attempt_id] = entry
+            missing = None
             if problem is not None:
                 self._end_without_process(entry, ExitRecord(self._now(), error=problem, phase="FAILED"))
             else:
-                self._queue.append(attempt.attempt_id)
+                missing = self._place(entry)
             self._notes.append(attempt.attempt_id)
+        self._fetch_bundle(missing)
         self._wake()
 
     def status(self, attempt_id: str) -> AttemptStatus:
@@ -166,7 +206,13 @@ class LocalExecutor:
                 return
             entry.files.mark_aborted()
             if entry.phase == AttemptPhase.QUEUED:
-                self._queue.remove(attempt_id)
+                if entry.awaiting_bundle:
+                    entry.awaiting_bundle = False
+                    for waiting in self._awaiting.values():
+                        if attempt_id in waiting:
+                            waiting.remove(attempt_id)
+                elif attempt_id in self._queue:
+                    self._queue.remove(attempt_id)
                 self._end_without_process(entry, ExitRecord(self._now(), phase="ABORTED"))
             else:
                 entry.phase = AttemptPhase.ABORTED
@@ -245,7 +291,10 @@ class LocalExecutor:
         self._wake()
         if threading.current_thread() is not self._thread:  # close() may be called from on_change
             self._thread.join()
+        self._bundles.close()
         with self._lock:
+            if self._warm is not None:
+                self._warm.close()
             for entry in self._attempts.values():
                 self._close_pidfd(entry)
         self._selector.close()
@@ -260,15 +309,74 @@ class LocalExecutor:
 
     # -- running -----------------------------------------------------------------------------------------------
 
-    def _start_queued(self) -> None:
-        while self._queue and self._running < self._max_concurrency:
-            entry = self._attempts[self._queue.popleft()]
-            self._spawn(entry)
-            self._notes.append(entry.files.attempt_id)
+    def _place(self, entry: _Attempt) -> Bundle | None:
+        """Under the lock: queues an attempt for a slot if its code bundle (if any) is in the cache; else marks it
+        waiting and returns the bundle, for `_fetch_bundle` once the lock is let go."""
+        bundle = _bundle_of(entry.spec)
+        if bundle is None or self._bundles.ready(bundle):
+            self._queue.append(entry.files.attempt_id)
+            return None
+        entry.awaiting_bundle = True
+        waiting = self._awaiting.setdefault(bundle.digest, [])
+        waiting.append(entry.files.attempt_id)
+        return bundle if len(waiting) == 1 else None  # one fetch for all the attempts that wait for it
 
-    def _spawn(self, entry: _Attempt) -> None:
+    def _fetch_bundle(self, bundle: Bundle | None) -> None:
+        """Not under the lock: a bundle cached meanwhile is reported at once, on this thread."""
+        if bundle is not None:
+            self._bundles.fetch(bundle, self._bundle_fetched)
+
+    def _bundle_fetched(self, bundle: Bundle, error: str | None) -> None:
+        """The bundle cache's callback, on its own thread: waiting attempts queue up, or fail with the reason."""
+        with self._lock:
+            for attempt_id in self._awaiting.pop(bundle.digest, []):
+                entry = self._attempts.get(attempt_id)
+                if entry is None or not entry.awaiting_bundle:
+                    continue
+                entry.awaiting_bundle = False
+                if error is not None:
+                    self._end_without_process(entry, ExitRecord(self._now(), error=error, phase="FAILED"))
+                    self._notes.append(attempt_id)
+                else:
+                    self._queue.append(attempt_id)
+            self._cleanup_due = error is None
+        self._wake()
+
+    def _start_queued(self) -> None:
+        waiting: deque[str] = deque()  # for a warm interpreter that is still starting
+        while self._queue and self._running < self._max_concurrency:
+            attempt_id = self._queue.popleft()
+            entry = self._attempts[attempt_id]
+            if self._spawn(entry):
+                self._notes.append(attempt_id)
+            else:
+                waiting.append(attempt_id)
+        if waiting:
+            waiting.extend(self._queue)
+            self._queue = waiting
+
+    def _spawn(self, entry: _Attempt, *, warm: bool = True) -> bool:
+        """Starts the attempt, warm if it can; False if it waits for a warm interpreter that is starting."""
+        target = entry.spec.get("warm") if warm else None
+        zygote = self._warm.route(target) if self._warm is not None and isinstance(target, dict) else None
+        if zygote == WAIT:
+            return False
         files, spec = entry.files, entry.spec
         files.tmp.mkdir(exist_ok=True)
+        self._link_bundle(entry)
+        if zygote is not None and self._warm is not None:
+            lock_fd = files.open_lock()
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._warm.request(zygote, files.attempt_id, str(files.dir), lock_fd)  # type: ignore[arg-type]
+            except OSError as e:
+                log.warning("local executor: attempt %s starts cold: %s", files.attempt_id, e)
+            else:
+                entry.forking = True
+                self._running_now(entry, None)
+                return True
+            finally:
+                os.close(lock_fd)  # the request carries the lock on (or the cold start below takes it again)
         lock_fd = files.open_lock()
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -288,15 +396,83 @@ class LocalExecutor:
                 )
         except (OSError, ValueError) as e:  # ValueError: a NUL byte in an argument or variable
             self._end_without_process(entry, ExitRecord(self._now(), error=f"could not start the attempt: {e}"))
-            return
+            return True
         finally:
             os.close(lock_fd)  # the supervisor holds the lock from here on
+        self._running_now(entry, process)
+        self._watch(entry, _open_pidfd(process.pid))
+        return True
+
+    def _running_now(self, entry: _Attempt, process: subprocess.Popen[bytes] | None) -> None:
         entry.phase = AttemptPhase.RUNNING
         entry.started_at = self._now()
         entry.process = process
         entry.has_process = True
         self._running += 1
-        self._watch(entry, _open_pidfd(process.pid))
+
+    def _link_bundle(self, entry: _Attempt) -> None:
+        """The working folder shows the bundle's top-level entries (links), so a task finds files shipped with its
+        code relative to its working directory, as it would in a container; its own writes stay its own."""
+        bundle = _bundle_of(entry.spec)
+        if bundle is None:
+            return
+        try:
+            names = os.listdir(bundle.dir)
+        except OSError:
+            return
+        work = entry.files.work
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.symlink(os.path.join(bundle.dir, name), work / name)
+
+    # -- warm starts ---------------------------------------------------------------------------------------------
+
+    def _warm_results(self, results: list[Forked | NotForked | Orphaned]) -> None:
+        for result in results:
+            if isinstance(result, Forked):
+                entry = self._attempts.get(result.attempt_id)
+                if entry is None or not entry.forking:
+                    if result.pidfd is not None:
+                        os.close(result.pidfd)
+                    continue
+                entry.forking = False
+                self._watch(entry, result.pidfd)
+            elif isinstance(result, NotForked):
+                log.warning("local executor: attempt %s starts cold: %s", result.attempt_id, result.reason)
+                entry = self._attempts.get(result.attempt_id)
+                if entry is not None and entry.forking:
+                    self._start_cold_instead(entry)
+            else:
+                for attempt_id in result.attempt_ids:
+                    entry = self._attempts.get(attempt_id)
+                    if entry is not None and entry.forking:
+                        self._orphaned(entry)
+
+    def _orphaned(self, entry: _Attempt) -> None:
+        """Its warm interpreter ended without answering: if a supervisor holds the lock, it was forked; else the
+        attempt never started and starts cold."""
+        entry.forking = False
+        if not entry.files.supervisor_alive():
+            log.warning("local executor: attempt %s starts cold: its warm interpreter ended", entry.files.attempt_id)
+            self._start_cold_instead(entry)
+            return
+        started = entry.files.started()
+        pidfd = _open_pidfd(started.pid) if started is not None else None
+        if pidfd is not None and started is not None and not _same_process(started):
+            os.close(pidfd)
+            pidfd = None
+        self._watch(entry, pidfd)  # without a pidfd the lock is checked on every poll
+
+    def _start_cold_instead(self, entry: _Attempt) -> None:
+        entry.forking = False
+        entry.has_process = False
+        self._running -= 1
+        if entry.files.aborted():
+            self._end_without_process(entry, ExitRecord(self._now(), phase="ABORTED"))
+        else:
+            entry.phase = AttemptPhase.QUEUED
+            self._spawn(entry, warm=False)
+        self._notes.append(entry.files.attempt_id)
 
     def _watch(self, entry: _Attempt, pidfd: int | None) -> None:
         entry.pidfd = pidfd
@@ -364,11 +540,13 @@ class LocalExecutor:
         entry.finished_at = record.finished_at
 
     def _status_of(self, entry: _Attempt) -> AttemptStatus:
-        attempt_id = entry.files.attempt_id
-        logs = (
-            log_link("stdout", f"{self._public_url}/logs/{attempt_id}/stdout"),
-            log_link("stderr", f"{self._public_url}/logs/{attempt_id}/stderr"),
-        )
+        logs = entry.logs
+        if logs is None:  # built once: a map task's round asks about every running item
+            attempt_id = entry.files.attempt_id
+            logs = entry.logs = (
+                log_link("stdout", f"{self._public_url}/logs/{attempt_id}/stdout"),
+                log_link("stderr", f"{self._public_url}/logs/{attempt_id}/stderr"),
+            )
         return AttemptStatus(
             phase=entry.phase,
             exit_code=entry.exit_code,
@@ -386,8 +564,13 @@ class LocalExecutor:
             with self._lock:
                 if self._closed:
                     return
-                polled = any(e.has_process and e.pidfd is None for e in self._attempts.values())
-            events = self._selector.select(POLL_SECONDS if polled else None)
+                polled = any(e.has_process and e.pidfd is None and not e.forking for e in self._attempts.values())
+                timeout = POLL_SECONDS if polled else None
+                pool_deadline = self._warm.next_deadline() if self._warm is not None else None
+                if pool_deadline is not None:
+                    timeout = pool_deadline if timeout is None else min(timeout, pool_deadline)
+            events = self._selector.select(timeout)
+            in_use: set[str] | None = None
             with self._lock:
                 if self._closed:
                     return
@@ -397,6 +580,16 @@ class LocalExecutor:
                     log.exception("local executor: failed to process attempt events")
                 self._lock.notify_all()
                 notes, self._notes = self._notes, []
+                if self._cleanup_due:
+                    self._cleanup_due = False
+                    in_use = {
+                        b.digest for e in self._attempts.values() if not e.phase.terminal and (b := _bundle_of(e.spec))
+                    }
+            if in_use is not None:
+                try:
+                    self._bundles.cleanup(in_use)
+                except Exception:
+                    log.exception("local executor: cleaning the bundle cache failed")
             callback = self._on_change
             for attempt_id in dict.fromkeys(notes):
                 if callback is not None:
@@ -412,11 +605,20 @@ class LocalExecutor:
                 with contextlib.suppress(BlockingIOError):
                     while os.read(self._wake_r, 4096):
                         pass
+            elif self._warm is not None and self._warm.owns(key.data):
+                self._warm_results(self._warm.handle(key.data))
             else:
                 ended.add(key.data)
+        if self._warm is not None:
+            self._warm_results(self._warm.sweep())
         if polled:
             for attempt_id, entry in self._attempts.items():
-                if entry.has_process and entry.pidfd is None and not entry.files.supervisor_alive():
+                if (
+                    entry.has_process
+                    and entry.pidfd is None
+                    and not entry.forking
+                    and not entry.files.supervisor_alive()
+                ):
                     ended.add(attempt_id)
         for attempt_id in ended:
             ending = self._attempts.get(attempt_id)
@@ -430,8 +632,9 @@ class LocalExecutor:
 
     # -- adoption after a restart ------------------------------------------------------------------------------
 
-    def _adopt(self) -> None:
-        """Takes over the attempts a previous executor on this home left queued or running."""
+    def _adopt(self) -> list[_Attempt]:
+        """Takes over the attempts a previous executor on this home left queued or running; returns the queued
+        ones, oldest first."""
         queued: list[_Attempt] = []
         for marker in sorted(self._live_dir.iterdir()):
             attempt_id = marker.name
@@ -458,8 +661,7 @@ class LocalExecutor:
             else:
                 queued.append(entry)
             self._attempts[attempt_id] = entry
-        for entry in sorted(queued, key=lambda e: float(e.spec.get("queued_at") or 0)):
-            self._queue.append(entry.files.attempt_id)
+        return sorted(queued, key=lambda e: float(e.spec.get("queued_at") or 0))
 
     def _adopt_running(self, entry: _Attempt) -> None:
         entry.phase = AttemptPhase.RUNNING

@@ -1,8 +1,9 @@
 """Turns a TaskAttempt into what the supervisor runs: the rendered command line, its environment, its limits.
 
 Everything is decided at submit and written to the attempt's `spec.json`, so a restarted server can start a
-queued attempt without the engine's help. Fast-registered code is unpacked into the attempt's working directory
-here too, and the task command runs without the `pyflyte-fast-execute` wrapper process (see fast.py).
+queued attempt without the engine's help. Fast-registered code is named here (the bundle cache's folder for its
+URL goes on PYTHONPATH; the executor fetches it before the attempt starts, off the engine's threads), and the task
+command runs without the `pyflyte-fast-execute` wrapper process (see fast.py). Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from google.protobuf.message import DecodeError
 
 from flyteplane.engine.executors.attempt_files import AttemptFiles
 from flyteplane.engine.executors.base import TaskAttempt
+from flyteplane.engine.executors.bundles import BundleCache, BundleRefused
 from flyteplane.engine.executors.command import NotRunnable, container_of, with_dest_dir
 from flyteplane.engine.executors.environment import PythonEnvironments, attempt_environment
-from flyteplane.engine.executors.fast import UnpackError, python_path, unpack_distribution, unwrap_fast_execute
+from flyteplane.engine.executors.fast import python_path, unwrap_fast_execute
 from flyteplane.engine.executors.substitution import TemplateError, TemplateValues, render
 
 __all__ = ["attempt_spec"]
@@ -32,6 +34,7 @@ def attempt_spec(
     base_env: Mapping[str, str],
     grace: float,
     queued_at: float,
+    bundles: BundleCache,
 ) -> tuple[dict[str, Any], str | None]:
     """The spec, and why the attempt cannot run at all (None when it can; the spec then has argv and env)."""
     spec: dict[str, Any] = {
@@ -59,13 +62,17 @@ def attempt_spec(
     if fast is None:
         spec["argv"] = with_dest_dir(argv, str(files.work))
     else:
+        code_dir = str(files.work)
         if fast.distribution:
             try:
-                unpack_distribution(fast.distribution, str(files.work))
-            except UnpackError as e:
+                bundle = bundles.locate(fast.distribution)
+            except BundleRefused as e:
                 return spec, str(e)
+            spec["bundle"] = {"url": bundle.url, "digest": bundle.digest, "dir": bundle.dir}
+            code_dir = bundle.dir
+            fast = unwrap_fast_execute(argv, code_dir) or fast
         spec["argv"] = fast.argv
-        env["PYTHONPATH"] = python_path(env.get("PYTHONPATH"), str(files.work))
+        env["PYTHONPATH"] = python_path(env.get("PYTHONPATH"), code_dir)
     spec["image"] = container.image
     spec["env"] = env
     return spec, None

@@ -17,7 +17,13 @@ import select
 import signal
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # importing collections.abc would cost this script start-up time
+    from collections.abc import Callable
+
+    Spawn = Callable[["Supervision"], int]
+    """Starts the command in a process group of its own and returns its pid (the group id)."""
 
 __all__ = ["ABORT", "EXIT", "LOCK", "SPEC", "STARTED", "command_line", "process_start_ticks", "write_json_atomically"]
 
@@ -81,19 +87,37 @@ def _ignore(_signum: int, _frame: object) -> None:
     """Python-level handlers do nothing: the C handler already wrote the signal number to the wakeup pipe."""
 
 
-class _Supervision:
-    def __init__(self, attempt_dir: str, argv: list[str], timeout: float | None, grace: float) -> None:
+def spawn_command(supervision: Supervision) -> int:
+    """The cold start: the command line is executed, as a container's entrypoint would be."""
+    return os.posix_spawnp(
+        supervision.argv[0],
+        supervision.argv,
+        dict(os.environ),
+        setpgroup=0,
+        setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD, *STOP_SIGNALS),
+        setsigmask=(),
+    )
+
+
+class Supervision:
+    """One attempt's supervision; `spawn` decides how the command starts (exec'd here, or forked by a warm
+    interpreter, see zygote.py)."""
+
+    def __init__(
+        self, attempt_dir: str, argv: list[str], timeout: float | None, grace: float, spawn: Spawn = spawn_command
+    ) -> None:
         self.attempt_dir = attempt_dir
         self.argv = argv
         self.timeout = timeout
         self.grace = grace
+        self.spawn = spawn
         self.stop_reason: str | None = None  # "timeout" | "terminate"
         self.kill_at: float | None = None
         self.reaped_status: int | None = None
-        self.wake_r, wake_w = os.pipe()
+        self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
-        os.set_blocking(wake_w, False)
-        signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w, warn_on_full_buffer=False)
         for signum in (signal.SIGCHLD, *STOP_SIGNALS):
             signal.signal(signum, _ignore)
 
@@ -107,14 +131,7 @@ class _Supervision:
             # terminate() came before this pid was on record, so no signal could reach us: stop here
             return {"finished_at": time.time(), "exit_code": None, "signal": None, "stop": "terminate"}
         try:
-            child = os.posix_spawnp(
-                self.argv[0],
-                self.argv,
-                dict(os.environ),
-                setpgroup=0,
-                setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD, *STOP_SIGNALS),
-                setsigmask=(),
-            )
+            child = self.spawn(self)
         except FileNotFoundError:
             return self._not_started(EXIT_COMMAND_NOT_FOUND, f"command not found: {self.argv[0]}")
         except OSError as e:
@@ -186,20 +203,29 @@ def command_line(
     return [python, "-I", "-S", script, attempt_dir, str(lock_fd), repr(timeout or 0.0), repr(grace), *argv]
 
 
-def main(args: list[str]) -> None:
-    attempt_dir, lock_fd = args[1], int(args[2])
-    os.set_inheritable(lock_fd, False)  # the task must not hold the lock: it proves the supervisor is alive
+def supervise(attempt_dir: str, start: Callable[[], Supervision]) -> None:
+    """Runs the attempt to its end, writes exit.json and leaves the process without the interpreter's teardown."""
     try:
-        timeout, grace, argv = float(args[3]) or None, float(args[4]), args[5:]
-        if not argv:
-            raise ValueError("no command to run")
-        record = _Supervision(attempt_dir, argv, timeout, grace).run()
+        record = start().run()
     except Exception as e:  # the attempt must end with a record whatever went wrong here
         print(f"flyteplane supervisor: {e!r}", file=sys.stderr, flush=True)
         record = {"finished_at": time.time(), "exit_code": None, "signal": None, "stop": None, "error": repr(e)}
     write_json_atomically(os.path.join(attempt_dir, EXIT), record)
     sys.stderr.flush()
     os._exit(0)  # the record is written: skip the interpreter's teardown
+
+
+def main(args: list[str]) -> None:
+    attempt_dir, lock_fd = args[1], int(args[2])
+    os.set_inheritable(lock_fd, False)  # the task must not hold the lock: it proves the supervisor is alive
+
+    def start() -> Supervision:
+        timeout, grace, argv = float(args[3]) or None, float(args[4]), args[5:]
+        if not argv:
+            raise ValueError("no command to run")
+        return Supervision(attempt_dir, argv, timeout, grace)
+
+    supervise(attempt_dir, start)
 
 
 if __name__ == "__main__":

@@ -77,7 +77,9 @@ class ArrayNodeHandler:
         changed = self._advance(ctx, place, st, task)
         self._settle(ctx, place, st, task, changed)
 
-    def _advance(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> bool:
+    def _advance(self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate) -> set[int]:
+        """Collects ended items, retries or fails them, submits items while parallelism allows; returns the
+        indices of the items whose phase changed."""
         array = place.node.array_node
         parallelism = array.parallelism or len(st.items)
         running = sum(1 for item in st.items if item.phase == "RUNNING")
@@ -85,7 +87,7 @@ class ArrayNodeHandler:
             NodePlace(node=array.node, ref=place.ref, data_dir="", outputs_of=place.outputs_of),
             task.metadata.retries.retries,
         )
-        changed = False
+        changed: set[int] = set()
         for index, item in enumerate(st.items):
             if item.phase == "RUNNING":
                 status = ctx.executor.status(item.attempt_id)
@@ -93,7 +95,7 @@ class ArrayNodeHandler:
                     continue
                 ctx.executor.release(item.attempt_id)
                 outcome, failure = read_outcome(ctx, task, status, item.output_dir)
-                changed = True
+                changed.add(index)
                 running -= 1
                 if outcome == "outputs":
                     item.phase = "SUCCEEDED"
@@ -108,7 +110,7 @@ class ArrayNodeHandler:
             if item.phase == "NOT_STARTED" and running < parallelism:
                 self._submit(ctx, place, st, task, index, item)
                 running += 1
-                changed = True
+                changed.add(index)
         if running:
             ctx.wants_check_in(CHECK_INTERVAL)
         return changed
@@ -139,15 +141,15 @@ class ArrayNodeHandler:
         item.output_dir = output_dir
 
     def _settle(
-        self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate, changed: bool
+        self, ctx: RoundContext, place: NodePlace, st: NodeState, task: tasks_pb2.TaskTemplate, changed: set[int]
     ) -> None:
         size = len(st.items)
         required = _required(place.node.array_node, size)
         succeeded = sum(1 for item in st.items if item.phase == "SUCCEEDED")
         failed = sum(1 for item in st.items if item.phase == "FAILED")
         running = sum(1 for item in st.items if item.phase in ("RUNNING", "NOT_STARTED"))
-        if changed:
-            self._report(ctx, place, st, task, TaskPhase.RUNNING)
+        if changed:  # only what changed: the admin side merges sub-task reports by index and retry
+            self._report(ctx, place, st, task, TaskPhase.RUNNING, indices=sorted(changed))
         if size - failed < required:
             self.abort(ctx, place, st, "array node cannot reach its success threshold")
             message = f"{failed} of {size} items failed; at least {required} had to succeed"
@@ -185,16 +187,19 @@ class ArrayNodeHandler:
         *,
         output_uri: str = "",
         error: str = "",
+        indices: list[int] | None = None,
     ) -> None:
-        """The array node's task execution carries one external resource per item (ArrayNode event version 0)."""
+        """The array node's task execution carries one external resource per item (ArrayNode event version 0);
+        `indices` limits a report to those items (the rest stand as last reported)."""
+        chosen = range(len(st.items)) if indices is None else indices
         resources = [
             event_pb2.ExternalResourceInfo(
-                external_id=item.attempt_id,
+                external_id=st.items[index].attempt_id,
                 index=index,
-                retry_attempt=item.attempt,
-                phase=_PHASE_OF_ITEM.get(item.phase, TaskPhase.UNDEFINED),
+                retry_attempt=st.items[index].attempt,
+                phase=_PHASE_OF_ITEM.get(st.items[index].phase, TaskPhase.UNDEFINED),
             )
-            for index, item in enumerate(st.items)
+            for index in chosen
         ]
         version = sum(
             item.attempt + (item.phase != "NOT_STARTED") + (item.phase in ("SUCCEEDED", "FAILED")) for item in st.items

@@ -116,7 +116,7 @@ def test_a_map_task_element_finds_its_index_in_the_variable_flyte_names(
     assert read_outputs(attempts.output_dir("map-1")).literals["o0"].scalar.primitive.integer == 22
 
 
-def test_fast_registered_code_is_unpacked_into_the_attempts_own_directory(
+def test_fast_registered_code_is_unpacked_once_into_the_bundle_cache_and_shown_in_the_working_folder(
     make_executor: MakeExecutor, attempts: Attempts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path
 ) -> None:
     source = tmp_path / "project"
@@ -141,20 +141,39 @@ def test_fast_registered_code_is_unpacked_into_the_attempts_own_directory(
     template = template_of(greet, fast_distribution=str(tarball))
     assert "/root" in template.container.args
     executor = make_executor()
-    executor.submit(attempts.make("fast-1", template, inputs=literal_map({"name": "ada"}, {"name": str})))
-    status = executor.wait("fast-1", WAIT)
-    assert status.phase == AttemptPhase.SUCCEEDED, executor.log_file("fast-1", "stderr")
-    output = read_outputs(attempts.output_dir("fast-1")).literals["o0"].scalar.primitive.string_value
-    assert output == "hello ada from fast registration"
-    spec = json.loads((home / "attempts" / "fast-1" / "spec.json").read_text())
-    work = str(home / "attempts" / "fast-1" / "work")
-    assert (Path(work) / "fastdemo" / "greetings.py").is_file()
-    # The executor unpacked the code itself: the task command runs without a pyflyte-fast-execute process, told
-    # where the code is as pyflyte-fast-execute would tell it.
+    for n, name in enumerate(["ada", "grace"]):
+        attempt_id = f"fast-{n}"
+        executor.submit(attempts.make(attempt_id, template, inputs=literal_map({"name": name}, {"name": str})))
+        status = executor.wait(attempt_id, WAIT)
+        assert status.phase == AttemptPhase.SUCCEEDED, executor.log_file(attempt_id, "stderr")
+        output = read_outputs(attempts.output_dir(attempt_id)).literals["o0"].scalar.primitive.string_value
+        assert output == f"hello {name} from fast registration"
+    (bundle,) = [p for p in (home / "bundles").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert (bundle / "fastdemo" / "greetings.py").is_file()
+    spec = json.loads((home / "attempts" / "fast-0" / "spec.json").read_text())
+    work = home / "attempts" / "fast-0" / "work"
+    assert (work / "fastdemo").resolve() == (bundle / "fastdemo").resolve()  # relative paths find the code's files
+    # The executor unpacked the code itself, once: the task command runs without a pyflyte-fast-execute process,
+    # told where the code is as pyflyte-fast-execute would tell it.
     assert spec["argv"][0] == "pyflyte-execute"
-    assert spec["argv"][spec["argv"].index("--dynamic-dest-dir") + 1] == work
+    assert spec["argv"][spec["argv"].index("--dynamic-dest-dir") + 1] == str(bundle)
     assert spec["argv"][spec["argv"].index("--dynamic-addl-distro") + 1] == str(tarball)
-    assert spec["env"]["PYTHONPATH"].split(os.pathsep)[-1] == os.path.realpath(work)
+    assert spec["env"]["PYTHONPATH"].split(os.pathsep)[-1] == os.path.realpath(bundle)
+
+
+def test_code_from_a_source_that_is_not_allowed_is_never_fetched(
+    make_executor: MakeExecutor, attempts: Attempts, tmp_path: Path, home: Path
+) -> None:
+    from flyteplane.engine.executors.bundles import BundleCache
+
+    template = shell_task(
+        "pyflyte-fast-execute", "--additional-distribution", "http://203.0.113.9/fast.tar.gz", "--", "true"
+    )
+    executor = make_executor(bundles=BundleCache(home, sources=[str(tmp_path / "blobs")]))
+    executor.submit(attempts.make("elsewhere-1", template))
+    status = executor.status("elsewhere-1")
+    assert status.phase == AttemptPhase.FAILED
+    assert "not in the blob store or an allowed source" in status.message
 
 
 # -- the command line and its environment ----------------------------------------------------------------------
