@@ -18,7 +18,7 @@ class IdentityService:
         self._version = version_pb2.GetVersionResponse(
             control_plane_version=version_pb2.Version(
                 Build=f"flyteplane {__version__} (python {platform.python_version()})",
-                Version=__version__,
+                Version=f"v{__version__}",  # flyteadmin reports a v-prefixed version; flytekit expects one
                 BuildTime="",
             )
         )

@@ -53,7 +53,7 @@ def test_register_fetch_list_and_activate_with_the_async_client(plane: RunningSe
     assert got["active"].id.version == "v1"
     assert [t.id.name for t in got["tasks"]] == ["double_task"]
     assert [i.name for i in got["ids"][0]] == ["double_lp"]
-    assert got["version"] == "0.1.0"
+    assert got["version"] == "v0.1.0"
     assert [d.id for d in got["domains"]] == ["development", "staging", "production"]
 
 
@@ -72,5 +72,5 @@ def test_the_async_raw_client_speaks_every_service(plane: RunningServer) -> None
             return [await raw.get_version(), await raw.GetDomains(), await raw.get_public_client_config()]
 
     version, domains, _ = run(calls())
-    assert version.control_plane_version.Version == "0.1.0"
+    assert version.control_plane_version.Version == "v0.1.0"
     assert len(domains.domains) == 3

@@ -290,7 +290,7 @@ def test_a_deck_link_for_an_unknown_execution_is_refused(client: SynchronousFlyt
 
 
 def test_the_control_plane_reports_its_version(client: SynchronousFlyteClient) -> None:
-    assert client.get_control_plane_version() == flyteplane.__version__
+    assert client.get_control_plane_version() == f"v{flyteplane.__version__}"  # flyteadmin-style, as flytekit expects
 
 
 def test_the_auth_and_identity_rpcs_answer_through_the_raw_client(client: SynchronousFlyteClient) -> None:

@@ -305,7 +305,7 @@ def test_retrieve_control_plane_version(client: SynchronousFlyteClient, capsys: 
     version = client.get_control_plane_version()
     print(f"Flyte Admin Version: {version}")
 
-    assert capsys.readouterr().out == "Flyte Admin Version: 0.1.0\n"
+    assert capsys.readouterr().out == "Flyte Admin Version: v0.1.0\n"
 
 
 def test_raw_client_access(client: SynchronousFlyteClient, registry: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ environment, timeout, instance class) and what the attempt's output folder says 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flyteidl.core import errors_pb2, execution_pb2, tasks_pb2
 
@@ -14,7 +15,15 @@ from flyteplane.engine.ids import attempt_id, raw_output_shard
 from flyteplane.engine.nodes import common
 from flyteplane.engine.place import NodePlace
 
-__all__ = ["CHECK_INTERVAL", "build_attempt", "is_interruptible", "read_outcome", "task_environment", "timeout_of"]
+__all__ = [
+    "CHECK_INTERVAL",
+    "build_attempt",
+    "is_interruptible",
+    "platform_environment",
+    "read_outcome",
+    "task_environment",
+    "timeout_of",
+]
 
 CHECK_INTERVAL = 2.0  # seconds between status polls when the executor gives no wake-up
 
@@ -25,8 +34,19 @@ def timeout_of(place: NodePlace, task: tasks_pb2.TaskTemplate) -> timedelta | No
     return timedelta(seconds=seconds) if seconds > 0 else None
 
 
+def platform_environment(public_url: str) -> dict[str, str]:
+    """Where a task reaches this control plane (FlyteRemote inside a task, eager tasks), as Flyte's deployments
+    set it on task pods: gRPC and HTTP share the server's one port, so the endpoint is the advertised URL's
+    host:port; plain http means an insecure channel."""
+    parts = urlsplit(public_url)
+    if not parts.netloc:
+        return {}
+    return {"FLYTE_PLATFORM_URL": parts.netloc, "FLYTE_PLATFORM_INSECURE": str(parts.scheme == "http")}
+
+
 def task_environment(ctx: RoundContext, task: tasks_pb2.TaskTemplate, attempt: int) -> dict[str, str]:
-    """The FLYTE_INTERNAL_* variables propeller sets, plus the execution's own envs (§8.3)."""
+    """The FLYTE_INTERNAL_* variables propeller sets, the control plane's endpoint, then the execution's own envs
+    (which may override the endpoint) (§8.3)."""
     execution = ctx.execution
     workflow = execution.closure.primary.template.id
     env = {
@@ -43,6 +63,7 @@ def task_environment(ctx: RoundContext, task: tasks_pb2.TaskTemplate, attempt: i
         "FLYTE_INTERNAL_DOMAIN": task.id.domain,
         "FLYTE_INTERNAL_NAME": task.id.name,
         "FLYTE_INTERNAL_VERSION": task.id.version,
+        **platform_environment(ctx.public_url),
     }
     for pair in execution.spec.envs.values:
         env[pair.key] = pair.value

@@ -13,6 +13,7 @@ from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.engine.nodes import common
 from flyteplane.engine.nodes.attempts import CHECK_INTERVAL, build_attempt, is_interruptible, read_outcome, timeout_of
 from flyteplane.engine.nodes.dynamic import DynamicHandler
+from flyteplane.engine.nodes.echo import ECHO_TASK_TYPE, run_echo
 from flyteplane.engine.place import NodePlace
 from flyteplane.engine.state import NodeState
 
@@ -22,8 +23,9 @@ ACTIVE_DEADLINE_FACTOR = 2  # propeller's node active deadline: twice the task's
 
 
 class TaskNodeHandler:
-    """Runs a task node. A task that returns futures instead of outputs is dynamic: its node continues, with the
-    same state, as the workflow those futures describe (`dynamic`), and aborts it too."""
+    """Runs a task node (an echo task without a process, see echo.py). A task that returns futures instead of
+    outputs is dynamic: its node continues, with the same state, as the workflow those futures describe
+    (`dynamic`), and aborts it too."""
 
     def __init__(self, dynamic: DynamicHandler) -> None:
         self.dynamic = dynamic
@@ -32,6 +34,9 @@ class TaskNodeHandler:
         task = ctx.execution.task(place.node.task_node.reference_id)
         if st.phase == "NOT_STARTED":
             common.queue(ctx, place, st)
+        if st.phase == "QUEUED" and task.type == ECHO_TASK_TYPE:
+            run_echo(ctx, place, st, task)  # no process: the outputs are the inputs
+            return
         if st.phase == "QUEUED":
             if (
                 task.metadata.discoverable
