@@ -3,8 +3,9 @@
 What the engine needs (EventSink, Signals, ChildExecutions, PreviousRuns, Workflows): in `flyteplane serve` the
 admin services implement them in-process; a separate engine process could implement them over gRPC
 (CreateWorkflowEvent, CreateNodeEvent, CreateTaskEvent, GetOrCreateSignal, CreateExecution, GetWorkflow ...)
-without the engine changing. What the admin side needs from the engine (RunQueue, Wakeup): a new execution
-queued in the same transaction that records it, an abort requested, a look now.
+without the engine changing. What the admin side needs from the engine (RunQueue, Wakeup, RunnableCheck): a new
+execution queued in the same transaction that records it, an abort requested, a look now, whether its tasks can run
+here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Protocol
 
 from flyteidl.admin import common_pb2, event_pb2, execution_pb2, node_execution_pb2, workflow_pb2
 from flyteidl.admin import signal_pb2 as admin_signal_pb2
-from flyteidl.core import identifier_pb2
+from flyteidl.core import compiler_pb2, identifier_pb2
 from sqlalchemy.orm import Session
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "PreviousRuns",
     "QueuedRun",
     "RunQueue",
+    "RunnableCheck",
     "Signals",
     "Wakeup",
     "Workflows",
@@ -116,3 +118,10 @@ class RunQueue(Protocol):
     def enqueue(self, session: Session, execution_row: int, run: QueuedRun, at: datetime) -> None: ...
 
     def request_abort(self, session: Session, execution_row: int, at: datetime) -> None: ...
+
+
+class RunnableCheck(Protocol):
+    """Whether the engine and its executor can run a workflow's tasks (their task types), asked by CreateExecution
+    before anything is written: a message naming the node that cannot run, or None."""
+
+    def unrunnable(self, workflow: compiler_pb2.CompiledWorkflowClosure) -> str | None: ...

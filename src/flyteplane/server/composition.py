@@ -18,6 +18,7 @@ from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.engine.task_types import RunnableTasks
 from flyteplane.scheduler.loop import Scheduler
 from flyteplane.server.engine_seat import EngineSeat
 from flyteplane.server.home import hold_private_umask, prepare_home, release_private_umask
@@ -44,7 +45,14 @@ from flyteplane.services.registry.tasks import TaskService
 from flyteplane.services.registry.workflows import WorkflowService
 from flyteplane.store.db import Database, migrate
 
-__all__ = ["Plane", "build_services"]
+__all__ = ["Plane", "build_services", "executor_task_types"]
+
+
+def executor_task_types(settings: Settings) -> frozenset[str]:
+    """The task types the configured executor runs, known without starting it: an API process without the engine
+    refuses what the engine's executor could not run, just as one with it does."""
+    del settings  # one executor so far; the choice of executor will be a setting
+    return LocalExecutor.task_types
 
 
 def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: Signer, queue: RunQueue) -> Services:
@@ -56,7 +64,16 @@ def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: S
     wakeups = WakeupRelay()
     data = ExecutionData(blobs, signer, settings.advertised_url)
     single_task = SingleTaskLaunch(db, workflows, named_entities)
-    launcher = ExecutionLauncher(db, settings, data, attributes, single_task, queue, wakeup=wakeups)
+    launcher = ExecutionLauncher(
+        db,
+        settings,
+        data,
+        attributes,
+        single_task,
+        queue,
+        wakeup=wakeups,
+        runnable=RunnableTasks(executor_task_types(settings)),
+    )
     executions = ExecutionService(db, data, launcher, queue, wakeup=wakeups)
     node_executions = NodeExecutionService(db, data)
     task_executions = TaskExecutionService(db, data)

@@ -15,7 +15,11 @@ from typing import Protocol
 
 from flyteidl.core import execution_pb2, tasks_pb2
 
-__all__ = ["AttemptPhase", "AttemptStatus", "Executor", "TaskAttempt", "log_link"]
+__all__ = ["ANY_CONTAINER", "AttemptPhase", "AttemptStatus", "Executor", "TaskAttempt", "log_link"]
+
+ANY_CONTAINER = "*"
+"""In `Executor.task_types`: every task type whose template carries a container (or a pod spec with a primary
+container) runs as that container, as flytepropeller's default container plugin runs types it has no plugin for."""
 
 
 class AttemptPhase(enum.Enum):
@@ -67,6 +71,10 @@ def log_link(name: str, uri: str) -> execution_pb2.TaskLog:
 class Executor(Protocol):
     """Runs task attempts. Implementations must be safe to call from several threads and must keep enough on disk
     (or in their backend) that a restarted server can still ask about attempts submitted before it died."""
+
+    task_types: frozenset[str]
+    """The task types it runs: `ANY_CONTAINER` for any type with a container, or a type by name (which then runs
+    even without a container: the executor knows that type). CreateExecution refuses the rest up front."""
 
     def submit(self, attempt: TaskAttempt) -> None:
         """Starts (or queues) the attempt. Submitting an attempt_id that is already known does nothing."""

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flyteidl.admin import execution_pb2, launch_plan_pb2, matchable_resource_pb2
-from flyteidl.core import identifier_pb2, literals_pb2
+from flyteidl.core import compiler_pb2, identifier_pb2, literals_pb2
 from sqlalchemy.orm import Session
 
 from flyteplane.config import Settings
-from flyteplane.engine.ports import QueuedRun, RunQueue, Wakeup
+from flyteplane.engine.ports import QueuedRun, RunnableCheck, RunQueue, Wakeup
 from flyteplane.errors import AlreadyExists, InvalidArgument
 from flyteplane.services.common import times
 from flyteplane.services.executions.config import (
@@ -103,6 +103,7 @@ class ExecutionLauncher:
     queue: RunQueue
     wakeup: Wakeup = no_wakeup
     principal: Callable[[], str] = anonymous
+    runnable: RunnableCheck | None = None  # None: every task type is taken to be runnable
 
     def create(
         self, request: execution_pb2.ExecutionCreateRequest, source_execution_id: int | None = None
@@ -123,6 +124,7 @@ class ExecutionLauncher:
             validate_create_request(session, request, self.settings.domains)
         single_task = request.spec.launch_plan.resource_type == identifier_pb2.TASK
         launchable = self._single_task(request) if single_task else self._launch_plan(request)
+        self._check_runnable(launchable)
         inputs = merge_inputs(request.inputs, launchable.spec.fixed_inputs, launchable.closure.expected_inputs)
         execution_id = identifier_pb2.WorkflowExecutionIdentifier(
             project=request.project, domain=request.domain, name=request.name or generate_execution_name()
@@ -176,6 +178,14 @@ class ExecutionLauncher:
             source_execution_id=source_id,
             tags=_tags(request.spec),
         )
+
+    def _check_runnable(self, launchable: _Launchable) -> None:
+        """A task type nothing here runs is refused now, naming the node, instead of failing once reached."""
+        if self.runnable is None:
+            return
+        reason = self.runnable.unrunnable(compiler_pb2.CompiledWorkflowClosure.FromString(launchable.workflow.closure))
+        if reason is not None:
+            raise InvalidArgument(reason)
 
     def _single_task(self, request: execution_pb2.ExecutionCreateRequest) -> _Launchable:
         rows = self.single_task.ensure(request.spec.launch_plan, request.spec)
