@@ -55,6 +55,9 @@ class Settings:
     # GetExecution (gRPC) of a running execution younger than this many seconds, asked for a second time, is
     # answered when it ends or its first seconds are over (0: never waits); flytekit's wait then needs no sleep
     get_execution_wait: float = 10.0
+    # CreateWorkflowEvent / CreateNodeEvent / CreateTaskEvent from callers over gRPC or HTTP: refused unless true
+    # (the engine's own events never travel the wire); an external propeller-like producer needs it
+    accept_external_events: bool = False
     scheduler_enabled: bool = True  # run launch-plan schedules in the process that runs the engine
     scheduler_catchup: str = "all"  # missed firings after downtime: all, latest or none
     scheduler_catchup_rate: float = 100.0  # firings per second at most while catching up

@@ -193,6 +193,7 @@ RULES: dict[str, Rule] = {
     "bundle_max_bytes": _integer(1, 2**40),
     "bundle_cache_bytes": _integer(1, 2**50),
     "get_execution_wait": _non_negative_number(300, "seconds", "never waits"),
+    "accept_external_events": Rule("true or false", _any_bool),
     "scheduler_enabled": Rule("true or false", _any_bool),
     "engine_enabled": Rule("true or false", _any_bool),
     "scheduler_catchup": _choice("all", "latest", "none"),

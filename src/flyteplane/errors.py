@@ -12,6 +12,7 @@ __all__ = [
     "FlyteplaneError",
     "InvalidArgument",
     "NotFound",
+    "PermissionDenied",
     "ResourceExhausted",
     "Unauthenticated",
     "Unimplemented",
@@ -32,6 +33,10 @@ class InvalidArgument(FlyteplaneError):
 
 class NotFound(FlyteplaneError):
     """The entity the request names does not exist (gRPC NOT_FOUND)."""
+
+
+class PermissionDenied(FlyteplaneError):
+    """The caller may not make this request here, whatever it contains (gRPC PERMISSION_DENIED)."""
 
 
 class AlreadyExists(FlyteplaneError):

@@ -3,14 +3,16 @@ both wires (the gRPC handlers and the HTTP gateway) are built from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flyteidl.service import admin_pb2, auth_pb2, dataproxy_pb2, identity_pb2, signal_pb2
 from google.protobuf.descriptor import ServiceDescriptor
 
+from flyteplane.errors import PermissionDenied
 from flyteplane.services import Services
 
-__all__ = ["Rpcs", "ServiceImplementation", "service_implementations"]
+__all__ = ["EVENT_RPCS", "Rpcs", "ServiceImplementation", "service_implementations"]
 
 
 class Rpcs:
@@ -23,7 +25,23 @@ class Rpcs:
 ServiceImplementation = tuple[ServiceDescriptor, Rpcs]
 
 
-def admin_rpcs(s: Services) -> Rpcs:
+EVENT_RPCS = ("CreateWorkflowEvent", "CreateNodeEvent", "CreateTaskEvent")
+
+
+def refused_event(rpc: str) -> Callable[[Any], Any]:
+    """An event RPC closed to callers: the engine reports its progress in-process (the EventSink port), so an
+    event arriving over the wire comes from someone else, who could otherwise rewrite any execution's outcome."""
+
+    def refuse(_request: Any) -> Any:
+        raise PermissionDenied(
+            f"{rpc}: events from outside the engine are refused; set accept_external_events: true "
+            "(FLYTEPLANE_ACCEPT_EXTERNAL_EVENTS) to allow them"
+        )
+
+    return refuse
+
+
+def admin_rpcs(s: Services, *, accept_external_events: bool = False) -> Rpcs:
     return Rpcs(
         CreateTask=s.tasks.create_task,
         GetTask=s.tasks.get_task,
@@ -61,13 +79,14 @@ def admin_rpcs(s: Services) -> Rpcs:
         GetVersion=s.identity.get_version,
         GetDescriptionEntity=s.descriptions.get_description_entity,
         ListDescriptionEntities=s.descriptions.list_description_entities,
-        **execution_rpcs(s),
+        **execution_rpcs(s, accept_external_events=accept_external_events),
     )
 
 
-def execution_rpcs(s: Services) -> dict[str, Any]:
-    """The AdminService RPCs of executions, node and task executions, and the events that move them."""
-    return {
+def execution_rpcs(s: Services, *, accept_external_events: bool = False) -> dict[str, Any]:
+    """The AdminService RPCs of executions, node and task executions, and the events that move them (refused
+    unless `accept_external_events`)."""
+    rpcs: dict[str, Any] = {
         "CreateExecution": s.executions.create_execution,
         "RelaunchExecution": s.executions.relaunch_execution,
         "RecoverExecution": s.executions.recover_execution,
@@ -89,17 +108,21 @@ def execution_rpcs(s: Services) -> dict[str, Any]:
         "CreateNodeEvent": s.events.create_node_event,
         "CreateTaskEvent": s.events.create_task_event,
     }
+    if not accept_external_events:
+        rpcs.update({rpc: refused_event(rpc) for rpc in EVENT_RPCS})
+    return rpcs
 
 
-def service_implementations(s: Services) -> list[ServiceImplementation]:
+def service_implementations(s: Services, *, accept_external_events: bool = False) -> list[ServiceImplementation]:
     """AdminService, DataProxyService, SignalService, AuthMetadataService and IdentityService, each with its table
-    of RPCs: the one mapping both the gRPC handlers and the HTTP gateway's routes are built from."""
+    of RPCs: the one mapping both the gRPC handlers and the HTTP gateway's routes are built from. The event RPCs
+    answer PERMISSION_DENIED unless `accept_external_events`."""
 
     def service(module: Any, name: str, rpcs: Rpcs) -> ServiceImplementation:
         return module.DESCRIPTOR.services_by_name[name], rpcs
 
     return [
-        service(admin_pb2, "AdminService", admin_rpcs(s)),
+        service(admin_pb2, "AdminService", admin_rpcs(s, accept_external_events=accept_external_events)),
         service(
             dataproxy_pb2,
             "DataProxyService",

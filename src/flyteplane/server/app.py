@@ -71,7 +71,7 @@ class ControlPlane:
         services = plane.services
         services.projects.ensure_project(settings.default_project, settings.default_project)
         plane.start()
-        implementations = service_implementations(services)
+        implementations = service_implementations(services, accept_external_events=settings.accept_external_events)
 
         grpc_socket = os.path.join(self._sockets, "grpc.sock")
         http_socket = os.path.join(self._sockets, "http.sock")

@@ -387,7 +387,10 @@ def event_request(kind: str, **event: Any) -> Message:
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     folder = tmp_path_factory.mktemp("fuzz")
     config = folder / "flyteplane.yaml"
-    config.write_text(f"max_concurrency: 1\npython_envs:\n  '*': {no_op_environment(folder / 'no-op-python')}\n")
+    config.write_text(  # events open to callers, so that their handling is fuzzed too
+        f"max_concurrency: 1\naccept_external_events: true\n"
+        f"python_envs:\n  '*': {no_op_environment(folder / 'no-op-python')}\n"
+    )
     server = start_server(folder / "home", "", "--config", str(config))
     channel = grpc.insecure_channel(server.endpoint)
     try:

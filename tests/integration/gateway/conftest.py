@@ -17,7 +17,11 @@ from tests.integration.server import RunningServer, start_server
 
 @pytest.fixture(scope="session")
 def plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("gateway-home"))
+    """The event RPCs are open on this server (accept_external_events), so both wires can be compared on them."""
+    home = tmp_path_factory.mktemp("gateway-home")
+    config = home / "flyteplane.yaml"
+    config.write_text("accept_external_events: true\n")
+    running = start_server(home, "", "--config", str(config))
     yield running
     running.stop()
 
