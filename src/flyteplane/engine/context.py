@@ -17,10 +17,11 @@ from flyteplane.engine.ports import ChildExecutions, PreviousRuns, Signals
 from flyteplane.engine.state import WorkflowState
 from flyteplane.errors import NotFound
 
-__all__ = ["END_NODE", "START_NODE", "Execution", "RoundContext", "identifier_key"]
+__all__ = ["END_NODE", "MAX_CHECK_IN", "START_NODE", "Execution", "RoundContext", "identifier_key"]
 
 START_NODE = "start-node"
 END_NODE = "end-node"
+MAX_CHECK_IN = 86_400.0  # seconds: the longest an execution asks to be left alone (see wants_check_in)
 
 
 def identifier_key(identifier: identifier_pb2.Identifier) -> tuple[int, str, str, str, str]:
@@ -83,7 +84,9 @@ class RoundContext:
         return self.clock()
 
     def wants_check_in(self, seconds: float) -> None:
-        at = self.clock() + seconds
+        """The execution wants a look in `seconds` at the latest; waits beyond a day (a timeout of centuries) are
+        taken as a day, when the round asks again, so no due time ever leaves the range of a datetime."""
+        at = self.clock() + min(seconds, MAX_CHECK_IN)
         if not self.next_check or at < self.next_check:
             self.next_check = at
 

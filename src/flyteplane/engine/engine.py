@@ -50,8 +50,12 @@ PACING_FROM = 0.05  # seconds: an execution whose round took longer, and started
 PACING_CAP = 1.0  # ... up to this long, so one big fan-out never keeps a worker (and a core) busy all the time
 
 
+LATEST_EPOCH = 253_402_300_799.0  # 9999-12-31T23:59:59Z: the last moment a datetime holds
+
+
 def _utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+    """A naive UTC datetime for the queue; a moment past the year 9999 is the last one there is."""
+    return datetime.fromtimestamp(min(epoch, LATEST_EPOCH), UTC).replace(tzinfo=None)
 
 
 def _recovering_from(spec: admin_execution_pb2.ExecutionSpec) -> identifier_pb2.WorkflowExecutionIdentifier | None:

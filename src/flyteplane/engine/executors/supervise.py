@@ -34,6 +34,7 @@ LOCK = "lock"  # flock held by the supervisor for its whole life
 ABORT = "abort"  # written by the executor's terminate(): a supervisor that sees it never spawns the command
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+MAX_WAIT = 3600.0  # seconds one select() may sleep: a timeout of centuries would overflow its C time type
 EXIT_COMMAND_NOT_FOUND = 127
 EXIT_CANNOT_EXECUTE = 126
 
@@ -160,7 +161,8 @@ class Supervision:
                 self.kill_at = None
                 _signal_group(child, signal.SIGKILL)
             wakeups = [t - now for t in (deadline if self.stop_reason is None else None, self.kill_at) if t]
-            ready, _, _ = select.select([self.wake_r], [], [], max(0.0, min(wakeups)) if wakeups else None)
+            wait = min(MAX_WAIT, max(0.0, min(wakeups))) if wakeups else None
+            ready, _, _ = select.select([self.wake_r], [], [], wait)
             if ready:
                 self._read_signals(child)
         _signal_group(child, signal.SIGKILL)

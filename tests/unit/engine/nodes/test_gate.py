@@ -11,7 +11,7 @@ from flyteidl.core import literals_pb2
 from flytekit import approve, sleep, task, wait_for_input, workflow
 from tests.unit.engine.harness import World, compiled, integer, integers
 
-from flyteplane.engine.context import RoundContext
+from flyteplane.engine.context import MAX_CHECK_IN, RoundContext
 from flyteplane.engine.errors import decode_error
 from flyteplane.engine.round import run_round
 from flyteplane.engine.runner import Runner
@@ -126,3 +126,20 @@ def test_a_rejected_gate_fails_the_node(tmp_path: Path) -> None:
     assert gate.phase == "FAILED"
     assert decode_error(gate.error).code == "ReceivedRejectSignal"
     assert world.state.phase == "FAILED"
+
+
+@workflow
+def hibernates(x: int) -> int:
+    nap = sleep(timedelta(days=9_999 * 365))
+    doubled = double(x=x)
+    nap >> doubled
+    return doubled
+
+
+def test_a_sleep_of_centuries_asks_for_a_look_within_a_day(tmp_path: Path) -> None:
+    """Now plus 9,999 years is past the year 9999: the due time the engine stores must stay a datetime."""
+    world = World(tmp_path, compiled(hibernates), integers(x=1))
+    ctx = world.context()
+    run_round(Runner(), ctx)
+    assert ctx.next_check is not None
+    assert 0 < ctx.next_check - world.now <= MAX_CHECK_IN
