@@ -3,7 +3,10 @@
 Protobuf parses them without complaint, but they break later and deep inside, as INTERNAL errors: a Duration
 outside ±10,000 years or with mismatched signs (a task timeout of 10,001 years), a Timestamp outside the years
 1-9999, a non-finite number in a google.protobuf.Value (JSON has no NaN or Infinity, so a spec holding one cannot be
-diffed or shown), and a resource type flyteidl does not define (`id.resource_type` 5 or 99). Every such field of
+diffed or shown), a resource type flyteidl does not define (`id.resource_type` 5 or 99), and names that no database
+holds alike: a NUL character in an identifier's parts or in the request's own text fields (PostgreSQL cannot store
+or compare one; SQLite can), and an identifier part longer than the 255 characters its columns hold (PostgreSQL
+refuses a longer one, SQLite keeps 100 KB; flyteadmin has no shorter limit on them). Every such field of
 every request is checked wherever it sits, in one walk that only descends into fields whose types can hold one and,
 within a oneof, only into the member that is set (100,000 literals take a fraction of a second).
 """
@@ -22,7 +25,19 @@ __all__ = ["first_problem"]
 DURATION = "google.protobuf.Duration"
 TIMESTAMP = "google.protobuf.Timestamp"
 VALUE = "google.protobuf.Value"
-CHECKED_MESSAGES = (DURATION, TIMESTAMP, VALUE)
+MAX_NAME_LENGTH = 255  # the width of every name and version column
+IDENTIFIER_TEXT: dict[str, tuple[tuple[str, int | None], ...]] = {
+    # message -> its text fields stored in columns: (field, longest length or None: only NUL is refused)
+    "flyteidl.core.Identifier": tuple((f, MAX_NAME_LENGTH) for f in ("project", "domain", "name", "version", "org")),
+    "flyteidl.core.WorkflowExecutionIdentifier": tuple((f, MAX_NAME_LENGTH) for f in ("project", "domain", "name")),
+    "flyteidl.core.NodeExecutionIdentifier": (("node_id", MAX_NAME_LENGTH),),
+    "flyteidl.core.SignalIdentifier": (("signal_id", MAX_NAME_LENGTH),),
+    "flyteidl.admin.NamedEntityIdentifier": tuple((f, MAX_NAME_LENGTH) for f in ("project", "domain", "name")),
+    "flyteidl.admin.NamedEntityMetadata": (("description", None),),
+    "flyteidl.admin.Project": (("id", None), ("name", None), ("description", None)),
+    "flyteidl.admin.ExecutionSpec": (("tags", None),),
+}
+CHECKED_MESSAGES = (DURATION, TIMESTAMP, VALUE, *IDENTIFIER_TEXT)
 # Enums that name things rather than carry data: a value outside them can only be a mistake.
 CLOSED_ENUMS = ("flyteidl.core.ResourceType",)
 
@@ -54,11 +69,22 @@ _plans: dict[type, _Plan] = {}  # message class -> plan
 
 def first_problem(message: Message) -> str | None:
     """`path: reason` for the first forbidden value found in `message`, or None when it has none."""
+    root = _text_fields.get(type(message))
+    if root is None:
+        root = _text_fields[type(message)] = _own_text_fields(message)
+    for field in root:
+        values = getattr(message, field)
+        if any("\x00" in value for value in (values if not isinstance(values, str) else [values])):
+            return f"{field}: {NUL_REASON}"
     stack: list[tuple[Any, Path]] = [(message, None)]
     while stack:
         current, path = stack.pop()
         plan = _plans.get(type(current)) or _plan(type(current))
-        if plan.checked:
+        if plan.checked in IDENTIFIER_TEXT:
+            found = _identifier_problem(IDENTIFIER_TEXT[plan.checked], current)
+            if found:
+                return f"{_join((path, found[0]))}: {found[1]}"
+        elif plan.checked:
             reason = _reason(plan.checked, current)
             if reason:
                 return f"{_join(path) or plan.checked}: {reason}"
@@ -76,6 +102,29 @@ def first_problem(message: Message) -> str | None:
                 problem = _visit(current, chosen, kind, enum, path, stack)
                 if problem:
                     return problem
+    return None
+
+
+NUL_REASON = "contains a NUL character (0x00), which no name or filter may hold"
+
+
+def _own_text_fields(message: Message) -> tuple[str, ...]:
+    """The request's own string fields (filters, token, project, a project's id ...): none may hold a NUL."""
+    descriptor: Any = message.DESCRIPTOR
+    return tuple(field.name for field in descriptor.fields if field.type == FieldDescriptor.TYPE_STRING)
+
+
+_text_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _identifier_problem(fields: tuple[tuple[str, int | None], ...], message: Any) -> tuple[str, str] | None:
+    for field, longest in fields:
+        value = getattr(message, field)
+        for text in [value] if isinstance(value, str) else value:
+            if "\x00" in text:
+                return field, NUL_REASON
+            if longest is not None and len(text) > longest:
+                return field, f"cannot exceed {longest} characters (got {len(text)})"
     return None
 
 

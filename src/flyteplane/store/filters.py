@@ -27,6 +27,8 @@ from flyteplane.errors import InvalidArgument
 __all__ = [
     "FILTER_ENTITY_CODES",
     "FILTER_FUNCTIONS",
+    "MAX_FILTER_EXPRESSIONS",
+    "MAX_FILTER_VALUES",
     "ColumnLike",
     "Filter",
     "FilterScope",
@@ -42,6 +44,11 @@ ColumnLike: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
 """A table column, an ORM attribute such as `Task.name`, or any SQL expression."""
 
 FILTER_FUNCTIONS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "contains", "not_like", "value_in", "value_not_in"})
+MAX_FILTER_EXPRESSIONS = 100
+"""Expressions one `filters` string may join with '+': far beyond any real query, well below the nesting SQLite's
+parser allows (1,000 clauses fail with "Expression tree is too large")."""
+MAX_FILTER_VALUES = 1000
+"""Values all `value_in` / `value_not_in` lists of one request may hold together: each is a bound parameter."""
 _LIST_FUNCTIONS = frozenset({"value_in", "value_not_in"})
 _TEXT_FUNCTIONS = frozenset({"contains", "not_like"})
 _COMPARISONS: Mapping[str, Callable[[Any, Any], Any]] = {
@@ -143,8 +150,14 @@ def parse_filters(text: str) -> list[Filter]:
         return []
     if "\x00" in text:  # PostgreSQL cannot hold NUL in text, so no value may carry one
         raise InvalidArgument("invalid value for filters")
+    expressions = text.split("+")
+    if len(expressions) > MAX_FILTER_EXPRESSIONS:
+        raise InvalidArgument(
+            f"invalid value for filters: at most {MAX_FILTER_EXPRESSIONS} expressions may be joined with '+', "
+            f"got {len(expressions)}"
+        )
     parsed: list[Filter] = []
-    for expression in text.split("+"):
+    for expression in expressions:
         groups = _match_expression(expression)
         if groups is None:
             raise InvalidArgument("invalid value for filters")
@@ -154,6 +167,8 @@ def parse_filters(text: str) -> list[Filter]:
         entity, dot, name = raw_field.partition(".")
         values = tuple(raw_value.split(";")) if function in _LIST_FUNCTIONS else (raw_value,)
         parsed.append(Filter(entity if dot else None, name if dot else raw_field, function, values))
+    if sum(len(item.values) for item in parsed) > MAX_FILTER_VALUES:
+        raise InvalidArgument(f"invalid value for filters: at most {MAX_FILTER_VALUES} values in all may be given")
     return parsed
 
 
@@ -222,7 +237,9 @@ def _condition(item: Filter, column: ColumnElement[Any], name: str) -> ColumnEle
             column = cast(column, String)
         if item.function == "contains":
             return column.like(f"%{_escape_like(item.values[0])}%", escape="\\")
-        return column.not_like(item.values[0])
+        # flyteadmin's raw pattern (% and _ are wildcards, as in its own not_like(name,.flytegen%)); a backslash
+        # is a plain character on both databases (PostgreSQL's default escape would refuse a trailing one)
+        return column.not_like(item.values[0].replace("\\", "\\\\"), escape="\\")
     values = [_convert(value, column.type, item.field, name) for value in item.values]
     if item.function == "value_in":
         return column.in_(values)
