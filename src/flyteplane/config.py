@@ -34,6 +34,9 @@ class Settings:
     max_connections: int = 4096  # connections served at once on the port; lowered to fit the open files limit
     connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
+    # the largest spec CreateTask / CreateWorkflow / CreateLaunchPlan take, and the largest spec or inputs of
+    # CreateExecution (serialized protobuf bytes); 4 MiB is what a gRPC client receives by default
+    max_spec_bytes: int = 4 * 1024 * 1024
     log_level: str = "INFO"
     engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions

@@ -180,6 +180,7 @@ RULES: dict[str, Rule] = {
     "max_connections": _integer(1, 1_000_000),
     "connection_idle_timeout": _positive_number(3600, "seconds"),
     "max_workflow_nodes": _integer(1, 1_000_000),
+    "max_spec_bytes": _integer(1024, 64 * 1024 * 1024 - 64 * 1024),  # below the server's gRPC message limit
     "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
     "engine_workers": _integer(1, 1024),
     "max_concurrency": _integer(1, 4096),

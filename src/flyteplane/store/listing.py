@@ -25,7 +25,7 @@ from flyteplane.store.filters import (
     parse_filters,
     parse_sort,
 )
-from flyteplane.store.pagination import AnySelect, Page, paginate, paginate_distinct
+from flyteplane.store.pagination import MAX_PAGE_BYTES, AnySelect, Page, paginate, paginate_distinct
 
 __all__ = ["ASCENDING", "DESCENDING", "Join", "Listing", "PageRequest", "SortBy", "fetch_page"]
 
@@ -119,22 +119,38 @@ def fetch_page(
     keys: Sequence[ColumnLike],
     what: str,
     distinct: bool = False,
+    max_bytes: int = MAX_PAGE_BYTES,
 ) -> Page[Any]:
     """One page of `stmt` (the listed rows, already narrowed to the caller's scope) as `request` asks for it.
 
     Filters are checked first, then the sort, then the token, so that errors come in flyteadmin's order.
     `keys` identify a row: the id column, or the grouping columns of a `distinct` (grouped) select. A select
     whose shape depends on the sort (a grouping that must include the sorted column) is passed as a function of
-    the validated sort. `what` names the RPC in the message of an invalid token.
+    the validated sort. `what` names the RPC in the message of an invalid token. A page holds fewer rows than
+    asked (and a next token) when their large columns pass `max_bytes` (see pagination.py).
     """
     narrowing = _Narrowing.of(listing, request.filters)
     order = listing.order(request.sort)
     query = narrowing.apply(stmt(order) if callable(stmt) else stmt)
     if distinct:
         return paginate_distinct(
-            session, query, key_columns=keys, order=order, limit=request.limit, token=request.token, what=what
+            session,
+            query,
+            key_columns=keys,
+            order=order,
+            limit=request.limit,
+            token=request.token,
+            what=what,
+            max_bytes=max_bytes,
         )
     (id_column,) = keys
     return paginate(
-        session, query, order=order, id_column=id_column, limit=request.limit, token=request.token, what=what
+        session,
+        query,
+        order=order,
+        id_column=id_column,
+        limit=request.limit,
+        token=request.token,
+        what=what,
+        max_bytes=max_bytes,
     )

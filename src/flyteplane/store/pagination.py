@@ -3,6 +3,11 @@
 The token carries the last row's sort key values (sort column, then the tie-breaking id or grouping columns)
 and the sort it was made for; the next page starts strictly after that position through an index-friendly
 row-value comparison. flyteadmin's plain offset tokens ("100") are still accepted, as OFFSET.
+
+A page is bounded in bytes as well as rows: when the listed rows carry large columns (specs, closures), a first
+query sums their sizes in the database, and the page stops early (fewer rows, a next token) once they pass
+`max_bytes`, so that no page outgrows what a gRPC client receives (4 MiB by default) and no list loads many
+large rows into memory at once. A single row larger than the budget still makes a page of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import Column, and_, bindparam, false, or_, tuple_
+from sqlalchemy import Column, LargeBinary, Text, and_, bindparam, false, func, inspect, or_, tuple_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import Select
@@ -29,7 +34,10 @@ from flyteplane.store.filters import ColumnLike, SortOrder, integer_range
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["AnySelect", "Page", "paginate", "paginate_distinct"]
+__all__ = ["MAX_PAGE_BYTES", "AnySelect", "Page", "paginate", "paginate_distinct"]
+
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+"""The bytes of large columns one page may carry: half of what a gRPC client receives by default."""
 
 AnySelect: TypeAlias = "Select[Unpack[tuple[Any, ...]]]"
 """A select of any number of columns or entities (SQLAlchemy 2.1 types selects per column)."""
@@ -66,6 +74,7 @@ def paginate(
     limit: int | None,
     token: str,
     what: str,
+    max_bytes: int = MAX_PAGE_BYTES,
 ) -> Page[Any]:
     """Fetch one page of `stmt` ordered by `order` (then `id_column`), or by `id_column` ascending.
 
@@ -73,7 +82,7 @@ def paginate(
     yields those objects as items, a wider select yields rows. `limit=None` means every remaining row.
     """
     columns = [id_column] if order is None else [order.column, id_column]
-    return _paginate(session, stmt, columns, order, limit, token, what)
+    return _paginate(session, stmt, columns, order, limit, token, what, max_bytes)
 
 
 def paginate_distinct(
@@ -85,6 +94,7 @@ def paginate_distinct(
     limit: int | None,
     token: str,
     what: str,
+    max_bytes: int = MAX_PAGE_BYTES,
 ) -> Page[Any]:
     """Like `paginate` for a grouped or DISTINCT select whose `key_columns` identify each row.
 
@@ -93,7 +103,7 @@ def paginate_distinct(
     keys = [_expression(column) for column in key_columns]
     if order is not None:
         keys = [order.column, *[key for key in keys if not key.compare(order.column)]]
-    return _paginate(session, stmt, keys, order, limit, token, what)
+    return _paginate(session, stmt, keys, order, limit, token, what, max_bytes)
 
 
 def _paginate(
@@ -104,6 +114,7 @@ def _paginate(
     limit: int | None,
     token: str,
     what: str,
+    max_bytes: int,
 ) -> Page[Any]:
     if limit is not None and limit <= 0:
         raise InvalidArgument("invalid value for limit")
@@ -120,6 +131,7 @@ def _paginate(
         else:
             values = _decode_token(token, sort, parts, what)
             query = query.where(_after(parts, values, ascending, _supports_row_values(session, stmt)))
+    limit = _rows_within(session, query, _row_size(stmt), limit, max_bytes)
     if limit is not None:
         query = query.limit(min(limit, _MAX_INT64 - 1) + 1)
     width = len(stmt.column_descriptions)
@@ -130,6 +142,42 @@ def _paginate(
     if limit is None or len(items) <= limit:
         return Page(items=items, token="")
     return Page(items=items[:limit], token=_encode_token(sort, tuple(keys[limit - 1])))
+
+
+def _row_size(stmt: AnySelect) -> ColumnElement[Any] | None:
+    """The bytes of the large columns (binary, text) of the entities `stmt` selects, as SQL; None: no such column."""
+    sizes: list[ColumnElement[Any]] = []
+    for description in stmt.column_descriptions:
+        entity = description.get("entity")
+        if entity is None or description.get("expr") is not entity:
+            continue  # a plain column or an aggregate: small
+        for column in inspect(entity).columns:
+            if isinstance(column.type, LargeBinary | Text):
+                sizes.append(func.coalesce(func.length(column), 0))
+    if not sizes:
+        return None
+    total = sizes[0]
+    for size in sizes[1:]:
+        total = total + size
+    return total
+
+
+def _rows_within(
+    session: Session, query: AnySelect, size: ColumnElement[Any] | None, limit: int | None, max_bytes: int
+) -> int | None:
+    """The page's row limit once the rows' large columns are counted: the requested limit, or fewer rows (at
+    least one) when their sizes, summed in page order, pass `max_bytes`."""
+    if size is None:
+        return limit
+    sizes = query.with_only_columns(size.label("row_bytes"), maintain_column_froms=True)
+    if limit is not None:
+        sizes = sizes.limit(min(limit, _MAX_INT64 - 1))
+    total = 0
+    for rows, (row_bytes,) in enumerate(session.execute(sizes)):
+        total += int(row_bytes or 0)
+        if rows and total > max_bytes:
+            return rows
+    return limit
 
 
 def _expression(column: ColumnLike) -> ColumnElement[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flyteidl.core import identifier_pb2
+from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
 from flyteplane.errors import InvalidArgument
@@ -85,3 +86,11 @@ def validate_limit(limit: int) -> int:
     if limit <= 0:
         raise InvalidArgument("invalid value for limit")
     return limit
+
+
+def validate_spec_size(field: str, message: Message, limit: int) -> None:
+    """A registered spec (or an execution's spec or inputs) is read back by every Get and List of it: one that a
+    client cannot receive, or that would fill a page on its own, is refused up front, naming the setting."""
+    size = message.ByteSize()
+    if size > limit:
+        raise InvalidArgument(f"{field} is {size} bytes, more than the {limit} bytes allowed (setting max_spec_bytes)")

@@ -20,6 +20,7 @@ from flyteplane.config import Settings
 from flyteplane.engine.ports import QueuedRun, RunnableCheck, RunQueue, Wakeup
 from flyteplane.errors import AlreadyExists, InvalidArgument
 from flyteplane.services.common import times
+from flyteplane.services.common.validation import validate_spec_size
 from flyteplane.services.executions.config import (
     check_cluster_assignment,
     effective_spec,
@@ -122,6 +123,8 @@ class ExecutionLauncher:
             request.inputs.CopyFrom(request.spec.inputs)
         with self.db.read() as session:
             validate_create_request(session, request, self.settings.domains)
+        validate_spec_size("spec", request.spec, self.settings.max_spec_bytes)
+        validate_spec_size("inputs", request.inputs, self.settings.max_spec_bytes)
         single_task = request.spec.launch_plan.resource_type == identifier_pb2.TASK
         launchable = self._single_task(request) if single_task else self._launch_plan(request)
         self._check_runnable(launchable)

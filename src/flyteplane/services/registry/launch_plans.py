@@ -17,6 +17,7 @@ from flyteplane.services.common.validation import (
     validate_listing_scope,
     validate_named_parts,
     validate_project_domain,
+    validate_spec_size,
 )
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.labels import validate_labels
@@ -148,6 +149,7 @@ class LaunchPlanService:
     ) -> launch_plan_pb2.LaunchPlanCreateResponse:
         if not req.HasField("spec"):
             raise InvalidArgument("missing spec")
+        validate_spec_size("spec", req.spec, self.settings.max_spec_bytes)
         validate_identifier(req.spec.workflow_id, identifier_pb2.WORKFLOW, present=req.spec.HasField("workflow_id"))
         with self.db.read() as session:
             workflow = WORKFLOWS.get(session, req.spec.workflow_id)

@@ -11,7 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from flyteplane.compiler import CompileErrors, compile_task
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument
-from flyteplane.services.common.validation import validate_identifier, validate_project_domain
+from flyteplane.services.common.validation import validate_identifier, validate_project_domain, validate_spec_size
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.resources import validate_resources
@@ -45,6 +45,7 @@ class TaskService:
             validate_project_domain(session, req.id.project, req.id.domain, self.settings.domains)
         if not req.HasField("spec") or not req.spec.HasField("template"):
             raise InvalidArgument("missing spec")
+        validate_spec_size("spec", req.spec, self.settings.max_spec_bytes)
         template = req.spec.template
         if not template.type:
             raise InvalidArgument("missing type")

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from flyteplane.compiler import CompileErrors, LaunchPlanInterface, compile_workflow, get_requirements
 from flyteplane.config import Settings
 from flyteplane.errors import InvalidArgument, NotFound
-from flyteplane.services.common.validation import id_text, validate_identifier, validate_project_domain
+from flyteplane.services.common.validation import (
+    id_text,
+    validate_identifier,
+    validate_project_domain,
+    validate_spec_size,
+)
 from flyteplane.services.registry import digests
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.tasks import timestamp
@@ -71,6 +76,7 @@ class WorkflowService:
             validate_project_domain(session, req.id.project, req.id.domain, self.settings.domains)
             if not req.HasField("spec") or not req.spec.HasField("template"):
                 raise InvalidArgument("missing spec")
+            validate_spec_size("spec", req.spec, self.settings.max_spec_bytes)
             spec = workflow_pb2.WorkflowSpec()
             spec.CopyFrom(req.spec)
             spec.template.id.CopyFrom(req.id)
