@@ -36,7 +36,12 @@ INT_RANGES = {
     FieldDescriptor.TYPE_UINT64: UINT64,
     FieldDescriptor.TYPE_FIXED64: UINT64,
 }
-AWKWARD_STRINGS = ["", " ", "..", ".", "../x", "/x", "a\x00b", "x" * 300, "é🙂", "%", "_", "\\", "*", "'", "-"]
+AWKWARD_STRINGS = [
+    *["", " ", "..", ".", "../x", "/x", "a\x00b", "x" * 300, "é🙂", "%", "_", "\\", "*", "'", "-"],
+    # filters: a trailing LIKE escape, wildcards meant literally, more clauses than SQLite's parser nests
+    *["not_like(name,\\)", "contains(name,%_\\)", "+".join(["eq(name,a)"] * 1000)],
+    "value_in(name," + "a;" * 5000 + ")",
+]
 
 
 class Pool:
