@@ -240,3 +240,15 @@ def test_like_patterns_match_alike_on_every_backend(
 ) -> None:
     """`not_like(name,\\)` was INTERNAL on PostgreSQL (a pattern ending in its escape character)."""
     assert list_tasks(admin, patterned, filters) == names
+
+
+def test_a_task_type_over_255_characters_is_invalid_argument(admin: admin_pb2_grpc.AdminServiceStub) -> None:
+    """The type is a column of its own (PostgreSQL refused 256 characters with INTERNAL, SQLite kept them)."""
+    request = registered_task("typed", uuid.uuid4().hex)
+    request.spec.template.type = "t" * 256
+    with pytest.raises(grpc.RpcError) as caught:
+        admin.CreateTask(request, timeout=10)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert caught.value.details() == (  # type: ignore[attr-defined]
+        "AdminService.CreateTask: spec.template.type: cannot exceed 255 characters (got 256)"
+    )

@@ -36,6 +36,7 @@ IDENTIFIER_TEXT: dict[str, tuple[tuple[str, int | None], ...]] = {
     "flyteidl.admin.NamedEntityMetadata": (("description", None),),
     "flyteidl.admin.Project": (("id", None), ("name", None), ("description", None)),
     "flyteidl.admin.ExecutionSpec": (("tags", None),),
+    "flyteidl.core.TaskTemplate": (("type", MAX_NAME_LENGTH),),
 }
 CHECKED_MESSAGES = (DURATION, TIMESTAMP, VALUE, *IDENTIFIER_TEXT)
 # Enums that name things rather than carry data: a value outside them can only be a mistake.
