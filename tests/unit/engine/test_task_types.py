@@ -69,3 +69,11 @@ def test_a_container_with_any_type_runs_where_the_executor_takes_any_container()
 def test_a_type_the_executor_names_runs_without_a_container() -> None:
     assert LOCAL.unrunnable(compiled(runs_ray)) is not None
     assert RunnableTasks(frozenset({ANY_CONTAINER, "ray"})).unrunnable(compiled(runs_ray)) is None
+
+
+def test_echo_is_refused_as_an_array_item_which_the_executor_would_run() -> None:
+    """flytekit maps no Echo, but a hand-written array node could: its items go to the executor."""
+    (template,) = [t.template for t in compiled(with_echo).tasks if t.template.type == "echo"]
+    assert LOCAL.refusal(template) is None
+    reason = LOCAL.refusal(template, in_array=True)
+    assert reason is not None and "cannot run as an array node's item" in reason
