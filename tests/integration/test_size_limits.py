@@ -104,3 +104,35 @@ def test_a_single_row_beyond_the_budget_makes_a_page_of_its_own(
     named = common_pb2.NamedEntityIdentifier(project=project, domain="development", name="huge")
     page = admin.ListTasks(common_pb2.ResourceListRequest(id=named, limit=10), timeout=30)
     assert [task.id.name for task in page.tasks] == ["huge"] and not page.token
+
+
+def test_workflow_pages_count_what_they_send_not_the_closures_they_leave_out(
+    admin: admin_pb2_grpc.AdminServiceStub, project: str
+) -> None:
+    """ListWorkflows leaves the compiled closure (which holds every task) unloaded: three workflows of one big
+    task each still fit one page."""
+    task = big_task(project, "shared-big", 900 * 1024)
+    admin.CreateTask(task, timeout=30)
+    for index in range(3):
+        request = workflow_pb2.WorkflowCreateRequest(
+            id=identifier_pb2.Identifier(
+                resource_type=identifier_pb2.WORKFLOW,
+                project=project,
+                domain="development",
+                name=f"wf-{index}",
+                version="v1",
+            )
+        )
+        template = request.spec.template
+        template.id.CopyFrom(request.id)
+        template.interface.SetInParent()
+        template.metadata.SetInParent()
+        node = template.nodes.add(id="n0")
+        node.task_node.reference_id.CopyFrom(task.id)
+        node.metadata.name = "n0"
+        admin.CreateWorkflow(request, timeout=30)
+    named = common_pb2.NamedEntityIdentifier(project=project, domain="development")
+    page = admin.ListWorkflows(
+        common_pb2.ResourceListRequest(id=named, limit=100, filters="contains(name,wf-)"), timeout=30
+    )
+    assert sorted(w.id.name for w in page.workflows) == ["wf-0", "wf-1", "wf-2"] and not page.token

@@ -120,6 +120,7 @@ def fetch_page(
     what: str,
     distinct: bool = False,
     max_bytes: int = MAX_PAGE_BYTES,
+    large_columns: Sequence[ColumnLike] | None = None,
 ) -> Page[Any]:
     """One page of `stmt` (the listed rows, already narrowed to the caller's scope) as `request` asks for it.
 
@@ -127,7 +128,8 @@ def fetch_page(
     `keys` identify a row: the id column, or the grouping columns of a `distinct` (grouped) select. A select
     whose shape depends on the sort (a grouping that must include the sorted column) is passed as a function of
     the validated sort. `what` names the RPC in the message of an invalid token. A page holds fewer rows than
-    asked (and a next token) when their large columns pass `max_bytes` (see pagination.py).
+    asked (and a next token) when their large columns (`large_columns`, default: every binary and text column)
+    pass `max_bytes` (see pagination.py).
     """
     narrowing = _Narrowing.of(listing, request.filters)
     order = listing.order(request.sort)
@@ -142,6 +144,7 @@ def fetch_page(
             token=request.token,
             what=what,
             max_bytes=max_bytes,
+            large_columns=large_columns,
         )
     (id_column,) = keys
     return paginate(
@@ -153,4 +156,5 @@ def fetch_page(
         token=request.token,
         what=what,
         max_bytes=max_bytes,
+        large_columns=large_columns,
     )

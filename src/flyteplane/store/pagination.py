@@ -75,14 +75,17 @@ def paginate(
     token: str,
     what: str,
     max_bytes: int = MAX_PAGE_BYTES,
+    large_columns: Sequence[ColumnLike] | None = None,
 ) -> Page[Any]:
     """Fetch one page of `stmt` ordered by `order` (then `id_column`), or by `id_column` ascending.
 
     `stmt` brings its own WHERE and joins; any ORDER BY it has is replaced. A select of one entity or column
     yields those objects as items, a wider select yields rows. `limit=None` means every remaining row.
+    `large_columns` are those counted against `max_bytes` (default: every binary and text column of the selected
+    entities; a listing that leaves some unloaded names the rest).
     """
     columns = [id_column] if order is None else [order.column, id_column]
-    return _paginate(session, stmt, columns, order, limit, token, what, max_bytes)
+    return _paginate(session, stmt, columns, order, limit, token, what, max_bytes, large_columns)
 
 
 def paginate_distinct(
@@ -95,6 +98,7 @@ def paginate_distinct(
     token: str,
     what: str,
     max_bytes: int = MAX_PAGE_BYTES,
+    large_columns: Sequence[ColumnLike] | None = None,
 ) -> Page[Any]:
     """Like `paginate` for a grouped or DISTINCT select whose `key_columns` identify each row.
 
@@ -103,7 +107,7 @@ def paginate_distinct(
     keys = [_expression(column) for column in key_columns]
     if order is not None:
         keys = [order.column, *[key for key in keys if not key.compare(order.column)]]
-    return _paginate(session, stmt, keys, order, limit, token, what, max_bytes)
+    return _paginate(session, stmt, keys, order, limit, token, what, max_bytes, large_columns)
 
 
 def _paginate(
@@ -115,6 +119,7 @@ def _paginate(
     token: str,
     what: str,
     max_bytes: int,
+    large_columns: Sequence[ColumnLike] | None,
 ) -> Page[Any]:
     if limit is not None and limit <= 0:
         raise InvalidArgument("invalid value for limit")
@@ -131,7 +136,7 @@ def _paginate(
         else:
             values = _decode_token(token, sort, parts, what)
             query = query.where(_after(parts, values, ascending, _supports_row_values(session, stmt)))
-    limit = _rows_within(session, query, _row_size(stmt), limit, max_bytes)
+    limit = _rows_within(session, query, _row_size(stmt, large_columns), limit, max_bytes)
     if limit is not None:
         query = query.limit(min(limit, _MAX_INT64 - 1) + 1)
     width = len(stmt.column_descriptions)
@@ -144,16 +149,17 @@ def _paginate(
     return Page(items=items[:limit], token=_encode_token(sort, tuple(keys[limit - 1])))
 
 
-def _row_size(stmt: AnySelect) -> ColumnElement[Any] | None:
-    """The bytes of the large columns (binary, text) of the entities `stmt` selects, as SQL; None: no such column."""
-    sizes: list[ColumnElement[Any]] = []
-    for description in stmt.column_descriptions:
-        entity = description.get("entity")
-        if entity is None or description.get("expr") is not entity:
-            continue  # a plain column or an aggregate: small
-        for column in inspect(entity).columns:
-            if isinstance(column.type, LargeBinary | Text):
-                sizes.append(func.coalesce(func.length(column), 0))
+def _row_size(stmt: AnySelect, large_columns: Sequence[ColumnLike] | None) -> ColumnElement[Any] | None:
+    """The bytes of a row's large columns as SQL: `large_columns`, else the binary and text columns of the
+    entities `stmt` selects; None: no such column."""
+    columns: list[ColumnElement[Any]] = [_expression(c) for c in large_columns or ()]
+    if large_columns is None:
+        for description in stmt.column_descriptions:
+            entity = description.get("entity")
+            if entity is None or description.get("expr") is not entity:
+                continue  # a plain column or an aggregate: small
+            columns += [c for c in inspect(entity).columns if isinstance(c.type, LargeBinary | Text)]
+    sizes: list[ColumnElement[Any]] = [func.coalesce(func.length(column), 0) for column in columns]
     if not sizes:
         return None
     total = sizes[0]

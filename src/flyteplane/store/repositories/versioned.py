@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import LargeBinary, Text, select, tuple_
 from sqlalchemy.orm import Session, defer
 
 from flyteplane.store import scopes
@@ -82,11 +82,17 @@ class VersionedTable(Generic[Row]):
         """The versions in a project and domain (of one name, when given), filtered and sorted as requested."""
         model = self.model
         stmt = select(model).where(model.project == project, model.domain == domain)
+        large = None
         if self.listed_without:
             stmt = stmt.options(*[defer(getattr(model, column)) for column in self.listed_without])
+            large = [
+                column
+                for column in model.__table__.columns
+                if isinstance(column.type, LargeBinary | Text) and column.name not in self.listed_without
+            ]
         if name:
             stmt = stmt.where(model.name == name)
-        return fetch_page(session, stmt, self.listing, request, keys=[model.id], what=what)
+        return fetch_page(session, stmt, self.listing, request, keys=[model.id], what=what, large_columns=large)
 
     def list_names(
         self, session: Session, project: str, domain: str, limit: int, token: str, *, what: str
