@@ -182,18 +182,14 @@ class ExecutionQueue:
 
     def release(self, row_id: int, owner: str, next_at: datetime) -> None:
         """Keeps the state as it is (a round that failed); the execution is due again at `next_at`."""
-        with self.db.transaction() as session:
-            session.execute(
-                update(EngineWorkflow)
-                .where(
-                    EngineWorkflow.execution_id == row_id,
-                    or_(EngineWorkflow.lease_owner == owner, EngineWorkflow.lease_owner == ""),
-                )
-                .values(next_evaluation_at=next_at)
-            )
+        self._update_held(row_id, owner, next_evaluation_at=next_at)
 
     def finish(self, row_id: int, owner: str) -> None:
         """Takes the execution out of the queue for good (it ended without a round that could say so)."""
+        self._update_held(row_id, owner, done=True, lease_owner="")
+
+    def _update_held(self, row_id: int, owner: str, **values: object) -> None:
+        """Updates the row if `owner` or nobody holds it."""
         with self.db.transaction() as session:
             session.execute(
                 update(EngineWorkflow)
@@ -201,7 +197,7 @@ class ExecutionQueue:
                     EngineWorkflow.execution_id == row_id,
                     or_(EngineWorkflow.lease_owner == owner, EngineWorkflow.lease_owner == ""),
                 )
-                .values(done=True, lease_owner="")
+                .values(**values)
             )
 
     def save(self, row_id: int, owner: str, state: bytes, *, done: bool, next_at: datetime) -> None:
