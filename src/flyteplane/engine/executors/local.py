@@ -37,6 +37,7 @@ from flyteplane.engine.executors import supervise
 from flyteplane.engine.executors.attempt_files import (
     LIVE_DIR,
     AttemptFiles,
+    AttemptLogFiles,
     ExitRecord,
     StartRecord,
     valid_attempt_id,
@@ -258,10 +259,7 @@ class LocalExecutor:
 
     def log_file(self, attempt_id: str, stream: str) -> Path | None:
         """The file behind an attempt's `stdout` / `stderr` log link, if the attempt exists."""
-        if stream not in ("stdout", "stderr") or not valid_attempt_id(attempt_id):
-            return None
-        path = AttemptFiles(self._home, attempt_id).stream(stream)
-        return path if path.is_file() else None
+        return AttemptLogFiles(self._home).log_file(attempt_id, stream)
 
     def prune(self, older_than: timedelta) -> int:
         """Deletes the directories (logs included) of attempts that ended more than `older_than` ago."""
