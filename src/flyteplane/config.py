@@ -35,6 +35,7 @@ class Settings:
     connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
+    log_format: str = "text"  # text: one readable line per record; json: one JSON object per line
     engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions
     max_concurrency: int = field(default_factory=lambda: default_max_concurrency())  # task processes at once

@@ -181,6 +181,7 @@ RULES: dict[str, Rule] = {
     "connection_idle_timeout": _positive_number(3600, "seconds"),
     "max_workflow_nodes": _integer(1, 1_000_000),
     "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
+    "log_format": _choice("text", "json"),
     "engine_workers": _integer(1, 1024),
     "max_concurrency": _integer(1, 4096),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),

@@ -7,19 +7,32 @@ another — never evaluate the same execution at once.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flyteidl.admin import execution_pb2
 from flyteidl.core import identifier_pb2
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from flyteplane.engine.ports import QueuedRun
 from flyteplane.store.db import Database
 from flyteplane.store.models import EngineWorkflow, utcnow
 
-__all__ = ["ClaimedExecution", "ExecutionQueue"]
+__all__ = ["Claim", "ClaimedExecution", "ExecutionQueue"]
+
+
+class Claim(enum.Enum):
+    """How a claim went: MISSED (done, or another owner's lease is live) is falsy; TAKEN_OVER means another
+    owner's lease had expired (a dead or stuck engine), which the operator wants to see counted."""
+
+    MISSED = "missed"
+    CLAIMED = "claimed"
+    TAKEN_OVER = "taken over"
+
+    def __bool__(self) -> bool:
+        return self is not Claim.MISSED
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,24 @@ class ExecutionQueue:
             ).all()
         return [(row_id, state) for row_id, state in rows]
 
+    def depth(self, now: datetime) -> dict[str, int]:
+        """For /metrics: executions not done ("live") and those of them due for a look now ("due"); both counts
+        run on the (done, next_evaluation_at) index."""
+        with self.db.read() as session:
+            live = (
+                session.scalar(select(func.count()).select_from(EngineWorkflow).where(EngineWorkflow.done.is_(False)))
+                or 0
+            )
+            due = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(EngineWorkflow)
+                    .where(EngineWorkflow.done.is_(False), EngineWorkflow.next_evaluation_at <= now)
+                )
+                or 0
+            )
+        return {"live": live, "due": due}
+
     def due(self, now: datetime, limit: int) -> list[int]:
         """Live executions whose next look is due and that no live lease holds, the longest waiting first."""
         with self.db.read() as session:
@@ -125,22 +156,23 @@ class ExecutionQueue:
                 ).all()
             )
 
-    def claim(self, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    def claim(self, row_id: int, owner: str, now: datetime, lease: timedelta) -> Claim:
+        """Takes the execution's lease if it is free, ours, or expired (then it is a takeover)."""
+        live = EngineWorkflow.execution_id == row_id, EngineWorkflow.done.is_(False)
         with self.db.transaction() as session:
             result = session.execute(
                 update(EngineWorkflow)
-                .where(
-                    EngineWorkflow.execution_id == row_id,
-                    EngineWorkflow.done.is_(False),
-                    or_(
-                        EngineWorkflow.lease_owner == "",
-                        EngineWorkflow.lease_owner == owner,
-                        EngineWorkflow.lease_expires_at < now,
-                    ),
-                )
+                .where(*live, or_(EngineWorkflow.lease_owner == "", EngineWorkflow.lease_owner == owner))
                 .values(lease_owner=owner, lease_expires_at=now + lease)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            if result.rowcount:  # type: ignore[attr-defined]
+                return Claim.CLAIMED
+            result = session.execute(
+                update(EngineWorkflow)
+                .where(*live, EngineWorkflow.lease_expires_at < now)
+                .values(lease_owner=owner, lease_expires_at=now + lease)
+            )
+            return Claim.TAKEN_OVER if result.rowcount else Claim.MISSED  # type: ignore[attr-defined]
 
     def load(self, row_id: int) -> ClaimedExecution | None:
         with self.db.read() as session:

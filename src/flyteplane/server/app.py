@@ -77,7 +77,7 @@ class ControlPlane:
         http_socket = os.path.join(self._sockets, "http.sock")
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
-            handlers=grpc_handlers(implementations),
+            handlers=grpc_handlers(implementations, plane.metrics.observe_rpc),
             interceptors=[FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4)],
             options=GRPC_OPTIONS,
         )
@@ -89,7 +89,8 @@ class ControlPlane:
                 plane.blobs,
                 plane.signer,
                 plane.executor,
-                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
+                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES, observe=plane.metrics.observe_rpc),
+                metrics=plane.metrics,
             ),
             uds=http_socket,
             log_level="warning",

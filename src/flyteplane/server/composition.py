@@ -7,7 +7,8 @@ services, the executor, the engine or the scheduler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
@@ -18,6 +19,7 @@ from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.observability.metrics import Metrics
 from flyteplane.scheduler.loop import Scheduler
 from flyteplane.server.engine_seat import EngineSeat
 from flyteplane.server.home import hold_private_umask, prepare_home, release_private_umask
@@ -100,6 +102,7 @@ class Plane:
     engine: Engine | None = None
     scheduler: Scheduler | None = None
     seat: EngineSeat | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
     def open(cls, settings: Settings, *, engine: bool, scheduler: bool) -> Plane:
@@ -118,6 +121,7 @@ class Plane:
             release_private_umask()
             raise
         plane = cls(settings=settings, db=db, blobs=blobs, signer=signer, queue=queue, services=services)
+        plane.metrics.watch_store(services.executions.counts_by_phase, lambda: queue.depth(_utc_now()))
         try:
             plane._build_background(engine=engine, scheduler=scheduler)
         except BaseException:
@@ -168,6 +172,7 @@ class Plane:
                 workers=settings.engine_workers,
                 exclusive=self.db.dialect == "sqlite",  # one machine: every lease left on it is a crash's
                 owner=owner,
+                counters=self.metrics,
             )
             self.executor.set_on_change(self.engine.attempt_changed)
             services.wakeups.connect(self.engine.wake)
@@ -197,3 +202,8 @@ class Plane:
             self.seat.release()
         self.db.close()
         release_private_umask()
+
+
+def _utc_now() -> datetime:
+    """Naive UTC, as the engine queue stores its times."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -5,6 +5,9 @@ execution instead of being killed and retried."""
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +25,7 @@ from flyteplane.engine.events import WorkflowPhase
 from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.engine.ports import QueuedRun
 from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.observability.logs import ExecutionFilter, JsonFormatter
 from flyteplane.store.db import Database, migrate
 from flyteplane.store.models import Execution, Workflow
 
@@ -165,6 +169,58 @@ def test_an_execution_that_can_never_be_evaluated_fails_after_a_few_tries(db: Da
     assert queue.live_ids() == [], "out of the queue"
     engine.evaluate(row)
     assert workflows.calls == MAX_EVALUATION_FAILURES, "never evaluated again"
+
+
+class Counted:
+    """The EngineCounters port, remembering what it was told."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.takeovers = 0
+
+    def attempt_started(self, count: int = 1) -> None:
+        self.attempts += count
+
+    def lease_taken_over(self) -> None:
+        self.takeovers += 1
+
+
+def test_a_round_logs_its_execution_and_a_takeover_of_an_expired_lease_is_counted(db: Database, tmp_path: Path) -> None:
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    clock = Clock()
+    counted = Counted()
+    ports = EnginePorts(
+        events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=BrokenWorkflows()
+    )  # type: ignore[arg-type]
+    engine = Engine(
+        db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", clock=clock, counters=counted
+    )  # type: ignore[arg-type]
+    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="taken")
+    now = datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None)
+    row = queued_execution(db, execution, due=now)
+    queue = ExecutionQueue(db)
+    assert queue.claim(row, "a-dead-engine", now - timedelta(hours=1), timedelta(seconds=20))
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ExecutionFilter())
+    handler.setFormatter(JsonFormatter())
+    engine_log = logging.getLogger("flyteplane.engine")
+    engine_log.addHandler(handler)
+    try:
+        engine.evaluate(row)  # takes the lease over, then the round raises (the workflow cannot be read)
+    finally:
+        engine_log.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == [
+        "took over the execution from an expired lease",
+        f"evaluating execution {row} failed (1 in a row); next try in 2s",
+    ]
+    assert {line.get("execution_id") for line in lines} == {"p:d:taken"}
+    assert "the workflow cannot be read" in lines[1]["exception"]
+    assert (counted.takeovers, counted.attempts) == (1, 0)
+    clock.now += 3600
+    engine.evaluate(row)
+    assert counted.takeovers == 1, "the engine's own released lease is no takeover"
 
 
 def test_orphans_wait_until_every_execution_live_at_start_was_evaluated_again(db: Database, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from flyteidl.admin import execution_pb2
 from flyteidl.core import identifier_pb2
 
 from flyteplane.engine.ports import QueuedRun
-from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.engine.queue import Claim, ExecutionQueue
 from flyteplane.store.db import Database, migrate
 from flyteplane.store.models import Execution, Workflow
 
@@ -74,11 +74,27 @@ def test_a_worker_loads_what_was_enqueued(queue: ExecutionQueue) -> None:
 
 def test_a_lease_keeps_a_second_worker_out_until_it_lapses(queue: ExecutionQueue) -> None:
     row = add_execution(queue, "e1")
-    assert queue.claim(row, "worker-a", NOW, LEASE)
-    assert queue.claim(row, "worker-a", NOW, LEASE), "the holder may renew"
-    assert not queue.claim(row, "worker-b", NOW + LEASE / 2, LEASE)
+    assert queue.claim(row, "worker-a", NOW, LEASE) is Claim.CLAIMED
+    assert queue.claim(row, "worker-a", NOW, LEASE) is Claim.CLAIMED, "the holder may renew"
+    assert queue.claim(row, "worker-b", NOW + LEASE / 2, LEASE) is Claim.MISSED
+    assert not Claim.MISSED
     assert queue.due(NOW + LEASE / 2, limit=10) == [], "a held execution is not handed out"
-    assert queue.claim(row, "worker-b", NOW + LEASE * 2, LEASE), "a lapsed lease is anyone's"
+    assert queue.claim(row, "worker-b", NOW + LEASE * 2, LEASE) is Claim.TAKEN_OVER, "a lapsed lease is anyone's"
+    queue.save(row, "worker-b", b"", done=False, next_at=NOW)
+    assert queue.claim(row, "worker-a", NOW + LEASE * 2, LEASE) is Claim.CLAIMED, "a released lease is no takeover"
+
+
+def test_depth_counts_live_and_due_executions(queue: ExecutionQueue) -> None:
+    assert queue.depth(NOW) == {"live": 0, "due": 0}
+    add_execution(queue, "now", at=NOW)
+    later = add_execution(queue, "later", at=NOW + timedelta(minutes=1))
+    done = add_execution(queue, "done", at=NOW)
+    assert queue.claim(done, "w", NOW, LEASE)
+    queue.save(done, "w", b"", done=True, next_at=NOW)
+    assert queue.depth(NOW) == {"live": 2, "due": 1}
+    assert queue.claim(later, "w", NOW, LEASE)
+    queue.save(later, "w", b"", done=False, next_at=NOW)
+    assert queue.depth(NOW) == {"live": 2, "due": 2}
 
 
 def test_saving_releases_the_lease_and_a_worker_that_lost_it_writes_nothing(queue: ExecutionQueue) -> None:
