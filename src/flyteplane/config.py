@@ -15,6 +15,12 @@ from flyteplane.config_rules import RULES, check_setting, invalid_setting
 from flyteplane.errors import InvalidArgument
 
 DEFAULT_DOMAINS = ("development", "staging", "production")
+NOTIFICATION_SUBJECT = 'Notice: Execution "{{ workflow.name }}" has {{ phase }} in "{{ domain }}".'
+NOTIFICATION_BODY = (
+    'Execution "{{ workflow.name }} [{{ name }}]" has {{ phase }} in "{{ domain }}". View details at '
+    '<a href="{{ console }}/projects/{{ project }}/domains/{{ domain }}/executions/{{ name }}">'
+    "{{ console }}/projects/{{ project }}/domains/{{ domain }}/executions/{{ name }}</a>.{{ error }}"
+)
 ENV_PREFIX = "FLYTEPLANE_"
 
 
@@ -63,6 +69,18 @@ class Settings:
     # Testing aid: the scheduler's clock starts at this ISO 8601 time and runs `speed` times faster than real time.
     scheduler_clock_start: str = ""
     scheduler_clock_speed: float = 1.0
+
+    # Notifications (email, Slack, PagerDuty) that launch plans and executions declare, sent on the phases they name:
+    # by email through this SMTP server (empty host: no emails), and to a webhook per kind where one is configured.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none, starttls (upgrade a plain connection) or ssl (TLS from the first byte)
+    smtp_user: str = ""  # empty: no login
+    smtp_password: str = ""
+    smtp_sender: str = "flyteplane@localhost"  # the From of notification emails
+    notification_webhooks: dict[str, str] = field(default_factory=dict)  # email | slack | pager_duty -> URL
+    notification_subject: str = NOTIFICATION_SUBJECT  # flyteadmin's template parameters: {{ workflow.name }} ...
+    notification_body: str = NOTIFICATION_BODY  # HTML; a notification's own template replaces it
 
     def __post_init__(self) -> None:
         """Every setting is checked here too, so a Settings built in code obeys the same rules as `serve`."""

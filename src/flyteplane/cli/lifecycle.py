@@ -52,7 +52,7 @@ def run_background(settings: Settings, *, engine: bool, scheduler: bool, banner:
 
     stop = StopSignal()
     try:
-        plane = Plane.open(settings, engine=engine, scheduler=scheduler)
+        plane = Plane.open(settings, engine=engine, scheduler=scheduler, notifications=engine)
     except FlyteplaneError as exc:
         raise click.ClickException(exc.message) from exc
     try:

@@ -102,6 +102,12 @@ class Metrics:
         self.rpc_requests.labels(wire, method, name).inc()
         self.rpc_latency.labels(wire, method, name).observe(seconds)
 
+    def delivered(self, channel: str, kind: str) -> None:
+        self.notifications_sent.labels(channel, kind).inc()
+
+    def delivery_failed(self, channel: str, kind: str) -> None:
+        self.notification_failures.labels(channel, kind).inc()
+
     def attempt_started(self, count: int = 1) -> None:
         self.attempts_started.inc(count)
 

@@ -37,6 +37,8 @@ from flyteplane.services.executions.signals import SignalService
 from flyteplane.services.executions.single_task import SingleTaskLaunch
 from flyteplane.services.executions.task_executions import TaskExecutionService
 from flyteplane.services.identity import IdentityService
+from flyteplane.services.notifications.outbox import NotificationOutbox
+from flyteplane.services.notifications.sender import NotificationSender
 from flyteplane.services.registry.attributes import AttributeService
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.launch_plans import LaunchPlanService
@@ -78,7 +80,7 @@ def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: S
         wakeups=wakeups,
         execution_data=data,
         executions=executions,
-        events=EventService(db, data, wakeups),
+        events=EventService(db, data, wakeups, NotificationOutbox.from_settings(settings)),
         node_executions=node_executions,
         task_executions=task_executions,
         signals=SignalService(db, wakeups),
@@ -103,10 +105,12 @@ class Plane:
     scheduler: Scheduler | None = None
     seat: EngineSeat | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    sender: NotificationSender | None = None
 
     @classmethod
-    def open(cls, settings: Settings, *, engine: bool, scheduler: bool) -> Plane:
-        """Opens (and migrates) the database and builds what was asked for; nothing runs before start()."""
+    def open(cls, settings: Settings, *, engine: bool, scheduler: bool, notifications: bool = True) -> Plane:
+        """Opens (and migrates) the database and builds what was asked for; nothing runs before start().
+        `notifications`: deliver the notification outbox from this process (when SMTP or a webhook is set)."""
         hold_private_umask()  # the database, blobs and task files: the server's user's alone
         prepare_home(settings.home)
         db = Database(settings.database_url)
@@ -122,6 +126,8 @@ class Plane:
             raise
         plane = cls(settings=settings, db=db, blobs=blobs, signer=signer, queue=queue, services=services)
         plane.metrics.watch_store(services.executions.counts_by_phase, lambda: queue.depth(_utc_now()))
+        if notifications and (settings.smtp_host or settings.notification_webhooks):
+            plane.sender = NotificationSender(db, settings, plane.metrics)
         try:
             plane._build_background(engine=engine, scheduler=scheduler)
         except BaseException:
@@ -182,6 +188,8 @@ class Plane:
             )
 
     def start(self) -> None:
+        if self.sender is not None:
+            self.sender.start()
         if self.engine is not None:
             self.engine.start()
         if self.scheduler is not None:
@@ -196,6 +204,8 @@ class Plane:
             self.engine.stop()
         if self.executor is not None:
             self.executor.close()
+        if self.sender is not None:
+            self.sender.stop()
 
     def close(self) -> None:
         if self.seat is not None:
