@@ -36,7 +36,8 @@ def failed(message: str) -> event_pb2.WorkflowExecutionEvent:
 
 def test_flyteadmins_parameters_with_and_without_spaces() -> None:
     values = parameters(execution(), event_pb2.WorkflowExecutionEvent(phase=Phase.SUCCEEDED), "http://h/console")
-    text = "{{ project }}/{{domain}}/{{ name }} {{ phase }} {{ workflow.name }}@{{workflow.version}} {{ launch_plan.name }}"
+    text = "{{ project }}/{{domain}}/{{ name }} {{ phase }} {{ workflow.name }}@{{workflow.version}} "
+    text += "{{ launch_plan.name }}"
     assert substitute(text + "{{ error }}", values) == "p/development/abc succeeded wf@v1 lp"
     assert parameters(execution(), failed("boom"), "")["error"] == " The execution failed with error: [boom]."
 
