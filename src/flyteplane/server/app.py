@@ -18,6 +18,7 @@ import uvicorn
 
 from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
+from flyteplane.api.grpc.observed import ObservedCalls
 from flyteplane.api.http.app import http_app
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
@@ -77,8 +78,11 @@ class ControlPlane:
         http_socket = os.path.join(self._sockets, "http.sock")
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
-            handlers=grpc_handlers(implementations, plane.metrics.observe_rpc),
-            interceptors=[FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4)],
+            handlers=grpc_handlers(implementations),
+            interceptors=[  # the first is the outermost: a held GetExecution counts once, with its wait
+                ObservedCalls(plane.metrics.observe_rpc),
+                FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4),
+            ],
             options=GRPC_OPTIONS,
         )
         self._grpc.add_insecure_port(f"unix:{grpc_socket}")

@@ -11,10 +11,18 @@ from typing import Any
 
 import grpc
 import pytest
-from flyteidl.admin import project_pb2, version_pb2
+from flyteidl.admin import execution_pb2, project_pb2, version_pb2
 from flyteidl.service import admin_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
-from tests.integration.engine.support import DOMAIN, QuickRemote, assert_succeeded, register, run, use_engine_apps
+from tests.integration.engine.support import (
+    DOMAIN,
+    QuickRemote,
+    assert_succeeded,
+    register,
+    run,
+    start,
+    use_engine_apps,
+)
 from tests.integration.server import RunningServer, start_server
 from tests.integration.support import new_project
 from tests.postgres import temporary_database
@@ -114,3 +122,23 @@ def test_an_execution_shows_in_phases_attempt_starts_and_an_empty_queue(server: 
         value(after, "flyteplane_rpc_requests_total", **created)
         == value(before, "flyteplane_rpc_requests_total", **created) + 1
     )
+
+
+def test_a_get_execution_held_by_the_first_look_wait_counts_once(server: RunningServer) -> None:
+    """The wait answers by asking the service again every few milliseconds; the client made two calls."""
+    from flows import basics
+
+    flyte: Any = QuickRemote.for_endpoint(
+        server.endpoint, insecure=True, default_project="flytesnacks", default_domain=DOMAIN
+    )
+    project = new_project(flyte, "metrics-wait")
+    register(flyte, project, basics.arithmetic)
+    started = start(flyte, project, basics.arithmetic, a=3, b=4)
+    got = {"wire": "grpc", "method": "AdminService.GetExecution", "code": "OK"}
+    before = value(scrape(server), "flyteplane_rpc_requests_total", **got)
+    request = execution_pb2.WorkflowExecutionGetRequest(id=started.id.to_flyte_idl())
+    with grpc.insecure_channel(server.endpoint) as channel:
+        admin = admin_pb2_grpc.AdminServiceStub(channel)
+        admin.GetExecution(request)
+        admin.GetExecution(request)  # held until the execution ends (or its first seconds are over)
+    assert value(scrape(server), "flyteplane_rpc_requests_total", **got) - before == 2

@@ -11,7 +11,6 @@ logs a traceback per request and keeps about 20 KB of memory each time (issue 9)
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +29,6 @@ Handler = Callable[[Any], Any]
 RpcObserver = Callable[[str, str, grpc.StatusCode, float], None]
 
 
-def _ignore(_wire: str, _method: str, _code: grpc.StatusCode, _seconds: float) -> None:
-    pass
-
-
 def _decode(request_type: type[Message], body: bytes) -> Message | None:
     """The request message, or None when the body is not one (any parse failure is the caller's)."""
     try:
@@ -43,25 +38,20 @@ def _decode(request_type: type[Message], body: bytes) -> Message | None:
 
 
 def _wrap(
-    full_name: str, request_type: type[Message], handler: Handler, observe: RpcObserver = _ignore
+    full_name: str, request_type: type[Message], handler: Handler
 ) -> Callable[[bytes, grpc.ServicerContext], Any]:
     message_name = request_type.DESCRIPTOR.full_name
 
     def call(body: bytes, context: grpc.ServicerContext) -> Any:
-        started = time.perf_counter()
-        code = grpc.StatusCode.OK
+        request = _decode(request_type, body)
+        if request is None:
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, f"{full_name}: the request body is not a valid {message_name}"
+            )
         try:
-            request = _decode(request_type, body)
-            if request is None:
-                code = grpc.StatusCode.INVALID_ARGUMENT
-                context.abort(code, f"{full_name}: the request body is not a valid {message_name}")
-            try:
-                return handler(request)
-            except Exception as exc:
-                code, message = failure_status(exc, full_name)
-                context.abort(code, message)
-        finally:
-            observe("grpc", full_name, code, time.perf_counter() - started)
+            return handler(request)
+        except Exception as exc:
+            context.abort(*failure_status(exc, full_name))
 
     return call
 
@@ -92,9 +82,7 @@ def rpc_handler(service: ServiceDescriptor, method: str, implementation: object)
     return checked
 
 
-def service_handler(
-    descriptor: ServiceDescriptor, implementation: object, observe: RpcObserver = _ignore
-) -> grpc.GenericRpcHandler[Any, Any]:
+def service_handler(descriptor: ServiceDescriptor, implementation: object) -> grpc.GenericRpcHandler[Any, Any]:
     """A handler serving every method of `descriptor`, dispatching to same-named methods of `implementation`."""
     method_handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
     method: MethodDescriptor
@@ -105,10 +93,7 @@ def service_handler(
         response_type = message_factory.GetMessageClass(method.output_type)
         method_handlers[method.name] = grpc.unary_unary_rpc_method_handler(
             _wrap(
-                f"{descriptor.name}.{method.name}",
-                request_type,
-                rpc_handler(descriptor, method.name, implementation),
-                observe,
+                f"{descriptor.name}.{method.name}", request_type, rpc_handler(descriptor, method.name, implementation)
             ),
             request_deserializer=None,  # raw bytes: _wrap parses them
             response_serializer=response_type.SerializeToString,
@@ -116,8 +101,6 @@ def service_handler(
     return grpc.method_handlers_generic_handler(descriptor.full_name, method_handlers)
 
 
-def grpc_handlers(
-    implementations: list[ServiceImplementation], observe: RpcObserver = _ignore
-) -> list[grpc.GenericRpcHandler[Any, Any]]:
-    """gRPC handlers for every RPC of the five services; `observe` hears of every answer (metrics)."""
-    return [service_handler(descriptor, rpcs, observe) for descriptor, rpcs in implementations]
+def grpc_handlers(implementations: list[ServiceImplementation]) -> list[grpc.GenericRpcHandler[Any, Any]]:
+    """gRPC handlers for every RPC of the five services."""
+    return [service_handler(descriptor, rpcs) for descriptor, rpcs in implementations]
