@@ -141,10 +141,10 @@ def _as_type(kind: Any, value: Any) -> Any:
         if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
             pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
             if any(len(pair) != 2 for pair in pairs):
-                raise ValueError("expected image=environment pairs separated by commas")
+                raise ValueError("expected key=value pairs separated by commas")
             return {image.strip(): env.strip() for image, env in pairs}
         if not isinstance(value, dict):
-            raise ValueError("expected a mapping of image to environment")
+            raise ValueError("expected a mapping")
         return {
             str(image): " ".join(map(str, env)) if isinstance(env, list) else str(env) for image, env in value.items()
         }
