@@ -4,7 +4,6 @@ claimed by one sender only; a delivered one is never sent again. Against a real 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy import select, update
 
 from flyteplane.config import Settings
 from flyteplane.services.notifications.sender import MAX_ATTEMPTS, NotificationSender, backoff
-from flyteplane.store.db import Database, migrate
+from flyteplane.store.db import Database
 from flyteplane.store.models import NotificationMessage
 from flyteplane.store.repositories import notifications
 
@@ -41,12 +40,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'flyteplane.db'}")
-    migrate(database.engine)
-    yield database
-    database.close()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Database:
+    """The services' migrated test database (tests/unit/databases.py), on SQLite and on PostgreSQL."""
+    found: Database = request.getfixturevalue("db" if request.param == "sqlite" else "postgres_db")
+    return found
 
 
 def smtp(handler: Any) -> tuple[Controller, int]:
@@ -96,49 +94,49 @@ def test_backoff_doubles_up_to_its_cap() -> None:
     assert backoff(30) == 300.0
 
 
-def test_a_refused_email_is_retried_later_and_later_then_given_up(db: Database, tmp_path: Path) -> None:
+def test_a_refused_email_is_retried_later_and_later_then_given_up(database: Database, tmp_path: Path) -> None:
     handler = Refusing(refuse=MAX_ATTEMPTS)
     controller, port = smtp(handler)
     try:
-        sender = NotificationSender(db, Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port))
-        message = add_message(db)
+        sender = NotificationSender(database, Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port))
+        message = add_message(database)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             before = datetime.utcnow()
             assert sender.drain() == 1
-            found = row(db, message)
+            found = row(database, message)
             assert found.attempts == attempt
             assert "451" in found.last_error and "try again later" in found.last_error
             if attempt < MAX_ATTEMPTS:
                 assert found.state == "pending"
                 assert found.next_attempt_at >= before + timedelta(seconds=backoff(attempt))
                 assert sender.drain() == 0, "not due before its backoff is over"
-                make_due(db, message)
-        assert row(db, message).state == "failed"
-        make_due(db, message)
+                make_due(database, message)
+        assert row(database, message).state == "failed"
+        make_due(database, message)
         assert sender.drain() == 0, "given up for good"
         assert handler.kept == []
     finally:
         controller.stop()
 
 
-def test_a_message_is_claimed_by_one_sender_and_sent_once(db: Database, tmp_path: Path) -> None:
+def test_a_message_is_claimed_by_one_sender_and_sent_once(database: Database, tmp_path: Path) -> None:
     handler = Refusing(refuse=0)
     controller, port = smtp(handler)
     try:
         settings = Settings(home=tmp_path, smtp_host="127.0.0.1", smtp_port=port)
-        message = add_message(db)
+        message = add_message(database)
         now = datetime.utcnow()
-        with db.transaction() as session:
+        with database.transaction() as session:
             assert notifications.claim(session, message, now, now + timedelta(minutes=1)) is not None
-        with db.transaction() as session:
+        with database.transaction() as session:
             assert notifications.claim(session, message, now, now + timedelta(minutes=1)) is None, "claimed"
-        assert NotificationSender(db, settings).drain() == 0, "another sender holds it"
-        make_due(db, message)  # as if that sender died mid-send: the claim lapses
-        assert NotificationSender(db, settings).drain() == 1
-        found = row(db, message)
+        assert NotificationSender(database, settings).drain() == 0, "another sender holds it"
+        make_due(database, message)  # as if that sender died mid-send: the claim lapses
+        assert NotificationSender(database, settings).drain() == 1
+        found = row(database, message)
         assert (found.state, found.attempts, found.last_error) == ("sent", 2, "")
-        make_due(db, message)
-        assert NotificationSender(db, settings).drain() == 0, "sent messages are never sent again"
+        make_due(database, message)
+        assert NotificationSender(database, settings).drain() == 0, "sent messages are never sent again"
         (kept,) = handler.kept
         assert kept.rcpt_tos == ["a@example.com", "b@example.com"]
         assert b"Subject: s" in kept.content
@@ -146,7 +144,7 @@ def test_a_message_is_claimed_by_one_sender_and_sent_once(db: Database, tmp_path
         controller.stop()
 
 
-def test_a_sender_without_smtp_leaves_emails_to_a_process_that_has_it(db: Database, tmp_path: Path) -> None:
-    message = add_message(db)
-    assert NotificationSender(db, Settings(home=tmp_path)).drain() == 0
-    assert row(db, message).attempts == 0
+def test_a_sender_without_smtp_leaves_emails_to_a_process_that_has_it(database: Database, tmp_path: Path) -> None:
+    message = add_message(database)
+    assert NotificationSender(database, Settings(home=tmp_path)).drain() == 0
+    assert row(database, message).attempts == 0
