@@ -10,7 +10,6 @@ import email
 import email.policy
 import json
 import socket
-import sqlite3
 import threading
 import time
 import uuid
@@ -29,6 +28,7 @@ from flyteidl.core import literals_pb2
 from flyteidl.service import admin_pb2_grpc
 from flytekit import Email, LaunchPlan, PagerDuty, Slack, WorkflowExecutionPhase
 from flytekit.tools.translator import Options
+from sqlalchemy import create_engine, text
 from tests.integration.engine.support import (
     DOMAIN,
     VERSION,
@@ -40,6 +40,7 @@ from tests.integration.engine.support import (
 )
 from tests.integration.server import RunningServer, start_server
 from tests.integration.support import new_project
+from tests.postgres import temporary_database
 
 use_engine_apps()
 
@@ -90,8 +91,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The server's database URL ("" for SQLite under its home); the mail and webhook servers are per backend."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    with temporary_database() as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[MailHandler, int]]:
+def smtp(database: str) -> Iterator[tuple[MailHandler, int]]:
     handler = MailHandler(refuse=2)
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -103,7 +114,7 @@ def smtp() -> Iterator[tuple[MailHandler, int]]:
 
 
 @pytest.fixture(scope="module")
-def hooks() -> Iterator[ThreadingHTTPServer]:
+def hooks(database: str) -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hooks)
     server.calls = []  # type: ignore[attr-defined]
     assert server.server_address[0] == "127.0.0.1"
@@ -116,7 +127,7 @@ def hooks() -> Iterator[ThreadingHTTPServer]:
 
 @pytest.fixture(scope="module")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, smtp: tuple[MailHandler, int], hooks: ThreadingHTTPServer
+    tmp_path_factory: pytest.TempPathFactory, database: str, smtp: tuple[MailHandler, int], hooks: ThreadingHTTPServer
 ) -> Iterator[RunningServer]:
     home: Path = tmp_path_factory.mktemp("notifications")
     config = home / "settings.yaml"
@@ -125,7 +136,7 @@ def server(
         f"smtp_host: 127.0.0.1\nsmtp_port: {smtp[1]}\nsmtp_tls: none\nsmtp_sender: flyte@example.com\n"
         f"notification_webhooks:\n  slack: {hook_url}/slack\n  pager_duty: {hook_url}/pagerduty\n"
     )
-    running = start_server(home, "", "--config", str(config))
+    running = start_server(home, database, "--config", str(config))
     yield running
     running.stop()
 
@@ -149,12 +160,20 @@ def project(flyte: Any) -> str:
 
 def outbox(server: RunningServer, execution: str) -> list[tuple[str, str, str, int]]:
     """(kind, channel, state, attempts) of the execution's outbox rows, read from the server's database."""
-    with sqlite3.connect(server.home / "flyteplane.db") as db:
-        rows = db.execute(
-            "SELECT kind, channel, state, attempts FROM notification_outbox WHERE execution_name = ? ORDER BY id",
-            (execution,),
-        ).fetchall()
-    return [tuple(row) for row in rows]
+    url = server.db.replace("postgresql://", "postgresql+psycopg://", 1) or f"sqlite:///{server.home / 'flyteplane.db'}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT kind, channel, state, attempts FROM notification_outbox WHERE execution_name = :name"
+                    " ORDER BY id"
+                ),
+                {"name": execution},
+            ).all()
+    finally:
+        engine.dispose()
+    return [(kind, channel, state, attempts) for kind, channel, state, attempts in rows]
 
 
 def integer(value: int) -> literals_pb2.Literal:
