@@ -2,8 +2,9 @@
 
 Each check answers one question with one line: can the database be reached and is its schema at the newest
 migration; can the blob store be written, read and deleted from; can the executor run tasks (for the local
-executor: does each Python environment that runs tasks import flytekit). The database is neither created nor
-migrated: a missing SQLite file or an old schema is reported, not fixed.
+executor: does each Python environment that runs tasks import flytekit); and where notifications are sent by
+email, does the SMTP server answer (with the configured TLS and login; nothing is sent). The database is neither
+created nor migrated: a missing SQLite file or an old schema is reported, not fixed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "check_blob_store",
     "check_database",
     "check_executor",
+    "check_smtp",
     "diagnose",
     "head_revision",
 ]
@@ -174,6 +176,27 @@ def _local_executor(settings: Settings) -> list[Finding]:
     return findings
 
 
+def check_smtp(settings: Settings) -> Finding:
+    """The SMTP server notifications go through answers, with the configured TLS and login (nothing is sent)."""
+    from flyteplane.services.notifications.sender import smtp_session
+
+    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    subject = "notifications (SMTP)"
+    tls = {"none": "without TLS", "starttls": "with STARTTLS", "ssl": "over TLS"}[settings.smtp_tls]
+    try:
+        with smtp_session(settings, timeout=CONNECT_TIMEOUT) as smtp:
+            code, reply = smtp.noop()
+    except Exception as exc:
+        reason = str(exc) or type(exc).__name__
+        return Finding(subject, False, f"cannot use the SMTP server {where} {tls}: {type(exc).__name__}: {reason}")
+    if code != 250:
+        return Finding(
+            subject, False, f"the SMTP server {where} answered NOOP with {code} {reply.decode(errors='replace')}"
+        )
+    login = f", logged in as {settings.smtp_user}" if settings.smtp_user else ""
+    return Finding(subject, True, f"the SMTP server {where} answers {tls}{login}")
+
+
 # executor name -> its check; an executor added in settings (e.g. ray: its Jobs API answering) adds its own here
 EXECUTOR_CHECKS: dict[str, Callable[[Settings], list[Finding]]] = {"local": _local_executor}
 
@@ -191,4 +214,6 @@ def diagnose(settings: Settings, *, executor: bool = True) -> list[Finding]:
     findings = [check_database(settings), check_blob_store(settings)]
     if executor:
         findings.extend(check_executor(settings))
+    if settings.smtp_host:
+        findings.append(check_smtp(settings))
     return findings

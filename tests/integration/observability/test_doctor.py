@@ -126,3 +126,31 @@ def test_a_python_environment_without_flytekit_is_named(tmp_path: Path) -> None:
     assert default.startswith("ok    executor (local), Python environment default:")
     assert broken.startswith(f"FAIL  executor (local), Python environment {bare}: {bare / 'bin' / 'python'} cannot")
     assert broken.endswith("cannot import flytekit: ModuleNotFoundError: No module named 'flytekit'")
+
+
+class Accepting:
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "250 OK"
+
+
+def test_the_smtp_server_of_notifications_is_checked_when_configured(tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    home = tmp_path / "home"
+    start_server(home).stop()
+    port = free_port()
+    controller = Controller(Accepting(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = tmp_path / "smtp.yaml"
+        config.write_text(f"smtp_host: 127.0.0.1\nsmtp_port: {port}\n")
+        done = doctor(home, "--config", str(config), "--no-executor")
+        assert done.returncode == 0, done.stdout
+        assert lines(done)[-1] == f"ok    notifications (SMTP): the SMTP server 127.0.0.1:{port} answers without TLS"
+    finally:
+        controller.stop()
+    done = doctor(home, "--config", str(config), "--no-executor")  # nothing listens there now
+    assert done.returncode == 1
+    assert lines(done)[-1].startswith(
+        f"FAIL  notifications (SMTP): cannot use the SMTP server 127.0.0.1:{port} without TLS: ConnectionRefusedError:"
+    )

@@ -26,7 +26,7 @@ from flyteplane.store.db import Database
 from flyteplane.store.repositories import notifications
 from flyteplane.store.repositories.notifications import NotificationMessage
 
-__all__ = ["BACKOFF_CAP", "MAX_ATTEMPTS", "NotificationSender", "Outgoing"]
+__all__ = ["BACKOFF_CAP", "MAX_ATTEMPTS", "NotificationSender", "Outgoing", "smtp_session"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 300.0
 MAX_ATTEMPTS = 10
 BATCH = 32
+STOP_WAIT = 2.0  # seconds a stopping process waits for a delivery in progress
 # Headers unfolded up to RFC 5322's line limit: the default 78 folds a typical subject right after "Subject:",
 # which some readers show with a leading space.
 EMAIL_POLICY = SMTP_POLICY.clone(max_line_length=998)
@@ -78,6 +79,25 @@ def backoff(attempts: int) -> float:
     return float(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)))
 
 
+def smtp_session(settings: Settings, timeout: float = SEND_TIMEOUT) -> smtplib.SMTP:
+    """A connection to the configured SMTP server, TLS and login done (a context manager that quits)."""
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if settings.smtp_tls == "ssl":
+        smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
+    try:
+        if settings.smtp_tls == "starttls":
+            smtp.starttls(context=context)
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
 class NotificationSender:
     def __init__(self, db: Database, settings: Settings, counters: DeliveryCounters | None = None) -> None:
         self.db = db
@@ -96,7 +116,9 @@ class NotificationSender:
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=2 * SEND_TIMEOUT)
+            # Not the whole send timeout: a message being sent to a stalled server is sent again later by whichever
+            # process next finds it due (its claim lapses), so shutting down need not wait for it.
+            self._thread.join(timeout=STOP_WAIT)
 
     def wake(self) -> None:
         """Look at the outbox now (a phase with notifications was just recorded in this process)."""
@@ -165,17 +187,7 @@ class NotificationSender:
         email["To"] = ", ".join(message.recipients)
         email["Subject"] = message.subject
         email.set_content(message.body, subtype="html")
-        context = ssl.create_default_context()
-        smtp: smtplib.SMTP
-        if settings.smtp_tls == "ssl":
-            smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=SEND_TIMEOUT, context=context)
-        else:
-            smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SEND_TIMEOUT)
-        with smtp:
-            if settings.smtp_tls == "starttls":
-                smtp.starttls(context=context)
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password)
+        with smtp_session(settings) as smtp:
             smtp.send_message(email)
 
     def _call_webhook(self, message: Outgoing) -> None:
