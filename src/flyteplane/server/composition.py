@@ -8,7 +8,7 @@ services, the executor, the engine or the scheduler.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
@@ -178,9 +178,13 @@ class Plane:
                 workers=settings.engine_workers,
                 exclusive=self.db.dialect == "sqlite",  # one machine: every lease left on it is a crash's
                 owner=owner,
+                lease=timedelta(seconds=settings.engine_lease),
                 counters=self.metrics,
             )
             self.executor.set_on_change(self.engine.attempt_changed)
+            if not self.engine.exclusive:
+                # Replicas may share the database: the execution may be another engine's, which sees it due.
+                services.wakeups.connect(self.queue.make_due)
             services.wakeups.connect(self.engine.wake)
         if scheduler:
             self.scheduler = Scheduler.from_settings(
