@@ -186,21 +186,15 @@ class Counted:
         self.takeovers += 1
 
 
-def test_a_round_logs_its_execution_and_a_takeover_of_an_expired_lease_is_counted(db: Database, tmp_path: Path) -> None:
+def test_a_rounds_log_lines_name_its_execution(db: Database, tmp_path: Path) -> None:
     blobs = BlobStore(str(tmp_path / "blobs"))
     clock = Clock()
-    counted = Counted()
     ports = EnginePorts(
         events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=BrokenWorkflows()
     )  # type: ignore[arg-type]
-    engine = Engine(
-        db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", clock=clock, counters=counted
-    )  # type: ignore[arg-type]
-    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="taken")
-    now = datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None)
-    row = queued_execution(db, execution, due=now)
-    queue = ExecutionQueue(db)
-    assert queue.claim(row, "a-dead-engine", now - timedelta(hours=1), timedelta(seconds=20))
+    engine = Engine(db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", clock=clock)  # type: ignore[arg-type]
+    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="logged")
+    row = queued_execution(db, execution, due=datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None))
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(ExecutionFilter())
@@ -208,20 +202,40 @@ def test_a_round_logs_its_execution_and_a_takeover_of_an_expired_lease_is_counte
     engine_log = logging.getLogger("flyteplane.engine")
     engine_log.addHandler(handler)
     try:
-        engine.evaluate(row)  # takes the lease over, then the round raises (the workflow cannot be read)
+        engine.evaluate(row)  # the round raises: the workflow cannot be read
     finally:
         engine_log.removeHandler(handler)
-    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [line["message"] for line in lines] == [
-        "took over the execution from an expired lease",
-        f"evaluating execution {row} failed (1 in a row); next try in 2s",
-    ]
-    assert {line.get("execution_id") for line in lines} == {"p:d:taken"}
-    assert "the workflow cannot be read" in lines[1]["exception"]
-    assert (counted.takeovers, counted.attempts) == (1, 0)
-    clock.now += 3600
-    engine.evaluate(row)
-    assert counted.takeovers == 1, "the engine's own released lease is no takeover"
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["message"] == f"evaluating execution {row} failed (1 in a row); next try in 2s"
+    assert line["execution_id"] == "p:d:logged"
+    assert "the workflow cannot be read" in line["exception"]
+
+
+def test_taking_over_a_dead_engines_execution_is_counted(db: Database, tmp_path: Path) -> None:
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    counted = Counted()
+    ports = EnginePorts(
+        events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=BrokenWorkflows()
+    )  # type: ignore[arg-type]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    row = queued_execution(db, identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="t"), now)
+    queue = ExecutionQueue(db)
+    long_ago = now - timedelta(hours=1)
+    queue.heartbeat("a-dead-engine", long_ago)
+    assert queue.claim(row, "a-dead-engine", long_ago, timedelta(seconds=20))
+    engine = Engine(
+        db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", exclusive=False, counters=counted
+    )  # type: ignore[arg-type]
+    engine.start()
+    try:
+        deadline = time.monotonic() + 60
+        while counted.takeovers == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        engine.stop()
+    assert counted.takeovers >= 1
+    assert engine.takeovers == counted.takeovers
+    assert counted.attempts == 0
 
 
 def test_orphans_wait_until_every_execution_live_at_start_was_evaluated_again(db: Database, tmp_path: Path) -> None:
