@@ -341,12 +341,12 @@ class Engine:
         name = self._names.get(row_id)
         if name is None:
             try:
-                execution, _ = self.queue.identity_and_state(row_id)
+                name = self.queue.name_of(row_id)
             except Exception:
                 return ""
             if len(self._names) >= 4096:  # those of ended executions are dropped at their end; this is a backstop
                 self._names.clear()
-            name = self._names[row_id] = f"{execution.project}:{execution.domain}:{execution.name}"
+            self._names[row_id] = name
         return name
 
     def _evaluate_claimed(self, row_id: int) -> bool:

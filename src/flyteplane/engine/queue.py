@@ -176,6 +176,16 @@ class ExecutionQueue:
             )
             return ClaimedExecution(run=run, state=row.state, abort_requested=bool(row.abort_requested))
 
+    def name_of(self, row_id: int) -> str:
+        """ "project:domain:name" of the execution a row runs ("" if there is no such row): for log lines."""
+        with self.db.read() as session:
+            found = session.execute(
+                select(
+                    EngineWorkflow.execution_project, EngineWorkflow.execution_domain, EngineWorkflow.execution_name
+                ).where(EngineWorkflow.execution_id == row_id)
+            ).first()
+        return ":".join(found) if found is not None else ""
+
     def identity_and_state(self, row_id: int) -> tuple[identifier_pb2.WorkflowExecutionIdentifier, bytes]:
         """The execution a row runs and its state, read without parsing what it runs (which may be what fails)."""
         with self.db.read() as session:
