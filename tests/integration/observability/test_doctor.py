@@ -147,6 +147,14 @@ def test_the_smtp_server_of_notifications_is_checked_when_configured(tmp_path: P
         done = doctor(home, "--config", str(config), "--no-executor")
         assert done.returncode == 0, done.stdout
         assert lines(done)[-1] == f"ok    notifications (SMTP): the SMTP server 127.0.0.1:{port} answers without TLS"
+        starttls = tmp_path / "starttls.yaml"
+        starttls.write_text(f"smtp_host: 127.0.0.1\nsmtp_port: {port}\nsmtp_tls: starttls\n")
+        done = doctor(home, "--config", str(starttls), "--no-executor")
+        assert done.returncode == 1
+        assert lines(done)[-1] == (
+            f"FAIL  notifications (SMTP): cannot use the SMTP server 127.0.0.1:{port} with STARTTLS: "
+            "SMTPNotSupportedError: STARTTLS extension not supported by server."
+        )
     finally:
         controller.stop()
     done = doctor(home, "--config", str(config), "--no-executor")  # nothing listens there now
