@@ -12,6 +12,7 @@ import json
 import socket
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from flyteidl.core import literals_pb2
 from flyteidl.service import admin_pb2_grpc
 from flytekit import Email, LaunchPlan, PagerDuty, Slack, WorkflowExecutionPhase
 from flytekit.tools.translator import Options
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 from tests.integration.engine.support import (
     DOMAIN,
@@ -176,6 +178,18 @@ def outbox(server: RunningServer, execution: str) -> list[tuple[str, str, str, i
     return [(kind, channel, state, attempts) for kind, channel, state, attempts in rows]
 
 
+def scrape(server: RunningServer) -> dict[tuple[str, str, str], float]:
+    """(sample, channel, kind) -> value of the notification metrics on the server's /metrics."""
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        (sample.name, sample.labels["channel"], sample.labels["kind"]): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name in ("flyteplane_notifications_sent_total", "flyteplane_notification_failures_total")
+    }
+
+
 def integer(value: int) -> literals_pb2.Literal:
     return literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(integer=value)))
 
@@ -238,6 +252,13 @@ def test_launch_plan_notifications_are_sent_on_their_phases_without_holding_up_t
     assert payload["recipients"] == ["team@example.slack.com"]
     assert payload["text"].startswith('Notice: Execution "flows.basics.arithmetic" has succeeded')
     wait_for(lambda: all(state == "sent" for _k, _c, state, _a in outbox(server, name)), "sent states")
+    metrics = scrape(server)
+    assert metrics[("flyteplane_notifications_sent_total", "email", "email")] == 1
+    assert metrics[("flyteplane_notifications_sent_total", "email", "slack")] == 1
+    assert metrics[("flyteplane_notifications_sent_total", "webhook", "slack")] == 1
+    assert (
+        sum(v for (n, channel, _k), v in metrics.items() if n.startswith("flyteplane_notification_failures_total")) == 2
+    )
 
 
 def test_an_executions_own_notifications_replace_the_launch_plans_and_disable_all_silences_them(
