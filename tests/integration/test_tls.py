@@ -8,6 +8,7 @@ import base64
 import hashlib
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -29,6 +30,9 @@ from tests.integration.server import RunningServer, start_server
 from tests.integration.support import new_project, unique
 
 PYFLYTE = Path(sys.executable).with_name("pyflyte")
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+SETTINGS_FRAME_TYPE = 0x4
+EMPTY_SETTINGS_FRAME = bytes([0, 0, 0, SETTINGS_FRAME_TYPE, 0, 0, 0, 0, 0])  # length 0, no flags, stream 0
 PROMPT = 30.0  # seconds for a signalled server to show what the signal did
 
 
@@ -145,6 +149,40 @@ def test_http_routes_and_signed_upload_urls_are_https_and_verified(tls: TlsServe
         md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
         answer = http.put(location.signed_url, content=body, headers={"Content-MD5": md5})
         assert answer.status_code in (200, 201), answer.text
+
+
+def tls_connection(tls: TlsServer, alpn: list[str] | None) -> ssl.SSLSocket:
+    context = trusting(tls.cert)
+    if alpn is not None:
+        context.set_alpn_protocols(alpn)
+    return context.wrap_socket(socket.create_connection(("127.0.0.1", tls.server.port)), server_hostname="127.0.0.1")
+
+
+def read_all(connection: ssl.SSLSocket) -> bytes:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def test_alpn_gives_browsers_http_1_1_and_grpc_clients_h2(tls: TlsServer) -> None:
+    with tls_connection(tls, ["h2", "http/1.1"]) as browser:  # what browsers, curl and httpx offer
+        assert browser.selected_alpn_protocol() == "http/1.1"
+        browser.sendall(b"GET /healthcheck HTTP/1.1\r\nHost: flyteplane\r\nConnection: close\r\n\r\n")
+        assert read_all(browser).startswith(b"HTTP/1.1 200")
+    with tls_connection(tls, ["h2"]) as grpc_client:
+        assert grpc_client.selected_alpn_protocol() == "h2"
+
+
+def test_without_alpn_the_first_decrypted_bytes_pick_grpc_or_http(tls: TlsServer) -> None:
+    with tls_connection(tls, None) as client:
+        assert client.selected_alpn_protocol() is None
+        client.sendall(b"GET /healthcheck HTTP/1.1\r\nHost: flyteplane\r\nConnection: close\r\n\r\n")
+        assert read_all(client).startswith(b"HTTP/1.1 200")
+    with tls_connection(tls, None) as client:
+        client.sendall(HTTP2_PREFACE + EMPTY_SETTINGS_FRAME)
+        frame = client.recv(9)  # the gRPC server's first frame: its SETTINGS (an HTTP server would answer 400)
+        assert len(frame) == 9 and frame[3] == SETTINGS_FRAME_TYPE, frame
 
 
 def test_plaintext_stays_on_beside_tls_on_a_loopback_port(tls: TlsServer) -> None:
