@@ -70,6 +70,8 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     settings = settings_and_logging(config_file, flags)
     stop = StopSignal()  # before starting: a signal that arrives while starting still stops cleanly once up
     plane = ControlPlane(settings)
+    if settings.tls_mode != "off":  # SIGHUP rereads the certificate files (before the start, so it never kills)
+        signal.signal(signal.SIGHUP, lambda _signum, _frame: plane.reload_tls())
     try:
         plane.start()
     except TlsError as exc:
@@ -95,7 +97,6 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         trust = f", caCertFilePath: {certificate.cert_path}" if settings.tls_mode == "self-signed" else ""
         plain = "plaintext too on this loopback port" if plane.tls.plaintext else "TLS only"
         click.echo(f"  connect: endpoint localhost:{plane.port}, insecure: false{trust} ({plain})")
-        signal.signal(signal.SIGHUP, lambda _signum, _frame: plane.reload_tls())
     stop.wait()
     click.echo("flyteplane stopping")
     plane.stop()

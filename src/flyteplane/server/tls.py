@@ -150,7 +150,11 @@ def ensure_self_signed(folder: Path, settings: Settings) -> tuple[Path, Path]:
     if reason is not None:
         if reason:
             log.warning("making a new self-signed TLS certificate: %s", reason)
-        _write_self_signed(folder, cert_path, key_path, names)
+        try:
+            _write_self_signed(folder, cert_path, key_path, names)
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+            raise TlsError(f"cannot write the self-signed TLS certificate under {folder}: {problem}") from None
     return cert_path, key_path
 
 

@@ -61,6 +61,7 @@ def test_plaintext_is_served_beside_tls_only_on_a_loopback_host(tmp_path: Path) 
     assert ServerTls(Settings(home=tmp_path, tls="self-signed")).plaintext
     assert not ServerTls(Settings(home=tmp_path, tls="self-signed", host="0.0.0.0")).plaintext
     assert not ServerTls(Settings(home=tmp_path, tls="self-signed", plaintext_on_loopback=False)).plaintext
+    assert not load_settings(env={"FLYTEPLANE_PLAINTEXT_ON_LOOPBACK": "false"}).plaintext_on_loopback
 
 
 def test_a_self_signed_certificate_is_made_once_private_and_kept(tmp_path: Path) -> None:
