@@ -120,6 +120,20 @@ def test_flytekit_with_insecure_skip_verify_works(tls: TlsServer, tmp_path: Path
     assert uri.endswith("payload.txt")
 
 
+def test_flyteplanes_own_remote_trusting_the_certificate_lists_and_uploads(tls: TlsServer, tmp_path: Path) -> None:
+    from flyteplane.client import PlatformConfig as OwnPlatformConfig
+    from flyteplane.remote import Config as OwnConfig
+    from flyteplane.remote import FlyteRemote as OwnRemote
+
+    platform = OwnPlatformConfig(endpoint=tls.endpoint, insecure=False, ca_cert_file_path=str(tls.cert))
+    remote = OwnRemote(OwnConfig(platform=platform), default_project="flytesnacks", default_domain=DOMAIN)
+    assert "flytesnacks" in {project.id for project in remote.client.list_projects_paginated(limit=100)[0]}
+    payload = tmp_path / "own.txt"
+    payload.write_text("flyteplane's client over TLS\n")
+    _, uri = remote.upload_file(payload)  # the PUT to the signed https:// URL verifies the certificate
+    assert uri.endswith("own.txt")
+
+
 def test_a_client_that_does_not_trust_the_certificate_is_refused(tls: TlsServer) -> None:
     with pytest.raises(httpx2.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         httpx2.get(f"{tls.url}/healthcheck")
