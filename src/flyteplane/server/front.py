@@ -229,7 +229,7 @@ class FrontDoor:
 
     async def _refuse_plaintext(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Answers plaintext with a 400 saying TLS is required (after reading what was sent, so it arrives)."""
-        self._plaintext_log.emit("refused plaintext connections: TLS is required on a port not bound to loopback")
+        self._plaintext_log.emit("refused plaintext connections: this port requires TLS")
         writer.write(tls_required())
         writer.write_eof()
         with contextlib.suppress(TimeoutError):
