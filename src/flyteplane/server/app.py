@@ -27,6 +27,7 @@ from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
+from flyteplane.server.tls import ServerTls
 from flyteplane.store.db import Database
 
 __all__ = ["ControlPlane"]
@@ -60,9 +61,16 @@ class ControlPlane:
         self._listener: socket.socket | None = None
         self._plane: Plane | None = None
         self._fd_limit = 0
+        self.tls: ServerTls | None = None
+
+    def reload_tls(self) -> bool:
+        """Rereads the certificate and key (SIGHUP): new connections use them; a bad file keeps the old ones."""
+        return self.tls.reload() if self.tls is not None else False
 
     def start(self) -> None:
         started = time.perf_counter()
+        # First: a certificate that cannot be served stops the start before anything is opened (TlsError).
+        self.tls = ServerTls(self.settings) if self.settings.tls_mode != "off" else None
         self._fd_limit = raise_fd_limit()  # before anything opens files: the connection cap is sized from it
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
@@ -116,6 +124,7 @@ class ControlPlane:
             http_socket,
             max_connections=max_connections,
             idle_timeout=settings.connection_idle_timeout,
+            tls=self.tls,
         )
         ready = threading.Event()
         failure: list[BaseException] = []
