@@ -19,9 +19,11 @@ import uvicorn
 from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
 from flyteplane.api.http.app import http_app
+from flyteplane.api.http.console import console_routes
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
+from flyteplane.scheduler.timezones import zone_named
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
@@ -90,6 +92,12 @@ class ControlPlane:
                 plane.signer,
                 plane.executor,
                 gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
+                console=console_routes(
+                    implementations,
+                    services.dataproxy,
+                    services.launch_plans.scheduled_launch_plans,
+                    zone_named(settings.scheduler_timezone),
+                ),
             ),
             uds=http_socket,
             log_level="warning",

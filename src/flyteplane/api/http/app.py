@@ -1,5 +1,5 @@
-"""The HTTP side of the one port: health, signed blob URLs (uploads/downloads), task attempt logs, and the
-HTTP/JSON API of the Admin services (the gateway, last: it answers the paths the others leave)."""
+"""The HTTP side of the one port: health, signed blob URLs (uploads/downloads), task attempt logs, the console
+(/console), and the HTTP/JSON API of the Admin services (the gateway, last: it answers the paths the others leave)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,18 @@ async def healthcheck(_request: Request) -> Response:
 
 
 def http_app(
-    store: BlobStore, signer: Signer, logs: AttemptLogs | None = None, gateway: Gateway | None = None
+    store: BlobStore,
+    signer: Signer,
+    logs: AttemptLogs | None = None,
+    gateway: Gateway | None = None,
+    console: list[BaseRoute] | None = None,
 ) -> Starlette:
     routes: list[BaseRoute] = [Route("/healthcheck", healthcheck, methods=["GET", "HEAD"])]
     routes.extend(blob_routes(store, signer))
     if logs is not None:
         routes.extend(log_routes(logs))
+    if console is not None:
+        routes.extend(console)
     if gateway is not None:
         routes.append(GatewayRoute(gateway))
     return Starlette(routes=routes)
