@@ -12,7 +12,7 @@ from flyteidl.core import identifier_pb2
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from flyteplane.api.http.console.context import BASE, Console, execution_id_of
+from flyteplane.api.http.console.context import BASE, Console, execution_id_of, form_of
 from flyteplane.api.http.console.literals import FieldError, literal_from_text
 from flyteplane.errors import FlyteplaneError, NotFound
 
@@ -28,7 +28,7 @@ class ExecutionActions:
         self.c = console
 
     async def terminate(self, request: Request) -> Response:
-        form = await request.form()
+        form = await form_of(request)
         cause = str(form.get("cause") or "") or "terminated from the console"
         ident = execution_id_of(request)
         return await self._do(
@@ -71,7 +71,7 @@ class ExecutionActions:
     async def signal(self, request: Request) -> Response:
         ident = execution_id_of(request)
         signal_id = request.path_params["signal_id"]
-        form = await request.form()
+        form = await form_of(request)
         text = str(form.get("value") or "")
         signal_key = identifier_pb2.SignalIdentifier(signal_id=signal_id, execution_id=ident)
         try:

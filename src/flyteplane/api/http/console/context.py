@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flyteidl.admin import common_pb2, project_pb2
 from flyteidl.core import identifier_pb2
@@ -16,7 +17,7 @@ from flyteplane.api.http.console.views import Views
 from flyteplane.errors import NotFound
 from flyteplane.services.data.data_proxy import DataProxyService
 
-__all__ = ["BASE", "Console", "execution_id_of"]
+__all__ = ["BASE", "Console", "execution_id_of", "form_of"]
 
 BASE = "/console"
 LINK_LIFETIME = timedelta(hours=1)
@@ -52,6 +53,20 @@ class Console:
         return self.views.page(
             template, status=status, base=BASE, project=project, domain=domain, request=request, **context
         )
+
+
+MAX_FORM_BYTES = 1024 * 1024
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The fields of an urlencoded form (the only kind the console's pages send); the first of repeated names."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    fields: dict[str, str] = {}
+    for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
+        fields.setdefault(key, value)
+    return fields
 
 
 def execution_id_of(request: Request) -> identifier_pb2.WorkflowExecutionIdentifier:

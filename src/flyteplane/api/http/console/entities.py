@@ -8,12 +8,11 @@ from typing import Any
 
 from flyteidl.admin import common_pb2, execution_pb2, launch_plan_pb2
 from flyteidl.core import identifier_pb2, interface_pb2, literals_pb2
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from flyteplane.api.http.console.actions import _threaded, execution_url
-from flyteplane.api.http.console.context import BASE, Console, execution_id_of
+from flyteplane.api.http.console.context import BASE, Console, execution_id_of, form_of
 from flyteplane.api.http.console.literals import Field, FieldError, form_fields, literal_from_text
 from flyteplane.api.http.console.views import workflow_phase
 from flyteplane.errors import FlyteplaneError, NotFound
@@ -122,7 +121,7 @@ class EntityPages:
     async def launch(self, request: Request) -> Response:
         """Checks every typed input against its type, then calls CreateExecution; problems re-show the form."""
         p = request.path_params
-        form = await request.form()
+        form = await form_of(request)
         kind = p["kind"]
         if kind not in KINDS:
             return self.c.page(request, "message.html", status=404, title="Not found", message=f"no page for {kind}")
@@ -162,7 +161,7 @@ class EntityPages:
 
     async def set_state(self, request: Request) -> Response:
         p = request.path_params
-        form = await request.form()
+        form = await form_of(request)
         state = launch_plan_pb2.ACTIVE if form.get("state") == "ACTIVE" else launch_plan_pb2.INACTIVE
         ident = identifier_pb2.Identifier(
             resource_type=identifier_pb2.LAUNCH_PLAN,
@@ -229,7 +228,7 @@ class EntityPages:
 
 
 def _inputs(
-    fields: list[Field], variables: interface_pb2.VariableMap, form: FormData
+    fields: list[Field], variables: interface_pb2.VariableMap, form: dict[str, str]
 ) -> tuple[literals_pb2.LiteralMap, list[str], dict[str, str]]:
     inputs = literals_pb2.LiteralMap()
     problems: list[str] = []

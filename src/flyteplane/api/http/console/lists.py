@@ -20,7 +20,7 @@ from flyteplane.errors import FlyteplaneError
 __all__ = ["ENTITY_KINDS", "ListPages"]
 
 PAGE = 50
-PHASES = [name for name in core_execution.WorkflowExecution.Phase if name != "UNDEFINED"]
+PHASES = [v.name for v in core_execution.WorkflowExecution.Phase.DESCRIPTOR.values if v.name != "UNDEFINED"]
 SORTS = {
     "newest": ("created_at", common_pb2.Sort.DESCENDING),
     "oldest": ("created_at", common_pb2.Sort.ASCENDING),
