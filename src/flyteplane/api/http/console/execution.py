@@ -23,6 +23,8 @@ from flyteplane.errors import FlyteplaneError, NotFound
 __all__ = ["ExecutionPages"]
 
 PAGE = 1000  # node executions per ListNodeExecutions call
+LIST_ROWS = 100  # rows of the node list at first; "show more" asks for five times as many
+MAX_LIST_ROWS = 100_000
 
 
 class ExecutionPages:
@@ -73,7 +75,12 @@ class ExecutionPages:
         if execution is None:
             return self._missing(request)
         parent = request.query_params.get("parent", "")
-        rows = self._timeline(execution, self._node_executions(execution.id, parent))
+        try:
+            shown = min(max(int(request.query_params.get("rows", LIST_ROWS)), 1), MAX_LIST_ROWS)
+        except ValueError:
+            shown = LIST_ROWS
+        nodes, more = self._node_executions(execution.id, parent, at_most=shown)
+        rows = self._timeline(execution, nodes)
         phase = workflow_phase(execution.closure.phase)
         return self.c.views.page(
             "execution_nodes.html",
@@ -82,6 +89,8 @@ class ExecutionPages:
             rows=rows,
             parent=parent,
             done=phase in TERMINAL_WORKFLOW,
+            shown=shown,
+            more=min(shown * 5, MAX_LIST_ROWS) if more and shown < MAX_LIST_ROWS else 0,
         )
 
     def node(self, request: Request) -> Response:
@@ -189,27 +198,31 @@ class ExecutionPages:
         return pending
 
     def _node_executions(
-        self, ident: identifier_pb2.WorkflowExecutionIdentifier, parent: str
-    ) -> list[node_execution_pb2.NodeExecution]:
+        self, ident: identifier_pb2.WorkflowExecutionIdentifier, parent: str, at_most: int = 0
+    ) -> tuple[list[node_execution_pb2.NodeExecution], bool]:
+        """The nodes of one level (`at_most` of them when given) and whether more are left."""
         found: list[node_execution_pb2.NodeExecution] = []
         token = ""
         while True:
+            limit = min(PAGE, at_most - len(found)) if at_most else PAGE
             request = node_execution_pb2.NodeExecutionListRequest(
-                workflow_execution_id=ident, limit=PAGE, token=token, unique_parent_id=parent
+                workflow_execution_id=ident, limit=limit, token=token, unique_parent_id=parent
             )
             try:
                 page = self.c.rpc("ListNodeExecutions", request)
             except NotFound:
-                return found
+                return found, False
             found.extend(page.node_executions)
             token = page.token
             if not token:
-                return found
+                return found, False
+            if at_most and len(found) >= at_most:
+                return found, True
 
     def _level(
         self, execution: execution_pb2.Execution, closure: compiler_pb2.CompiledWorkflowClosure | None, parent: str
     ) -> Level:
-        executions = self._node_executions(execution.id, parent)
+        executions, _more = self._node_executions(execution.id, parent)
         if closure is None:
             return level_of(None, {}, executions)
         task_types = task_types_of(closure)

@@ -26,9 +26,41 @@
     }
   }
 
+  var DAGRE_MAX = 150; /* above this many nodes dagre's layout alone takes most of a second */
+  var COLUMN_ROWS = 20;
+
+  function layered(data) {
+    /* Big levels: ranks by longest path (Kahn's order), each rank a block of columns of COLUMN_ROWS nodes;
+       edges as straight lines. Linear in nodes and edges. */
+    var rank = {}, indeg = {}, out = {}, positions = {};
+    data.nodes.forEach(function (n) { rank[n.id] = 0; indeg[n.id] = 0; out[n.id] = []; });
+    data.edges.forEach(function (e) { if (e[0] in out && e[1] in indeg) { out[e[0]].push(e[1]); indeg[e[1]]++; } });
+    var queue = data.nodes.filter(function (n) { return indeg[n.id] === 0; }).map(function (n) { return n.id; });
+    for (var q = 0; q < queue.length; q++) {
+      out[queue[q]].forEach(function (t) { rank[t] = Math.max(rank[t], rank[queue[q]] + 1); if (--indeg[t] === 0) queue.push(t); });
+    }
+    var byRank = [];
+    data.nodes.forEach(function (n) { (byRank[rank[n.id]] = byRank[rank[n.id]] || []).push(n.id); });
+    var x = 10, height = 0;
+    byRank.forEach(function (ids) {
+      var cols = Math.ceil(ids.length / COLUMN_ROWS);
+      ids.forEach(function (id, i) {
+        positions[id] = { x: x + Math.floor(i / COLUMN_ROWS) * (NODE_W + 16) + NODE_W / 2, y: 10 + (i % COLUMN_ROWS) * (NODE_H + 12) + NODE_H / 2 };
+      });
+      height = Math.max(height, Math.min(ids.length, COLUMN_ROWS) * (NODE_H + 12) + 20);
+      x += cols * (NODE_W + 16) + 40;
+    });
+    var edges = data.edges.filter(function (e) { return positions[e[0]] && positions[e[1]]; }).map(function (e) {
+      var a = positions[e[0]], b = positions[e[1]];
+      return [{ x: a.x + NODE_W / 2, y: a.y }, { x: b.x - NODE_W / 2, y: b.y }];
+    });
+    return { positions: positions, edges: edges, width: x, height: height };
+  }
+
   function layout(data) {
     /* dagre for levels with edges; a plain grid for edgeless levels (map items, dynamic fan-outs). */
     var positions = {};
+    if (data.nodes.length > DAGRE_MAX && data.edges.length > 0) return layered(data);
     if (data.edges.length === 0 || typeof dagre === "undefined") {
       var cols = Math.max(1, Math.min(8, Math.ceil(Math.sqrt(data.nodes.length))));
       data.nodes.forEach(function (n, i) {
@@ -79,7 +111,7 @@
     return fetch(this.url(), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        if (!self.svg) self.draw(data); else self.update(data);
+        if (!self.svg) { self.draw(data); if (!self.parent) document.body.dispatchEvent(new Event("graph-drawn")); } else self.update(data);
         if (!data.done) self.timer = setTimeout(function () { self.load(); }, POLL_MS);
       })
       .catch(function () { self.timer = setTimeout(function () { self.load(); }, POLL_MS * 3); });
