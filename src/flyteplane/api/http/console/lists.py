@@ -20,6 +20,7 @@ from flyteplane.errors import FlyteplaneError
 __all__ = ["ENTITY_KINDS", "ListPages"]
 
 PAGE = 50
+MAX_PAGE = 500
 PHASES = [v.name for v in core_execution.WorkflowExecution.Phase.DESCRIPTOR.values if v.name != "UNDEFINED"]
 SORTS = {
     "newest": ("created_at", common_pb2.Sort.DESCENDING),
@@ -64,12 +65,15 @@ class ListPages:
     def executions(self, request: Request) -> Response:
         p = request.path_params
         q = request.query_params
-        chosen = {key: q.get(key, "") for key in ("phase", "workflow", "launch_plan", "after", "before", "sort")}
+        chosen = {
+            key: q.get(key, "") for key in ("phase", "workflow", "launch_plan", "after", "before", "sort", "limit")
+        }
         filters, problems = _execution_filters(chosen)
+        limit = _limit(chosen["limit"], problems)
         sort_key, direction = SORTS.get(chosen["sort"], SORTS["newest"])
         listing = common_pb2.ResourceListRequest(
             id=common_pb2.NamedEntityIdentifier(project=p["project"], domain=p["domain"]),
-            limit=PAGE,
+            limit=limit,
             token=q.get("token", ""),
             filters=filters,
             sort_by=common_pb2.Sort(key=sort_key, direction=direction),  # type: ignore[arg-type]
@@ -117,6 +121,15 @@ class ListPages:
             names=[e.name for e in answer.entities],
             token=answer.token,
         )
+
+
+def _limit(text: str, problems: list[str]) -> int:
+    if not text:
+        return PAGE
+    if text.isdigit() and 1 <= int(text) <= MAX_PAGE:
+        return int(text)
+    problems.append(f"limit: a number of rows from 1 to {MAX_PAGE}")
+    return PAGE
 
 
 def _execution_filters(chosen: dict[str, str]) -> tuple[str, list[str]]:

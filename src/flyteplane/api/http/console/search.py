@@ -61,22 +61,26 @@ class SearchPage:
 
     def _find(self, project: str, domain: str, text: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
-        for kind, rpc, section in (
-            ("workflow", "ListWorkflowIds", "workflows"),
-            ("task", "ListTaskIds", "tasks"),
-            ("launch plan", "ListLaunchPlanIds", "launch_plans"),
+        for kind, resource_type, section in (
+            ("workflow", identifier_pb2.WORKFLOW, "workflows"),
+            ("task", identifier_pb2.TASK, "tasks"),
+            ("launch plan", identifier_pb2.LAUNCH_PLAN, "launch_plans"),
         ):
             try:
                 answer = self.c.rpc(
-                    rpc,
-                    common_pb2.NamedEntityIdentifierListRequest(
-                        project=project, domain=domain, limit=LIMIT, filters=f"contains(name,{text})"
+                    "ListNamedEntities",
+                    common_pb2.NamedEntityListRequest(
+                        resource_type=resource_type,
+                        project=project,
+                        domain=domain,
+                        limit=LIMIT,
+                        filters=f"contains(name,{text})",
                     ),
                 )
             except FlyteplaneError:
                 continue
             for entity in answer.entities:
                 found.append(
-                    {"kind": kind, "name": entity.name, "project": project, "domain": domain, "section": section}
+                    {"kind": kind, "name": entity.id.name, "project": project, "domain": domain, "section": section}
                 )
         return found
