@@ -173,3 +173,47 @@ def test_terminate_from_the_page_aborts_a_running_execution(
     page.wait_for_selector("#phase:text('ABORTED')", timeout=120_000)
     ended = finish(flyte, execution)
     assert ended.closure.abort_metadata.cause == "enough napping"
+
+
+def test_map_items_and_dynamic_children_stay_collapsed_until_opened_with_the_keyboard(
+    console_server: RunningServer, flyte: Any, project: str, page: Any
+) -> None:
+    from flows import fanout
+
+    register(flyte, project, fanout.squares)
+    register(flyte, project, fanout.dynamic_sum)
+    mapped = run(flyte, project, fanout.squares, xs=list(range(12)))
+    dynamic = run(flyte, project, fanout.dynamic_sum, n=5)
+
+    page.goto(execution_url(console_server, project, mapped.id.name))
+    page.wait_for_selector(graph_node(page, "n1", "SUCCEEDED"))
+    assert page.locator("#graph g.node").count() == 2  # the map node and total: items are not drawn yet
+    page.locator('#graph g.node[data-node="n0"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#graph .level .level .canvas[data-drawn='12']")
+    assert page.locator("#graph .level .level g.node.ok").count() == 12
+    page.wait_for_selector("#node-details details.map-items")
+    assert "12 succeeded" in page.locator("#node-details details.map-items summary").inner_text()
+    shoot(page, "execution-map-opened")
+
+    page.goto(execution_url(console_server, project, dynamic.id.name))
+    page.wait_for_selector(graph_node(page, "n0", "SUCCEEDED"))
+    assert page.locator("#graph g.node").count() == 2
+    page.locator('#graph g.node[data-node="n0"]').click()
+    page.wait_for_selector("#graph .level .level .canvas[data-drawn='5']")
+    page.get_by_role("button", name="Close Inside fan (n0)").click()
+    assert page.locator("#graph .level .level").count() == 0
+
+
+def test_dark_and_light_schemes(console_server: RunningServer, browser: Any, project: str) -> None:
+    """The page follows prefers-color-scheme: dark text on light, light text on dark."""
+    colours = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        opened = context.new_page()
+        opened.goto(f"{console_server.url}/console/projects")
+        colours[scheme] = opened.evaluate("getComputedStyle(document.body).backgroundColor")
+        shoot(opened, f"projects-{scheme}")
+        context.close()
+    assert colours["light"] == "rgb(255, 255, 255)"
+    assert colours["dark"] == "rgb(13, 17, 23)"

@@ -17,7 +17,13 @@ from starlette.responses import JSONResponse, Response
 from flyteplane.api.http.console.context import Console, execution_id_of
 from flyteplane.api.http.console.graph import Level, level_of, sub_workflow, task_types_of
 from flyteplane.api.http.console.literals import show_literal, type_name
-from flyteplane.api.http.console.views import TERMINAL_WORKFLOW, running_duration, seconds_of, workflow_phase
+from flyteplane.api.http.console.views import (
+    TERMINAL_WORKFLOW,
+    running_duration,
+    seconds_of,
+    task_phase,
+    workflow_phase,
+)
 from flyteplane.errors import FlyteplaneError, NotFound
 
 __all__ = ["ExecutionPages"]
@@ -64,6 +70,8 @@ class ExecutionPages:
         parent = request.query_params.get("parent", "")
         closure = self._compiled(execution)
         level = self._level(execution, closure, parent)
+        if parent and not level.nodes:
+            level = self._map_items(execution.id, parent)
         phase = workflow_phase(execution.closure.phase)
         return JSONResponse(
             {**level.as_json(), "phase": phase, "done": phase in TERMINAL_WORKFLOW},
@@ -287,6 +295,25 @@ class ExecutionPages:
             )
         return rows
 
+    def _map_items(self, execution_id: identifier_pb2.WorkflowExecutionIdentifier, parent: str) -> Level:
+        """A map node's items, as its latest attempt reports them (external resources), as one edgeless level."""
+        ident = identifier_pb2.NodeExecutionIdentifier(execution_id=execution_id, node_id=parent)
+        attempts = self._attempts(ident)
+        level = Level()
+        if attempts:
+            for item in attempts[-1]["map_items"]:
+                level.nodes.append(
+                    {
+                        "id": f"{parent}[{item['index']}]",
+                        "label": f"item {item['index']}",
+                        "kind": "map item",
+                        "phase": item["phase"],
+                        "exec_id": parent,
+                        "parent": False,
+                    }
+                )
+        return level
+
     def _attempts(self, ident: identifier_pb2.NodeExecutionIdentifier) -> list[dict[str, Any]]:
         try:
             listed = self.c.rpc(
@@ -301,8 +328,25 @@ class ExecutionPages:
                 {"name": log.name or "log", "uri": log.uri, "inline": _local_log_path(log.uri)}
                 for log in attempt.closure.logs
             ]
-            attempts.append({"attempt": attempt, "logs": logs})
+            items = [_map_item(resource) for resource in attempt.closure.metadata.external_resources]
+            counts: dict[str, int] = {}
+            for item in items:
+                counts[item["phase"]] = counts.get(item["phase"], 0) + 1
+            attempts.append(
+                {"attempt": attempt, "logs": logs, "map_items": items, "item_counts": sorted(counts.items())}
+            )
         return attempts
+
+
+def _map_item(resource: Any) -> dict[str, Any]:
+    """One map item: its index, phase and logs (the local executor's attempt logs when it names none)."""
+    logs = [{"name": log.name or "log", "uri": log.uri, "inline": _local_log_path(log.uri)} for log in resource.logs]
+    if not logs and resource.external_id:
+        logs = [
+            {"name": stream, "uri": f"/logs/{resource.external_id}/{stream}", "inline": None}
+            for stream in ("stdout", "stderr")
+        ]
+    return {"index": resource.index, "phase": task_phase(resource.phase), "logs": logs, "cache": resource.cache_status}
 
 
 def _all_nodes(closure: compiler_pb2.CompiledWorkflowClosure) -> list[Any]:
