@@ -12,7 +12,25 @@ import httpx2
 import pytest
 from flytekit import CronSchedule, LaunchPlan
 from tests.integration.engine.support import DOMAIN, register, run
-from tests.integration.server import RunningServer
+from tests.integration.server import RunningServer, start_server
+from tests.postgres import temporary_database
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def console_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The pages on both databases (the browser tests use SQLite alone)."""
+    home = tmp_path_factory.mktemp(f"console-pages-{request.param}")
+    if request.param == "sqlite":
+        running = start_server(home)
+        assert running.endpoint.startswith("127.0.0.1:")
+        yield running
+        running.stop()
+        return
+    with temporary_database() as url:
+        running = start_server(home, url)
+        assert running.endpoint.startswith("127.0.0.1:")
+        yield running
+        running.stop()
 
 
 @pytest.fixture(scope="module")
