@@ -5,6 +5,7 @@ status, graph and node list poll their fragments; they stop once it has ended.""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,11 +32,14 @@ __all__ = ["ExecutionPages"]
 PAGE = 1000  # node executions per ListNodeExecutions call
 LIST_ROWS = 100  # rows of the node list at first; "show more" asks for five times as many
 MAX_LIST_ROWS = 100_000
+CACHED_WORKFLOWS = 64  # compiled workflows kept, oldest dropped first
 
 
 class ExecutionPages:
     def __init__(self, console: Console) -> None:
         self.c = console
+        self._closures: dict[bytes, compiler_pb2.CompiledWorkflowClosure] = {}
+        self._closures_lock = threading.Lock()
 
     # -- the page and its fragments ----------------------------------------------------------------------------
 
@@ -59,8 +63,11 @@ class ExecutionPages:
         execution = self._execution(request)
         if execution is None:
             return self._missing(request)
-        data = self._data(execution.id)
-        context = self._status_context(execution, data, self._interface(execution))
+        if workflow_phase(execution.closure.phase) not in TERMINAL_WORKFLOW:
+            # Polled every second while it runs: outputs (data and the interface's types) only once it has ended.
+            context = self._status_context(execution, None, None)
+        else:
+            context = self._status_context(execution, self._data(execution.id), self._interface(execution))
         return self.c.views.page("execution_status.html", base="/console", execution=execution, **context)
 
     def graph(self, request: Request) -> Response:
@@ -145,14 +152,25 @@ class ExecutionPages:
             return None
 
     def _compiled(self, execution: execution_pb2.Execution) -> compiler_pb2.CompiledWorkflowClosure | None:
+        """The compiled workflow the execution runs; kept (a workflow version never changes once registered), so
+        a page polling a big workflow does not parse its closure every second."""
         workflow_id = execution.closure.workflow_id
         if not workflow_id.name:
             return None
+        key = workflow_id.SerializeToString(deterministic=True)
+        cached = self._closures.get(key)
+        if cached is not None:
+            return cached
         try:
             workflow = self.c.rpc("GetWorkflow", common_pb2.ObjectGetRequest(id=workflow_id))
         except FlyteplaneError:
             return None
-        return workflow.closure.compiled_workflow
+        closure: compiler_pb2.CompiledWorkflowClosure = workflow.closure.compiled_workflow
+        with self._closures_lock:  # pages are served from several threads
+            if len(self._closures) >= CACHED_WORKFLOWS:
+                self._closures.pop(next(iter(self._closures)))
+            self._closures[key] = closure
+        return closure
 
     def _interface(self, execution: execution_pb2.Execution) -> interface_pb2.TypedInterface | None:
         closure = self._compiled(execution)
