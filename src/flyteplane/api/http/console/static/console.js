@@ -144,7 +144,8 @@
       var pos = lay.positions[n.id];
       var g = el("g", { class: "node " + phaseClass(n.phase), transform: "translate(" + (pos.x - NODE_W / 2) + "," + (pos.y - NODE_H / 2) + ")", tabindex: "0", role: "button", "data-node": n.id }, svg);
       el("rect", { width: NODE_W, height: NODE_H, rx: 6 }, g);
-      var label = el("text", { x: 10, y: 18, class: "label" }, g); label.textContent = n.label;
+      var label = el("text", { x: 10, y: 18, class: "label" }, g);
+      label.textContent = n.label.length > 28 ? n.label.slice(0, 27) + "…" : n.label;
       var sub = el("text", { x: 10, y: 35, class: "sub" }, g);
       var title = el("title", {}, g);
       self.boxes[n.id] = { g: g, sub: sub, title: title, node: n };
