@@ -221,3 +221,29 @@ def test_static_files_ship_with_the_package(http: httpx2.Client) -> None:
     for name in ("htmx.min.js", "dagre.min.js", "console.js", "console.css"):
         response = http.get(f"/console/static/{name}")
         assert response.status_code == 200 and len(response.content) > 1000, name
+
+
+def test_recover_starts_a_new_execution_of_a_failed_one(http: httpx2.Client, project: str, ran: Any) -> None:
+    failed = ran["failed"].id.name
+    recovered = http.post(f"{here(project)}/executions/{failed}/recover", follow_redirects=False)
+    assert recovered.status_code == 303
+    new_name = recovered.headers["location"].rsplit("/", 1)[-1]
+    assert new_name != failed
+    page = http.get(recovered.headers["location"]).text
+    assert "Recovery of" in page and failed in page  # it names the execution it recovers
+
+
+def test_a_typed_signal_value_from_the_page_reaches_the_workflow(http: httpx2.Client, flyte: Any, project: str) -> None:
+    from flows import gates
+    from tests.integration.engine.support import assert_succeeded, finish, start, wait_for_signal
+
+    register(flyte, project, gates.asking)
+    execution = start(flyte, project, gates.asking, x=1)
+    wait_for_signal(flyte, project, execution, "name")
+    url = f"{here(project)}/executions/{execution.id.name}"
+    assert 'action="' + url + '/signals/name"' in http.get(f"{url}/status").text
+    sent = http.post(f"{url}/signals/name", data={"value": "console"}, follow_redirects=False)
+    assert sent.status_code == 303
+    done = finish(flyte, execution)
+    assert_succeeded(done)
+    assert done.outputs["o0"] == "hello console"
