@@ -247,3 +247,14 @@ def test_a_typed_signal_value_from_the_page_reaches_the_workflow(http: httpx2.Cl
     done = finish(flyte, execution)
     assert_succeeded(done)
     assert done.outputs["o0"] == "hello console"
+
+
+def test_actions_posted_from_another_site_are_refused(http: httpx2.Client, project: str, ran: Any) -> None:
+    name = ran["ok"][0].id.name
+    url = f"{here(project)}/executions/{name}/archive"
+    refused = http.post(url, headers={"Origin": "http://elsewhere.example"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert name in names_on(http.get(f"{here(project)}/executions").text)  # not archived
+    same = http.post(url, headers={"Origin": str(http.base_url).rstrip("/")}, follow_redirects=False)
+    assert same.status_code == 303
+    assert http.post(f"{url.rsplit('/', 1)[0]}/unarchive", follow_redirects=False).status_code == 303

@@ -6,10 +6,13 @@ Every path flytekit and flyteconsole link to leads to a page: `/console/projects
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from starlette.convertors import Convertor, register_url_convertor
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -43,6 +46,21 @@ class SectionConvertor(Convertor[str]):
 
 register_url_convertor("console_section", SectionConvertor())
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def same_site_only(endpoint: Endpoint) -> Endpoint:
+    """Actions refuse a form posted from another site (a page elsewhere must not terminate or launch here through
+    the user's browser): when the browser says where the form came from, it must be this host."""
+
+    async def checked(request: Request) -> Response:
+        origin = request.headers.get("origin") or request.headers.get("referer")
+        if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+            return PlainTextResponse("a console action must be posted from the console's own pages", 403)
+        return await endpoint(request)
+
+    return checked
+
 
 def console_routes(
     implementations: list[ServiceImplementation],
@@ -74,17 +92,17 @@ def console_routes(
         Route(ex + "/graph.json", execution.graph, methods=get),
         Route(ex + "/nodes", execution.nodes, methods=get),
         Route(ex + "/nodes/{node_id}", execution.node, methods=get),
-        Route(ex + "/terminate", actions.terminate, methods=post),
-        Route(ex + "/relaunch", actions.relaunch, methods=post),
+        Route(ex + "/terminate", same_site_only(actions.terminate), methods=post),
+        Route(ex + "/relaunch", same_site_only(actions.relaunch), methods=post),
         Route(ex + "/relaunch", entities.relaunch_form, methods=get),
-        Route(ex + "/recover", actions.recover, methods=post),
-        Route(ex + "/archive", actions.archive, methods=post),
-        Route(ex + "/unarchive", actions.unarchive, methods=post),
-        Route(ex + "/signals/{signal_id}", actions.signal, methods=post),
+        Route(ex + "/recover", same_site_only(actions.recover), methods=post),
+        Route(ex + "/archive", same_site_only(actions.archive), methods=post),
+        Route(ex + "/unarchive", same_site_only(actions.unarchive), methods=post),
+        Route(ex + "/signals/{signal_id}", same_site_only(actions.signal), methods=post),
         Route(pd + "/{section:console_section}", lists.entities, methods=get),
         Route(pd + "/{section:console_section}/{name}", entities.name_page, methods=get),
         Route(pd + "/{kind}/{name}/version/{version}", entities.version_page, methods=get),
-        Route(pd + "/{kind}/{name}/version/{version}/launch", entities.launch, methods=post),
-        Route(pd + "/launch_plan/{name}/version/{version}/state", entities.set_state, methods=post),
+        Route(pd + "/{kind}/{name}/version/{version}/launch", same_site_only(entities.launch), methods=post),
+        Route(pd + "/launch_plan/{name}/version/{version}/state", same_site_only(entities.set_state), methods=post),
         Route(BASE + "/projects/{project}/{section}", lists.legacy, methods=get),
     ]
