@@ -258,3 +258,24 @@ def test_actions_posted_from_another_site_are_refused(http: httpx2.Client, proje
     same = http.post(url, headers={"Origin": str(http.base_url).rstrip("/")}, follow_redirects=False)
     assert same.status_code == 303
     assert http.post(f"{url.rsplit('/', 1)[0]}/unarchive", follow_redirects=False).status_code == 303
+
+
+def test_file_outputs_are_download_links_and_a_deck_is_linked_from_its_node(
+    http: httpx2.Client, flyte: Any, project: str
+) -> None:
+    from flows import files
+
+    register(flyte, project, files.artifacts)
+    execution = run(flyte, project, files.artifacts, text="console bytes", count=2)
+    base = f"{here(project)}/executions/{execution.id.name}"
+    page = http.get(base).text
+    links = re.findall(r'<a href="([^"]+)" download>', page)
+    assert links, "the FlyteFile output has no download link"
+    downloaded = http.get(links[0].replace("&amp;", "&"))
+    assert downloaded.status_code == 200 and downloaded.content == b"console bytes"
+    details = http.get(f"{base}/nodes/n1").text
+    deck = re.search(r'<a href="([^"]+)" target="_blank" rel="noopener">Deck</a>', details)
+    assert deck is not None
+    rendered = http.get(deck.group(1).replace("&amp;", "&"))
+    assert rendered.status_code == 200 and b"<html" in rendered.content.lower()
+    assert "Deck</a>" not in http.get(f"{base}/nodes/n0").text  # no deck without enable_deck
