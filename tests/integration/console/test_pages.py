@@ -134,6 +134,7 @@ def test_execution_fragments_and_node_details(http: httpx2.Client, project: str,
     assert "FAILED" in nodes and 'hx-trigger="every' not in nodes  # ended: no more polling
     details = http.get(f"{base}/nodes/n0").text
     assert details.count('class="attempt"') == 3 and "always fails on 1" in details
+    assert details.count('<div class="bar bad"') == 3  # the attempts' timeline
     assert re.search(r'data-log-src="/logs/[^"]+/stderr', details)
     assert http.get(f"{base}/nodes/n9").status_code == 404
     status = http.get(f"{base}/status").text

@@ -121,6 +121,7 @@ class ExecutionPages:
         except FlyteplaneError:
             data = None
         attempts = self._attempts(ident)
+        _place_attempts(attempts)
         deck = self.c.link_of(node.closure.deck_uri) if node.closure.deck_uri else None
         return self.c.views.page(
             "node_details.html",
@@ -354,6 +355,30 @@ class ExecutionPages:
                 {"attempt": attempt, "logs": logs, "map_items": items, "item_counts": sorted(counts.items())}
             )
         return attempts
+
+
+def _place_attempts(attempts: list[dict[str, Any]]) -> None:
+    """Each attempt's bar on the node's timeline (a Gantt of its attempts): `left` and `width` as shares of the span
+    from the first attempt's start to the last one's end."""
+    now = datetime.now(timezone.utc).timestamp()
+    spans = []
+    for entry in attempts:
+        closure = entry["attempt"].closure
+        # An attempt that ended before it reported running has no start: it spans its creation to its last event.
+        begin = _seconds(closure.started_at) or _seconds(closure.created_at)
+        ended = task_phase(closure.phase) in ("SUCCEEDED", "FAILED", "ABORTED", "RETRYABLE_FAILURE")
+        last = _seconds(closure.updated_at) if ended else now
+        length = seconds_of(closure.duration) or ((last - begin) if begin else 0.0)
+        spans.append((begin, length))
+    started = [begin for begin, _ in spans if begin]
+    if not started:
+        return
+    first = min(started)
+    span = max(max(begin + length for begin, length in spans if begin) - first, 0.001)
+    for entry, (begin, length) in zip(attempts, spans, strict=True):
+        if begin:
+            entry["left"] = (begin - first) / span * 100
+            entry["width"] = max(0.5, length / span * 100)
 
 
 def _map_item(resource: Any) -> dict[str, Any]:

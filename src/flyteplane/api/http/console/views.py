@@ -80,6 +80,7 @@ def phase_class(phase: str) -> str:
         "RECOVERED": "ok",
         "FAILED": "bad",
         "FAILING": "bad",
+        "RETRYABLE_FAILURE": "bad",
         "TIMED_OUT": "bad",
         "ABORTED": "aborted",
         "ABORTING": "aborted",

@@ -16,7 +16,7 @@
   function phaseClass(phase) {
     switch (phase) {
       case "SUCCEEDED": case "RECOVERED": return "ok";
-      case "FAILED": case "FAILING": case "TIMED_OUT": return "bad";
+      case "FAILED": case "FAILING": case "TIMED_OUT": case "RETRYABLE_FAILURE": return "bad";
       case "ABORTED": case "ABORTING": return "aborted";
       case "RUNNING": case "SUCCEEDING": case "DYNAMIC_RUNNING": return "run";
       case "QUEUED": case "INITIALIZING": case "WAITING_FOR_RESOURCES": return "queued";
