@@ -217,3 +217,37 @@ def test_dark_and_light_schemes(console_server: RunningServer, browser: Any, pro
         context.close()
     assert colours["light"] == "rgb(255, 255, 255)"
     assert colours["dark"] == "rgb(13, 17, 23)"
+
+
+def test_every_list_page_renders_and_the_search_box_finds_an_execution(
+    console_server: RunningServer, flyte: Any, project: str, page: Any
+) -> None:
+    from flows import basics
+
+    register(flyte, project, basics.arithmetic)
+    execution = run(flyte, project, basics.arithmetic, a=1, b=1)
+    here = f"{console_server.url}/console/projects/{project}/domains/{DOMAIN}"
+    for name, url, heading in (
+        ("projects", f"{console_server.url}/console/projects", "Projects"),
+        ("project", f"{console_server.url}/console/projects/{project}", f"Project {project}"),
+        ("executions", f"{here}/executions", "Executions"),
+        ("workflows", f"{here}/workflows", "Workflows"),
+        ("tasks", f"{here}/tasks", "Tasks"),
+        ("launch-plans", f"{here}/launch_plans", "Launch plans"),
+        ("workflow", f"{here}/workflows/flows.basics.arithmetic", "Workflow flows.basics.arithmetic"),
+        ("task", f"{here}/task/flows.basics.add/version/v1", "Task flows.basics.add"),
+        ("schedules", f"{console_server.url}/console/schedules", "Schedules"),
+    ):
+        page.goto(url)
+        assert page.locator("h1").inner_text() == heading, name
+        shoot(page, f"page-{name}")
+    page.goto(f"{here}/executions")
+    assert page.get_by_role("link", name=execution.id.name).count() == 1
+    page.get_by_label("Search executions, workflows, tasks").fill(execution.id.name)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(f".*/executions/{execution.id.name}$"))
+    page.get_by_label("Search executions, workflows, tasks").fill("arithm")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ul.results li")
+    assert "flows.basics.arithmetic" in page.locator("ul.results").inner_text()
+    shoot(page, "page-search")
