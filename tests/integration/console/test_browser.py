@@ -169,6 +169,11 @@ def test_terminate_from_the_page_aborts_a_running_execution(
     page.goto(execution_url(console_server, project, execution.id.name))
     page.wait_for_selector(graph_node(page, "n0", "RUNNING"))
     page.fill("#cause", "enough napping")
+    for _ in range(2):  # the status refreshes itself meanwhile; what was typed survives
+        with page.expect_response(lambda response: response.url.endswith("/status")):
+            pass
+    page.wait_for_timeout(100)  # let the swap settle
+    assert page.locator("#cause").input_value() == "enough napping"
     page.get_by_role("button", name="Terminate").click()
     page.wait_for_selector("#phase:text('ABORTED')", timeout=120_000)
     ended = finish(flyte, execution)
