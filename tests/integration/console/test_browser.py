@@ -72,9 +72,12 @@ def test_a_running_execution_turns_green_without_reloading(
     page.goto(execution_url(console_server, project, execution.id.name))
     page.evaluate("window.__stayed = true")
     page.wait_for_selector(graph_node(page, "n0", "RUNNING"))
+    page.locator('#graph g.node[data-node="n0"]').click()
+    page.wait_for_selector('#node-details article[data-phase="RUNNING"]')
     shoot(page, "execution-running")
     page.wait_for_selector(graph_node(page, "n0", "SUCCEEDED"), timeout=120_000)
     page.wait_for_selector("#phase:text('SUCCEEDED')")
+    page.wait_for_selector('#node-details article[data-phase="SUCCEEDED"]')  # the open details follow too
     assert page.evaluate(NOT_RELOADED), "the page was reloaded"
     assert page.locator("#graph g.node.ok").count() == 1
 
