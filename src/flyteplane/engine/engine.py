@@ -1,14 +1,19 @@
 """The engine's threads: find executions that are due, evaluate each under a lease, persist the state.
 
-State lives in `engine_workflows`; a lease (owner + expiry) keeps two workers — in this process or another —
-from evaluating the same execution at once. A server killed at any moment restarts, re-reads the state and
-carries on; events already recorded are re-sent harmlessly (the admin side answers ALREADY_EXISTS).
+State lives in `engine_workflows` (engine/queue.py). An engine holds each execution it evaluates until the
+execution ends, for as long as its heartbeat stays younger than the lease: with several engines on one database,
+an execution stays with the engine whose executor runs its attempts, and one that dies hands its executions to the
+others a lease later. An engine that stops keeps them: restarted with the same owner id (server/engine_seat.py),
+it carries on and adopts its attempts; a server killed at any moment restarts, re-reads the state and carries on;
+events already recorded are re-sent harmlessly (the admin side answers ALREADY_EXISTS).
 """
 
 from __future__ import annotations
 
 import heapq
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -26,18 +31,28 @@ from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.context import Execution, RoundContext
 from flyteplane.engine.events import Emitter, WorkflowPhase
 from flyteplane.engine.executors.base import Executor
-from flyteplane.engine.ports import ChildExecutions, EventSink, PreviousRuns, Signals, Workflows
+from flyteplane.engine.ports import (
+    ChildExecutions,
+    EngineCounters,
+    EventSink,
+    NoCounters,
+    PreviousRuns,
+    Signals,
+    Workflows,
+)
 from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.engine.round import run_round
 from flyteplane.engine.runner import Runner
 from flyteplane.engine.state import WorkflowState
+from flyteplane.observability.logs import execution_context
 from flyteplane.store.db import Database
 
 __all__ = ["MAX_EVALUATION_FAILURES", "ORPHAN_GRACE", "SCAN_INTERVAL", "Engine", "EnginePorts"]
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=20)  # a round takes well under a second; a dead worker's lease lapses quickly
+LEASE = timedelta(seconds=20)  # an engine whose heartbeat is older than this has died: its executions are anyone's
+HEARTBEATS_PER_LEASE = 4  # an engine says it is alive this often per lease, so one late beat loses nothing
 IDLE_RECHECK = 5.0  # seconds: a look at every live execution at least this often
 SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
@@ -82,7 +97,9 @@ class Engine:
         workers: int = 4,
         exclusive: bool = True,
         owner: str | None = None,
+        lease: timedelta = LEASE,
         clock: Callable[[], float] = time.time,
+        counters: EngineCounters | None = None,
     ) -> None:
         self.queue = ExecutionQueue(db)
         self.blobs = blobs
@@ -90,8 +107,13 @@ class Engine:
         self.ports = ports
         self.public_url = public_url
         self.clock = clock
+        self.counters = counters or NoCounters()
         self.owner = owner or uuid.uuid4().hex[:16]  # stable across restarts when given (see server/engine_seat.py)
         self.exclusive = exclusive  # the only engine on this database: every lease left by a crash is void at start
+        self.lease = lease
+        self.takeovers = 0  # executions taken over from an engine that died
+        self._lapsed: dict[int, str] = {}  # due executions a dead engine held -> that engine, until claimed
+        self._beat_at = 0.0
         self.runner = Runner()
         self.cache = TaskCache(db)
         self._workers = workers
@@ -110,11 +132,14 @@ class Engine:
         self._unsettled: set[int] = set()  # live at start and not evaluated since: their attempts are not orphans
         self._failures: dict[int, int] = {}  # consecutive failed evaluations per execution
         self._inherited: set[str] = set()
+        self._names: dict[int, str] = {}  # row id -> "project:domain:name", for log lines
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.queue.void_leases(None if self.exclusive else self.owner)
+        if self.exclusive:
+            self.queue.void_leases()
+        self._heartbeat()
         self._unsettled = set(self.queue.live_ids())
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
         self._inherited = set(self.executor.live())  # only these can be a crash's leftovers
@@ -205,11 +230,19 @@ class Engine:
                 except Exception:
                     log.exception("reconciling orphaned task attempts failed")
             try:
-                for row_id in self.queue.due(_utc(self.clock()), limit=256):
+                if self.clock() >= self._beat_at + self.lease.total_seconds() / HEARTBEATS_PER_LEASE:
+                    self._heartbeat()
+                for row_id, holder in self.queue.due(_utc(self.clock()), 256, self.owner, self.lease):
+                    if holder not in ("", self.owner):
+                        self._lapsed[row_id] = holder  # counted once the claim succeeds
                     self._enqueue(row_id)
             except Exception:
                 log.exception("engine scan failed")
             self._stopping.wait(SCAN_INTERVAL)
+
+    def _heartbeat(self) -> None:
+        self._beat_at = self.clock()
+        self.queue.heartbeat(self.owner, _utc(self._beat_at), host=socket.gethostname(), pid=os.getpid())
 
     def _work_loop(self) -> None:
         while not self._stopping.is_set():
@@ -279,10 +312,20 @@ class Engine:
     def evaluate(self, row_id: int) -> bool:
         """One round of one execution under its lease; True if it started task attempts (work it may have to
         follow up soon). An execution whose rounds keep raising is looked at again later and later, and failed
-        once they have raised MAX_EVALUATION_FAILURES times in a row."""
-        if not self.queue.claim(row_id, self.owner, _utc(self.clock()), LEASE):
+        once they have raised MAX_EVALUATION_FAILURES times in a row. Every log line of the round names the
+        execution (see observability/logs.py)."""
+        with execution_context(self._name(row_id)):
+            return self._evaluate(row_id)
+
+    def _evaluate(self, row_id: int) -> bool:
+        lapsed = self._lapsed.pop(row_id, None)
+        if not self.queue.claim(row_id, self.owner, _utc(self.clock()), self.lease):
             self._unsettled.discard(row_id)  # done, or another engine holds it: not ours to wait for
             return False
+        if lapsed is not None:
+            self.takeovers += 1
+            self.counters.lease_taken_over()
+            log.warning("engine %s has not been heard of for %s; taking the execution over", lapsed, self.lease)
         try:
             started = self._evaluate_claimed(row_id)
         except Exception as exc:
@@ -291,6 +334,19 @@ class Engine:
         self._failures.pop(row_id, None)
         self._unsettled.discard(row_id)
         return started
+
+    def _name(self, row_id: int) -> str:
+        """The execution's "project:domain:name" for log lines, read once per execution ("" if it cannot be)."""
+        name = self._names.get(row_id)
+        if name is None:
+            try:
+                name = self.queue.name_of(row_id)
+            except Exception:
+                return ""
+            if len(self._names) >= 4096:  # those of ended executions are dropped at their end; this is a backstop
+                self._names.clear()
+            self._names[row_id] = name
+        return name
 
     def _evaluate_claimed(self, row_id: int) -> bool:
         loaded = self._load(row_id)
@@ -355,11 +411,15 @@ class Engine:
         if done:
             for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
                 self._attempts.pop(attempt, None)
+            self._names.pop(row_id, None)
             return False
         known = len(self._attempts)
         for attempt in state.attempt_ids():
             self._attempts[attempt] = row_id
-        return len(self._attempts) > known
+        started = len(self._attempts) - known
+        if started:
+            self.counters.attempt_started(started)
+        return started > 0
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)

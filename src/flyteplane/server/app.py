@@ -18,11 +18,13 @@ import uvicorn
 
 from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
+from flyteplane.api.grpc.observed import ObservedCalls
 from flyteplane.api.http.app import http_app
 from flyteplane.api.http.console import console_routes
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
+from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.scheduler.timezones import zone_named
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
@@ -80,7 +82,10 @@ class ControlPlane:
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
             handlers=grpc_handlers(implementations),
-            interceptors=[FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4)],
+            interceptors=[  # the first is the outermost: a held GetExecution counts once, with its wait
+                ObservedCalls(plane.metrics.observe_rpc),
+                FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4),
+            ],
             options=GRPC_OPTIONS,
         )
         self._grpc.add_insecure_port(f"unix:{grpc_socket}")
@@ -90,8 +95,9 @@ class ControlPlane:
             http_app(
                 plane.blobs,
                 plane.signer,
-                plane.executor,
-                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
+                plane.executor or AttemptLogFiles(settings.home),  # an engine elsewhere may share the home
+                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES, observe=plane.metrics.observe_rpc),
+                metrics=plane.metrics,
                 console=console_routes(
                     implementations,
                     services.dataproxy,

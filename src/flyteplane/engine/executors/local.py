@@ -37,6 +37,7 @@ from flyteplane.engine.executors import supervise
 from flyteplane.engine.executors.attempt_files import (
     LIVE_DIR,
     AttemptFiles,
+    AttemptLogFiles,
     ExitRecord,
     StartRecord,
     valid_attempt_id,
@@ -46,7 +47,7 @@ from flyteplane.engine.executors.bundles import Bundle, BundleCache
 from flyteplane.engine.executors.environment import PythonEnvironments
 from flyteplane.engine.executors.outcome import outcome_of
 from flyteplane.engine.executors.preparation import attempt_spec
-from flyteplane.engine.executors.warm import WAIT, Forked, NotForked, Orphaned, WarmPool, WarmSettings
+from flyteplane.engine.executors.warm import WAIT, Forked, NotForked, Orphaned, WarmPool, WarmSettings, open_pidfd
 
 __all__ = ["LocalExecutor"]
 
@@ -63,6 +64,14 @@ def _utc_now() -> datetime:
 
 def _moment(timestamp: float | None) -> datetime | None:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc) if timestamp else None
+
+
+def _about(entry: _Attempt | None) -> dict[str, Any]:
+    """`extra` for a log line about an attempt: its execution, as engine rounds name theirs (see
+    observability/logs.py), from the variables the attempt runs with."""
+    env = entry.spec.get("env", {}) if entry is not None else {}
+    parts = [env.get(f"FLYTE_INTERNAL_EXECUTION_{name}", "") for name in ("PROJECT", "DOMAIN", "ID")]
+    return {"execution_id": ":".join(parts)} if all(parts) else {}
 
 
 @dataclass
@@ -258,10 +267,7 @@ class LocalExecutor:
 
     def log_file(self, attempt_id: str, stream: str) -> Path | None:
         """The file behind an attempt's `stdout` / `stderr` log link, if the attempt exists."""
-        if stream not in ("stdout", "stderr") or not valid_attempt_id(attempt_id):
-            return None
-        path = AttemptFiles(self._home, attempt_id).stream(stream)
-        return path if path.is_file() else None
+        return AttemptLogFiles(self._home).log_file(attempt_id, stream)
 
     def prune(self, older_than: timedelta) -> int:
         """Deletes the directories (logs included) of attempts that ended more than `older_than` ago."""
@@ -370,7 +376,7 @@ class LocalExecutor:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self._warm.request(zygote, files.attempt_id, str(files.dir), lock_fd)  # type: ignore[arg-type]
             except OSError as e:
-                log.warning("local executor: attempt %s starts cold: %s", files.attempt_id, e)
+                log.warning("local executor: attempt %s starts cold: %s", files.attempt_id, e, extra=_about(entry))
             else:
                 entry.forking = True
                 self._running_now(entry, None)
@@ -400,7 +406,7 @@ class LocalExecutor:
         finally:
             os.close(lock_fd)  # the supervisor holds the lock from here on
         self._running_now(entry, process)
-        self._watch(entry, _open_pidfd(process.pid))
+        self._watch(entry, open_pidfd(process.pid))
         return True
 
     def _running_now(self, entry: _Attempt, process: subprocess.Popen[bytes] | None) -> None:
@@ -438,8 +444,10 @@ class LocalExecutor:
                 entry.forking = False
                 self._watch(entry, result.pidfd)
             elif isinstance(result, NotForked):
-                log.warning("local executor: attempt %s starts cold: %s", result.attempt_id, result.reason)
                 entry = self._attempts.get(result.attempt_id)
+                log.warning(
+                    "local executor: attempt %s starts cold: %s", result.attempt_id, result.reason, extra=_about(entry)
+                )
                 if entry is not None and entry.forking:
                     self._start_cold_instead(entry)
             else:
@@ -453,11 +461,15 @@ class LocalExecutor:
         attempt never started and starts cold."""
         entry.forking = False
         if not entry.files.supervisor_alive():
-            log.warning("local executor: attempt %s starts cold: its warm interpreter ended", entry.files.attempt_id)
+            log.warning(
+                "local executor: attempt %s starts cold: its warm interpreter ended",
+                entry.files.attempt_id,
+                extra=_about(entry),
+            )
             self._start_cold_instead(entry)
             return
         started = entry.files.started()
-        pidfd = _open_pidfd(started.pid) if started is not None else None
+        pidfd = open_pidfd(started.pid) if started is not None else None
         if pidfd is not None and started is not None and not _same_process(started):
             os.close(pidfd)
             pidfd = None
@@ -509,7 +521,11 @@ class LocalExecutor:
             try:
                 entry.files.write_exit(record)
             except OSError:
-                log.exception("local executor: cannot record that attempt %s was lost", entry.files.attempt_id)
+                log.exception(
+                    "local executor: cannot record that attempt %s was lost",
+                    entry.files.attempt_id,
+                    extra=_about(entry),
+                )
         self._apply_exit(entry, record)
         entry.files.drop_live_marker()
         self._notes.append(entry.files.attempt_id)
@@ -670,7 +686,7 @@ class LocalExecutor:
         pidfd = None
         if started is not None:
             entry.started_at = started.started_at
-            pidfd = _open_pidfd(started.pid)
+            pidfd = open_pidfd(started.pid)
             if pidfd is not None and not (_same_process(started) and entry.files.supervisor_alive()):
                 os.close(pidfd)  # not provably the supervisor: fall back to checking its lock
                 pidfd = None
@@ -682,15 +698,6 @@ class LocalExecutor:
 
     def _now(self) -> float:
         return self._clock().timestamp()
-
-
-def _open_pidfd(pid: int) -> int | None:
-    if not hasattr(os, "pidfd_open"):
-        return None
-    try:
-        return os.pidfd_open(pid)
-    except OSError:
-        return None
 
 
 def _same_process(started: StartRecord) -> bool:
