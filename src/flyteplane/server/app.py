@@ -20,10 +20,12 @@ from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
 from flyteplane.api.grpc.observed import ObservedCalls
 from flyteplane.api.http.app import http_app
+from flyteplane.api.http.console import console_routes
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
 from flyteplane.engine.executors.attempt_files import AttemptLogFiles
+from flyteplane.scheduler.timezones import zone_named
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
@@ -104,6 +106,12 @@ class ControlPlane:
                 plane.executor or AttemptLogFiles(settings.home),  # an engine elsewhere may share the home
                 gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES, observe=plane.metrics.observe_rpc),
                 metrics=plane.metrics,
+                console=console_routes(
+                    implementations,
+                    services.dataproxy,
+                    services.launch_plans.scheduled_launch_plans,
+                    zone_named(settings.scheduler_timezone),
+                ),
             ),
             uds=http_socket,
             log_level="warning",
