@@ -115,6 +115,11 @@ def _public_url(value: str) -> str | None:
     return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
 
 
+def _url(value: str) -> str | None:
+    parts = urlsplit(value)
+    return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
+
+
 def _domains(value: tuple[str, ...]) -> str | None:
     bad = [domain for domain in value if not DOMAIN.match(domain)]
     if bad:
@@ -183,6 +188,8 @@ RULES: dict[str, Rule] = {
     "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
     "engine_workers": _integer(1, 1024),
     "max_concurrency": _integer(1, 4096),
+    "executor": _choice("local", "ray"),
+    "ray_address": Rule("the http:// or https:// URL of a Ray cluster's Jobs API, e.g. http://127.0.0.1:8265", _url),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
     "warm_pool": Rule("true or false", _any_bool),
     "warm_pool_size": _integer(1, 64),

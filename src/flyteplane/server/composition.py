@@ -15,6 +15,7 @@ from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
 from flyteplane.engine.executors.bundles import BundleCache
 from flyteplane.engine.executors.local import LocalExecutor
+from flyteplane.engine.executors.ray import RayExecutor
 from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
@@ -96,7 +97,7 @@ class Plane:
     signer: Signer
     queue: ExecutionQueue
     services: Services
-    executor: LocalExecutor | None = None
+    executor: LocalExecutor | RayExecutor | None = None
     engine: Engine | None = None
     scheduler: Scheduler | None = None
     seat: EngineSeat | None = None
@@ -133,26 +134,7 @@ class Plane:
         else:
             self.seat = EngineSeat(settings.home)
             owner = self.seat.take()
-            self.executor = LocalExecutor(
-                settings.home,
-                max_concurrency=settings.max_concurrency,
-                python_envs=settings.python_envs,
-                public_url=settings.advertised_url,
-                warm=WarmSettings(
-                    enabled=settings.warm_pool,
-                    size=settings.warm_pool_size,
-                    imports={env: tuple(modules.split()) for env, modules in settings.warm_imports.items()},
-                    idle_timeout=settings.warm_idle_timeout,
-                    prestart=True,
-                ),
-                bundles=BundleCache(
-                    settings.home,
-                    sources=[self.blobs.base, *settings.bundle_sources],
-                    max_bytes=settings.bundle_max_bytes,
-                    cache_bytes=settings.bundle_cache_bytes,
-                    fetch_timeout=settings.bundle_fetch_timeout,
-                ),
-            )
+            self.executor = self._executor(owner)
             self.engine = Engine(
                 self.db,
                 self.blobs,
@@ -175,6 +157,39 @@ class Plane:
             self.scheduler = Scheduler.from_settings(
                 settings, self.db, services.executions.create_execution, services.launch_plans
             )
+
+    def _executor(self, owner: str) -> LocalExecutor | RayExecutor:
+        """The executor the settings name: local processes, or jobs on a Ray cluster (Ray itself is not imported:
+        the executor speaks the Jobs API over HTTP)."""
+        settings = self.settings
+        if settings.executor == "ray":
+            return RayExecutor(
+                settings.home,
+                address=settings.ray_address,
+                owner=owner,
+                public_url=settings.advertised_url,
+                python_envs=settings.python_envs,
+            )
+        return LocalExecutor(
+            settings.home,
+            max_concurrency=settings.max_concurrency,
+            python_envs=settings.python_envs,
+            public_url=settings.advertised_url,
+            warm=WarmSettings(
+                enabled=settings.warm_pool,
+                size=settings.warm_pool_size,
+                imports={env: tuple(modules.split()) for env, modules in settings.warm_imports.items()},
+                idle_timeout=settings.warm_idle_timeout,
+                prestart=True,
+            ),
+            bundles=BundleCache(
+                settings.home,
+                sources=[self.blobs.base, *settings.bundle_sources],
+                max_bytes=settings.bundle_max_bytes,
+                cache_bytes=settings.bundle_cache_bytes,
+                fetch_timeout=settings.bundle_fetch_timeout,
+            ),
+        )
 
     def start(self) -> None:
         if self.engine is not None:

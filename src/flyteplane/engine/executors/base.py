@@ -15,7 +15,11 @@ from typing import Protocol
 
 from flyteidl.core import execution_pb2, tasks_pb2
 
-__all__ = ["AttemptPhase", "AttemptStatus", "Executor", "TaskAttempt", "log_link"]
+__all__ = ["CONTAINER_TASK_TYPES", "AttemptPhase", "AttemptStatus", "Executor", "TaskAttempt", "log_link"]
+
+
+CONTAINER_TASK_TYPES = frozenset({"python-task", "container", "raw-container", "sidecar", "ray"})
+"""Task types whose templates name a container (or a pod's primary container) that runs the task itself."""
 
 
 class AttemptPhase(enum.Enum):

@@ -41,7 +41,7 @@ from flyteplane.engine.executors.attempt_files import (
     StartRecord,
     valid_attempt_id,
 )
-from flyteplane.engine.executors.base import AttemptPhase, AttemptStatus, TaskAttempt, log_link
+from flyteplane.engine.executors.base import CONTAINER_TASK_TYPES, AttemptPhase, AttemptStatus, TaskAttempt, log_link
 from flyteplane.engine.executors.bundles import Bundle, BundleCache
 from flyteplane.engine.executors.environment import PythonEnvironments
 from flyteplane.engine.executors.outcome import outcome_of
@@ -93,6 +93,8 @@ def _bundle_of(spec: Mapping[str, Any]) -> Bundle | None:
 
 class LocalExecutor:
     """Runs task attempts as local processes; see the module docstring. Safe to call from any thread."""
+
+    task_types = CONTAINER_TASK_TYPES
 
     def __init__(
         self,
