@@ -196,3 +196,13 @@ def test_bundle_sources_and_limits(tmp_path: Path) -> None:
 def test_warm_pool_and_bundle_settings_are_range_checked(name: str, value: str) -> None:
     with pytest.raises(InvalidArgument, match=f"invalid value for setting '{name}'"):
         load_settings(env={f"FLYTEPLANE_{name.upper()}": value})
+
+
+def test_the_executor_is_local_unless_ray_is_named_with_its_jobs_api() -> None:
+    assert load_settings(env={}).executor == "local"
+    settings = load_settings(env={"FLYTEPLANE_EXECUTOR": "ray", "FLYTEPLANE_RAY_ADDRESS": "http://10.0.0.5:8265"})
+    assert (settings.executor, settings.ray_address) == ("ray", "http://10.0.0.5:8265")
+    with pytest.raises(InvalidArgument, match=r"'executor'.*'kubernetes'.*allowed: local or ray"):
+        load_settings(env={"FLYTEPLANE_EXECUTOR": "kubernetes"})
+    with pytest.raises(InvalidArgument, match=r"'ray_address'.*allowed: the http:// or https:// URL"):
+        load_settings(env={"FLYTEPLANE_RAY_ADDRESS": "127.0.0.1:6379"})
