@@ -106,7 +106,7 @@ class RayCluster:
         return [node["raylet"] for node in data["data"]["summary"]]
 
     def node_id(self, resource: str) -> str:
-        """The id of the node that has `resource` (e.g. "worker", or "node:__internal_head__")."""
+        """The id of the node that has `resource` (e.g. "worker", or "node:InternalHead")."""
         for node in self.nodes():
             if resource in (node.get("resourcesTotal") or {}) and node.get("state") == "ALIVE":
                 return str(node["nodeId"])

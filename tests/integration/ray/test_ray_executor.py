@@ -175,7 +175,7 @@ def test_tasks_run_on_the_worker_node_with_their_resources_and_logs(
     (attempt,) = task_executions(server, ended)
     job = ray_job(cluster, attempt_of(attempt))
     assert job["driver_node_id"] == cluster.node_id("worker")
-    assert job["driver_node_id"] != cluster.node_id("node:__internal_head__")
+    assert job["driver_node_id"] != cluster.node_id("node:InternalHead")
     assert supervisor_resources(cluster, job["submission_id"]) == {"CPU": 1.0, "memory": 200.0 * 2**20}
     # The job's logs on the task's log link (Ray flushes them a moment after the job ends).
     link = job_link(attempt)

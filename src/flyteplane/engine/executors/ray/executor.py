@@ -6,8 +6,9 @@ timeout); flyteplane keeps only why it stopped a job (terminated, or timed out) 
 before the stop request, and the reason an attempt could not be submitted at all.
 
 One background thread asks Ray about the jobs that are not over (one keep-alive connection, one request per
-job), stops those past their timeout, and tells the engine through `on_change` when one starts or ends. A
-restarted executor adopts the jobs its engine owner submitted (their metadata names it) at the first `live()`.
+job, or one listing of all jobs when many are in flight), stops those past their timeout, and tells the engine
+through `on_change` when one starts or ends. A restarted executor adopts the jobs its engine owner submitted
+(their metadata names it) at the first `live()`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 LOG_STREAM = "job"  # /logs/<attempt id>/job: the driver's stdout and stderr, as Ray keeps them together
 MESSAGE_TAIL_CHARS = 2048
+LIST_FROM = 16  # more unfinished jobs than this: one listing of the cluster's jobs per look instead of one call each
 TASK_TYPES = CONTAINER_TASK_TYPES  # a `ray` task's driver is a job like any other (see submission.py)
 
 _RUNNING_STATES = ("PENDING", "RUNNING")
@@ -313,11 +315,14 @@ class RayExecutor:
         with self._lock:
             watched = {k: v for k, v in self._jobs.items() if v.status.finished_at is None}
         changed: list[str] = []
+        listed: dict[str, dict[str, Any]] | None = None
         for attempt_id, before in watched.items():
             if self._closed.is_set():
                 return
             try:
-                job = self._api.job(attempt_id)
+                if listed is None and len(watched) > LIST_FROM:
+                    listed = {str(j.get("submission_id")): j for j in self._api.jobs()}
+                job = listed.get(attempt_id) if listed is not None else self._api.job(attempt_id)
             except RayUnavailable as e:
                 if not self._unreachable:
                     log.warning("ray executor: %s", e)
