@@ -37,6 +37,9 @@ class Settings:
     log_level: str = "INFO"
     engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions
+    # seconds an engine that stopped beating (killed, its machine gone) keeps its executions before another engine
+    # on the same database (a replica) takes them over
+    engine_lease: float = 20.0
     max_concurrency: int = field(default_factory=lambda: default_max_concurrency())  # task processes at once
     executor: str = "local"  # where task attempts run: local processes, or jobs on a Ray cluster
     ray_address: str = "http://127.0.0.1:8265"  # the Ray cluster's Jobs API (its dashboard), for executor: ray
