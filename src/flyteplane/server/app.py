@@ -22,7 +22,6 @@ from flyteplane.api.http.app import http_app
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
-from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
@@ -89,7 +88,7 @@ class ControlPlane:
             http_app(
                 plane.blobs,
                 plane.signer,
-                plane.executor or AttemptLogFiles(settings.home),  # an engine elsewhere may share the home
+                plane.attempt_logs(),  # the executor's, or those of an engine elsewhere that shares the home
                 gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
             ),
             uds=http_socket,

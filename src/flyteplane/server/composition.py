@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flyteplane.api.http.logs import AttemptLogs
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
+from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.engine.executors.bundles import BundleCache
 from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.engine.executors.ray import RayExecutor
+from flyteplane.engine.executors.ray.jobs_api import JobsApi
+from flyteplane.engine.executors.ray.logs import RayJobLogs
 from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
@@ -195,6 +199,15 @@ class Plane:
                 fetch_timeout=settings.bundle_fetch_timeout,
             ),
         )
+
+    def attempt_logs(self) -> AttemptLogs:
+        """What serves the task log links: the executor, or where this process runs none (`serve --no-engine`),
+        the logs of the executor the settings name, read from the home it shares or from the Ray cluster."""
+        if self.executor is not None:
+            return self.executor
+        if self.settings.executor == "ray":
+            return RayJobLogs(self.settings.home, JobsApi(self.settings.ray_address))
+        return AttemptLogFiles(self.settings.home)
 
     def start(self) -> None:
         if self.engine is not None:

@@ -186,6 +186,13 @@ def test_tasks_run_on_the_worker_node_with_their_resources_and_logs(
             return "flyteplane-ray-marker: running on the worker node" in response.read().decode()
 
     wait_for(logged, "the task's print in its log link", timeout=30)
+    # An API-only server beside the engine (same home and settings) serves the same link from Ray.
+    api_only = start_server(server.home, server.db, "--no-engine", "--config", str(server.home / "flyteplane.yaml"))
+    try:
+        with urllib.request.urlopen(link.replace(server.url, api_only.url), timeout=30) as response:
+            assert "flyteplane-ray-marker: running on the worker node" in response.read().decode()
+    finally:
+        api_only.stop()
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"{server.url}/logs/{attempt_of(attempt)}/stdout", timeout=10)
     assert missing.value.code == 404

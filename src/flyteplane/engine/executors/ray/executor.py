@@ -29,16 +29,16 @@ from flyteplane.engine.executors.command import NotRunnable
 from flyteplane.engine.executors.environment import PythonEnvironments
 from flyteplane.engine.executors.goformat import go_duration
 from flyteplane.engine.executors.ray.jobs_api import JobExists, JobsApi, RayUnavailable
+from flyteplane.engine.executors.ray.logs import RayJobLogs
 from flyteplane.engine.executors.ray.resources import InvalidQuantity
 from flyteplane.engine.executors.ray.submission import OWNER_KEY, TIMEOUT_KEY, InvalidRayTask, job_request
 from flyteplane.engine.executors.substitution import TemplateError
 
-__all__ = ["LOG_STREAM", "TASK_TYPES", "RayExecutor", "job_status"]
+__all__ = ["TASK_TYPES", "RayExecutor", "job_status"]
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
-LOG_STREAM = "job"  # /logs/<attempt id>/job: the driver's stdout and stderr, as Ray keeps them together
 MESSAGE_TAIL_CHARS = 2048
 LIST_FROM = 16  # more unfinished jobs than this: one listing of the cluster's jobs per look instead of one call each
 TASK_TYPES = CONTAINER_TASK_TYPES  # a `ray` task's driver is a job like any other (see submission.py)
@@ -124,7 +124,8 @@ class RayExecutor:
         self._on_change = on_change
         self._poll = poll_interval
         self._clock = clock
-        self._dir = Path(home).absolute() / "ray-jobs"
+        self._job_logs = RayJobLogs(home, self._api)
+        self._dir = self._job_logs.folder
         self._dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._jobs: dict[str, _Job] = {}  # attempts not over yet (and terminal ones not yet released)
@@ -226,21 +227,8 @@ class RayExecutor:
         self._on_change = callback
 
     def log_file(self, attempt_id: str, stream: str) -> Path | None:
-        """The job's logs as Ray has them now, copied to a file (kept: readable when Ray has forgotten the job)."""
-        if stream != LOG_STREAM or not valid_attempt_id(attempt_id):
-            return None
-        path = self._dir / f"{attempt_id}.log"
-        try:
-            text = self._api.logs(attempt_id)
-        except RayUnavailable as e:
-            log.warning("ray executor: logs of %s: %s", attempt_id, e)
-            return path if path.is_file() else None
-        if text is None:
-            return path if path.is_file() else None
-        temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-        return path
+        """The file behind an attempt's log link: the job's logs as Ray has them now (see logs.py)."""
+        return self._job_logs.log_file(attempt_id, stream)
 
     def wait(self, attempt_id: str, timeout: float) -> AttemptStatus:
         """Polls until the attempt is over (or `timeout` seconds pass); for tests and tools."""
@@ -367,7 +355,7 @@ class RayExecutor:
     # -- files -----------------------------------------------------------------------------------------------
 
     def _logs(self, attempt_id: str) -> tuple[Any, ...]:
-        return (log_link("Ray job logs", f"{self._public_url}/logs/{attempt_id}/{LOG_STREAM}"),)
+        return (log_link("Ray job logs", self._job_logs.link(self._public_url, attempt_id)),)
 
     def _stop_file(self, attempt_id: str) -> Path:
         return self._dir / f"{attempt_id}.stop"
