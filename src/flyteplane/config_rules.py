@@ -197,6 +197,7 @@ RULES: dict[str, Rule] = {
     "engine_lease": _number_between(2, 3600, "seconds"),
     "max_concurrency": _integer(1, 4096),
     "executor": _choice("local", "ray"),
+    "ray_max_jobs": _integer(1, 100_000),
     "ray_address": Rule("the http:// or https:// URL of a Ray cluster's Jobs API, e.g. http://127.0.0.1:8265", _url),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
     "warm_pool": Rule("true or false", _any_bool),

@@ -206,3 +206,6 @@ def test_the_executor_is_local_unless_ray_is_named_with_its_jobs_api() -> None:
         load_settings(env={"FLYTEPLANE_EXECUTOR": "kubernetes"})
     with pytest.raises(InvalidArgument, match=r"'ray_address'.*allowed: the http:// or https:// URL"):
         load_settings(env={"FLYTEPLANE_RAY_ADDRESS": "127.0.0.1:6379"})
+    assert load_settings(env={"FLYTEPLANE_RAY_MAX_JOBS": "500"}).ray_max_jobs == 500
+    with pytest.raises(InvalidArgument, match=r"'ray_max_jobs'.*allowed: an integer from 1"):
+        load_settings(env={"FLYTEPLANE_RAY_MAX_JOBS": "0"})

@@ -178,6 +178,7 @@ class Plane:
                 owner=owner,
                 public_url=settings.advertised_url,
                 python_envs=settings.python_envs,
+                max_jobs=settings.ray_max_jobs,
             )
         return LocalExecutor(
             settings.home,

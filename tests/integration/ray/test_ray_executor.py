@@ -25,6 +25,10 @@ from tests.integration.engine.support import DOMAIN, VERSION, QuickRemote, asser
 from tests.integration.server import RunningServer, start_server
 from tests.integration.support import new_project
 from tests.postgres import temporary_database
+from tests.unit.engine.executors.attempt_builders import Attempts, shell_task
+
+from flyteplane.engine.executors.base import AttemptPhase
+from flyteplane.engine.executors.ray import RayExecutor
 
 APPS = Path(__file__).parent / "apps"
 if str(APPS) not in sys.path:
@@ -272,6 +276,44 @@ def test_a_restarted_server_adopts_its_running_job(
 def _all_jobs(cluster: ray_cluster.RayCluster) -> list[dict[str, Any]]:
     with urllib.request.urlopen(f"{cluster.address}/api/jobs/", timeout=10) as response:
         return list(json.load(response))
+
+
+def test_the_executor_alone_resubmits_idempotently_and_a_new_one_adopts_by_owner(
+    cluster: ray_cluster.RayCluster, tmp_path: Path
+) -> None:
+    """The executor without an engine: the same attempt submitted twice is one job; with max_jobs=1 the second
+    attempt waits for the first to end; a second executor with the same owner id lists (adopts) the running job at
+    live(), and its terminate stops it."""
+    attempts = Attempts(tmp_path / "data")
+    failing = attempts.make("ray-direct-1", shell_task("sh", "-c", "echo to-stderr >&2; exit 3"))
+    sleeping = attempts.make("ray-direct-2", shell_task("sleep", "300"))
+    first = RayExecutor(
+        tmp_path / "home", address=cluster.address, owner="owner-a", public_url="http://fp.test", max_jobs=1
+    )
+    try:
+        first.submit(failing)
+        first.submit(failing)  # a resubmission after a crash: the job is already there
+        first.submit(sleeping)
+        assert first.status("ray-direct-2").message == "waiting to be submitted"  # one job at a time
+        ended = first.wait("ray-direct-1", timeout=120)
+        assert (ended.phase, ended.exit_code) == (AttemptPhase.FAILED, 3), ended
+        assert "to-stderr" in ended.message
+        wait_for(lambda: first.status("ray-direct-2").phase == AttemptPhase.RUNNING, "the sleeping job's start")
+    finally:
+        first.close()
+    assert [j["submission_id"] for j in _all_jobs(cluster)].count("ray-direct-1") == 1
+    other = RayExecutor(tmp_path / "other", address=cluster.address, owner="owner-b", public_url="http://fp.test")
+    second = RayExecutor(tmp_path / "home", address=cluster.address, owner="owner-a", public_url="http://fp.test")
+    try:
+        assert "ray-direct-2" not in other.live()
+        assert "ray-direct-2" in second.live()
+        second.terminate("ray-direct-2")
+        stopped = second.wait("ray-direct-2", timeout=60)
+        assert stopped.phase == AttemptPhase.ABORTED and stopped.finished_at is not None
+        assert ray_job(cluster, "ray-direct-2")["status"] == "STOPPED"
+    finally:
+        second.close()
+        other.close()
 
 
 def test_every_port_of_the_cluster_is_loopback_only(cluster: ray_cluster.RayCluster) -> None:

@@ -1,9 +1,12 @@
 """The Ray executor: each task attempt is a Ray job, submitted through the cluster's Jobs API.
 
 The submission id is the attempt id, so submitting again after a crash finds the job already there and adopts
-it. Ray keeps everything about a job (status, exit code, logs, the metadata naming this engine and the attempt's
-timeout); flyteplane keeps only why it stopped a job (terminated, or timed out) in `<home>/ray-jobs/`, written
-before the stop request, and the reason an attempt could not be submitted at all.
+it. At most `max_jobs` jobs are submitted and unfinished at once; further attempts wait in the server, their
+requests on disk (`<home>/ray-jobs/<attempt>.request`, so a restart keeps them), and are submitted in order as
+jobs end: Ray fails a job that stays pending for 15 minutes, which a big map task on a small cluster would meet.
+Ray keeps everything else about a job (status, exit code, logs, the metadata naming this engine and the attempt's
+timeout); flyteplane keeps only why it stopped a job (terminated, or timed out), written before the stop request,
+and the reason an attempt could not be submitted at all.
 
 One background thread asks Ray about the jobs that are not over (one keep-alive connection, one request per
 job, or one listing of all jobs when many are in flight), stops those past their timeout, and tells the engine
@@ -13,10 +16,12 @@ through `on_change` when one starts or ends. A restarted executor adopts the job
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -40,6 +45,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 MESSAGE_TAIL_CHARS = 2048
+DEFAULT_MAX_JOBS = 64
 LIST_FROM = 16  # more unfinished jobs than this: one listing of the cluster's jobs per look instead of one call each
 TASK_TYPES = CONTAINER_TASK_TYPES  # a `ray` task's driver is a job like any other (see submission.py)
 
@@ -96,6 +102,7 @@ class _Job:
     status: AttemptStatus
     timeout: float | None  # seconds, from the job's metadata
     started: float | None  # epoch seconds Ray started the job
+    waiting: bool = False  # its request waits on disk for a free place among the max_jobs
 
 
 class RayExecutor:
@@ -115,7 +122,10 @@ class RayExecutor:
         on_change: Callable[[str], None] | None = None,
         poll_interval: float = POLL_SECONDS,
         clock: Callable[[], float] = time.time,
+        max_jobs: int = DEFAULT_MAX_JOBS,
     ) -> None:
+        if max_jobs < 1:
+            raise ValueError("max_jobs must be at least 1")
         self._api = JobsApi(address)
         self._owner = owner
         self._public_url = public_url.rstrip("/")
@@ -132,6 +142,11 @@ class RayExecutor:
         self._adopted = False
         self._closed = threading.Event()
         self._unreachable = False
+        self._max_jobs = max_jobs
+        self._waiting: deque[str] = deque()  # attempts whose request waits on disk, oldest first
+        self._pumping = threading.Lock()  # one thread submits waiting requests at a time, in order
+        for request in sorted(self._dir.glob("*.request"), key=lambda p: p.stat().st_mtime):
+            self._wait_in_line(request.name.removesuffix(".request"), self._timeout_of(request))
         self._thread = threading.Thread(target=self._monitor, name="flyteplane-ray-executor", daemon=True)
         self._thread.start()
 
@@ -153,18 +168,9 @@ class RayExecutor:
         except (NotRunnable, TemplateError, InvalidQuantity, InvalidRayTask) as e:
             self._write(self._error_file(attempt_id), str(e))
             return
-        try:
-            self._api.submit(request)
-        except JobExists:
-            log.info("ray executor: attempt %s was submitted before; adopting its job", attempt_id)
-        except ValueError as e:  # Ray refused the request itself (e.g. resources no node can ever have)
-            self._write(self._error_file(attempt_id), str(e))
-            return
-        timeout = attempt.timeout.total_seconds() if attempt.timeout else None
-        with self._lock:
-            if attempt_id not in self._jobs:
-                queued = AttemptStatus(AttemptPhase.QUEUED, logs=self._logs(attempt_id))
-                self._jobs[attempt_id] = _Job(queued, timeout, None)
+        self._write(self._request_file(attempt_id), json.dumps(request))
+        self._wait_in_line(attempt_id, attempt.timeout.total_seconds() if attempt.timeout else None)
+        self._pump()
 
     def status(self, attempt_id: str) -> AttemptStatus:
         with self._lock:
@@ -190,6 +196,21 @@ class RayExecutor:
             known = self._jobs.get(attempt_id)
             if known is not None and known.status.phase.terminal:
                 return
+            if known is not None and known.waiting:  # never submitted: nothing to stop
+                self._waiting.remove(attempt_id)
+                self._write(self._stop_file(attempt_id), "terminate")
+                self._request_file(attempt_id).unlink(missing_ok=True)
+                now = datetime.fromtimestamp(self._clock(), tz=timezone.utc)
+                message = "the attempt was terminated before it was submitted"
+                known.status = AttemptStatus(AttemptPhase.ABORTED, None, message, None, now, known.status.logs)
+                known.waiting = False
+                abandoned = True
+            else:
+                abandoned = False
+        if abandoned:
+            self._notify([attempt_id])
+            self._pump()
+            return
         if not valid_attempt_id(attempt_id) or self._error_file(attempt_id).exists():
             return
         self._write(self._stop_file(attempt_id), "terminate")
@@ -268,6 +289,68 @@ class RayExecutor:
             self._jobs[attempt_id] = entry
         return entry
 
+    def _wait_in_line(self, attempt_id: str, timeout: float | None) -> None:
+        with self._lock:
+            if attempt_id in self._jobs:
+                return
+            status = AttemptStatus(AttemptPhase.QUEUED, message="waiting to be submitted", logs=self._logs(attempt_id))
+            self._jobs[attempt_id] = _Job(status, timeout, None, waiting=True)
+            self._waiting.append(attempt_id)
+
+    def _pump(self) -> None:
+        """Submits waiting requests, oldest first, while fewer than max_jobs jobs are unfinished."""
+        with self._pumping:
+            while True:
+                with self._lock:
+                    in_flight = sum(
+                        1 for job in self._jobs.values() if not job.waiting and not job.status.phase.terminal
+                    )
+                    if not self._waiting or in_flight >= self._max_jobs:
+                        return
+                    attempt_id = self._waiting[0]
+                if not self._submit_waiting(attempt_id):
+                    return
+
+    def _submit_waiting(self, attempt_id: str) -> bool:
+        """POSTs one waiting request; False when Ray cannot be reached (it stays first in line)."""
+        request_file = self._request_file(attempt_id)
+        text = self._read(request_file)
+        error = None
+        if text is not None:
+            try:
+                self._api.submit(json.loads(text))
+            except JobExists:
+                log.info("ray executor: attempt %s was submitted before; adopting its job", attempt_id)
+            except RayUnavailable as e:
+                if not self._unreachable:
+                    log.warning("ray executor: cannot submit %s yet: %s", attempt_id, e)
+                self._unreachable = True
+                return False
+            except ValueError as e:  # Ray refused the request itself
+                error = str(e)
+                self._write(self._error_file(attempt_id), error)
+        with self._lock:
+            if self._waiting and self._waiting[0] == attempt_id:
+                self._waiting.popleft()
+            entry = self._jobs.get(attempt_id)
+            if entry is not None and entry.waiting:
+                entry.waiting = False
+                entry.status = AttemptStatus(AttemptPhase.QUEUED, logs=entry.status.logs)
+                if error is not None or text is None:
+                    failed = error or "the attempt's request was lost before it was submitted"
+                    entry.status = AttemptStatus(AttemptPhase.FAILED, message=failed, logs=entry.status.logs)
+        request_file.unlink(missing_ok=True)
+        if error is not None or text is None:
+            self._notify([attempt_id])
+        return True
+
+    def _timeout_of(self, request_file: Path) -> float | None:
+        try:
+            metadata = json.loads(request_file.read_text(encoding="utf-8")).get("metadata") or {}
+            return float(metadata.get(TIMEOUT_KEY) or 0) or None
+        except (OSError, ValueError, AttributeError, TypeError):
+            return None
+
     def _adopt(self) -> None:
         """Tracks the unfinished jobs this engine owner submitted before a restart."""
         try:
@@ -296,12 +379,13 @@ class RayExecutor:
                 if not self._adopted:
                     self._adopt()
                 self._refresh()
+                self._pump()
             except Exception:  # one bad answer must not stop the executor for every other attempt
                 log.exception("ray executor: refreshing the jobs failed")
 
     def _refresh(self) -> None:
         with self._lock:
-            watched = {k: v for k, v in self._jobs.items() if v.status.finished_at is None}
+            watched = {k: v for k, v in self._jobs.items() if v.status.finished_at is None and not v.waiting}
         changed: list[str] = []
         listed: dict[str, dict[str, Any]] | None = None
         for attempt_id, before in watched.items():
@@ -356,6 +440,9 @@ class RayExecutor:
 
     def _logs(self, attempt_id: str) -> tuple[Any, ...]:
         return (log_link("Ray job logs", self._job_logs.link(self._public_url, attempt_id)),)
+
+    def _request_file(self, attempt_id: str) -> Path:
+        return self._dir / f"{attempt_id}.request"
 
     def _stop_file(self, attempt_id: str) -> Path:
         return self._dir / f"{attempt_id}.stop"

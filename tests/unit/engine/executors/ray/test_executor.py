@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,6 @@ from tests.unit.engine.executors.attempt_builders import Attempts, shell_task
 
 from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.engine.executors.ray import RayExecutor
-from flyteplane.engine.executors.ray.jobs_api import RayUnavailable
 
 
 @pytest.fixture
@@ -41,14 +41,28 @@ def test_an_attempt_that_cannot_run_fails_without_a_job(executor: RayExecutor, t
     assert executor.status("a-1").message == status.message
 
 
-def test_an_unreachable_cluster_is_named_and_nothing_is_recorded(
+def test_while_the_cluster_is_unreachable_attempts_wait_in_line_on_disk(
     executor: RayExecutor, tmp_path: Path, closed_port: int
 ) -> None:
-    with pytest.raises(RayUnavailable, match=f"the Ray Jobs API at http://127.0.0.1:{closed_port} is unreachable"):
-        executor.submit(Attempts(tmp_path).make("a-2", shell_task("true")))
-    status = executor.status("a-2")  # not LOST: the engine waits for the cluster instead of failing the task
-    assert status.phase == AttemptPhase.QUEUED and "unreachable" in status.message
-    assert executor.live() == []
+    executor.submit(Attempts(tmp_path).make("a-2", shell_task("true")))
+    executor.submit(Attempts(tmp_path).make("a-3", shell_task("true")))
+    status = executor.status("a-2")  # not LOST, not a failed round: it is submitted once Ray answers
+    assert status.phase == AttemptPhase.QUEUED and status.message == "waiting to be submitted"
+    assert sorted(executor.live()) == ["a-2", "a-3"]
+    requests = sorted(p.name for p in (tmp_path / "home" / "ray-jobs").glob("*.request"))
+    assert requests == ["a-2.request", "a-3.request"]
+    body = json.loads((tmp_path / "home" / "ray-jobs" / "a-2.request").read_text())
+    assert body["submission_id"] == "a-2" and body["metadata"]["flyteplane_owner"] == "o1"
+    executor.terminate("a-3")
+    aborted = executor.status("a-3")
+    assert aborted.phase == AttemptPhase.ABORTED and aborted.finished_at is not None
+    assert not (tmp_path / "home" / "ray-jobs" / "a-3.request").exists()
+    # A restarted executor on the same home has the waiting attempt in line, in order.
+    with RayExecutor(
+        tmp_path / "home", address=f"http://127.0.0.1:{closed_port}", owner="o1", public_url="http://fp:30080"
+    ) as restarted:
+        assert restarted.live() == ["a-2"]
+        assert restarted.status("a-2").message == "waiting to be submitted"
 
 
 def test_logs_are_served_only_for_the_job_stream_of_a_valid_attempt(executor: RayExecutor) -> None:
