@@ -170,7 +170,8 @@ class RayExecutor:
             return
         self._write(self._request_file(attempt_id), json.dumps(request))
         self._wait_in_line(attempt_id, attempt.timeout.total_seconds() if attempt.timeout else None)
-        self._pump()
+        if not self._unreachable:  # else the monitor submits it once Ray answers; the engine's thread goes on
+            self._pump()
 
     def status(self, attempt_id: str) -> AttemptStatus:
         with self._lock:
@@ -275,8 +276,9 @@ class RayExecutor:
 
     # -- tracking ------------------------------------------------------------------------------------------------
 
-    def _track(self, attempt_id: str, job: Mapping[str, Any]) -> _Job:
-        """Records what Ray said about the job; returns the entry (kept only while the engine may ask again)."""
+    def _track(self, attempt_id: str, job: Mapping[str, Any], *, known_only: bool = False) -> _Job:
+        """Records what Ray said about the job; returns the entry (kept only while the engine may ask again;
+        with `known_only`, not recorded for an attempt released meanwhile)."""
         status = job_status(job, self._read(self._stop_file(attempt_id)), self._logs(attempt_id))
         metadata = job.get("metadata") or {}
         try:
@@ -286,7 +288,8 @@ class RayExecutor:
         started = job.get("start_time")
         entry = _Job(status, timeout, started / 1000 if isinstance(started, (int, float)) else None)
         with self._lock:
-            self._jobs[attempt_id] = entry
+            if not known_only or attempt_id in self._jobs:
+                self._jobs[attempt_id] = entry
         return entry
 
     def _wait_in_line(self, attempt_id: str, timeout: float | None) -> None:
@@ -329,6 +332,7 @@ class RayExecutor:
             except ValueError as e:  # Ray refused the request itself
                 error = str(e)
                 self._write(self._error_file(attempt_id), error)
+            self._unreachable = False
         with self._lock:
             if self._waiting and self._waiting[0] == attempt_id:
                 self._waiting.popleft()
@@ -408,7 +412,7 @@ class RayExecutor:
                         self._jobs[attempt_id] = _Job(lost, None, None)
                 changed.append(attempt_id)
                 continue
-            entry = self._track(attempt_id, job)
+            entry = self._track(attempt_id, job, known_only=True)
             self._enforce_timeout(attempt_id, entry, job)
             if entry.status.phase != before.status.phase or entry.status.finished_at != before.status.finished_at:
                 changed.append(attempt_id)
