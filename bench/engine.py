@@ -144,6 +144,23 @@ def prefect_column(work: Path, full: bool, results: dict[str, dict[str, Row]], f
         peer.stop()
 
 
+def empty_job_seconds(address: str, runs: int = 3) -> list[float]:
+    """What Ray alone costs a job: `true` on one CPU, from submission to SUCCEEDED (polled every 50 ms)."""
+    from flyteplane.engine.executors.ray.jobs_api import JobsApi
+
+    api = JobsApi(address)
+    measured = []
+    for i in range(runs):
+        started = time.perf_counter()
+        submission = f"bench-empty-{os.getpid()}-{i}"
+        api.submit({"submission_id": submission, "entrypoint": "true", "entrypoint_num_cpus": 1})
+        while (api.job(submission) or {}).get("status") not in ("SUCCEEDED", "FAILED", "STOPPED"):
+            time.sleep(0.05)
+        measured.append(round(time.perf_counter() - started, 2))
+    api.close()
+    return measured
+
+
 def ray_column(work: Path, db: str, results: dict[str, dict[str, Row]], facts: dict[str, Any]) -> None:
     """The chain and the 100-item map with every attempt a Ray job, on a head (no CPUs) and a worker node."""
     from tests import ray_cluster
@@ -168,6 +185,7 @@ def ray_column(work: Path, db: str, results: dict[str, dict[str, Row]], facts: d
         return
     facts["ray_cluster_start_seconds"] = round(time.perf_counter() - started, 1)
     facts["ray_worker_cpus"] = cpus
+    facts["ray_empty_job_seconds"] = empty_job_seconds(cluster.address)
     config = work / "ray.yaml"
     config.write_text(f"executor: ray\nray_address: {cluster.address}\n")
     column = FlyteplaneColumn(work / "ray-home", db, ["--config", str(config)])
