@@ -9,7 +9,7 @@ timeout); flyteplane keeps only why it stopped a job (terminated, or timed out),
 and the reason an attempt could not be submitted at all.
 
 One background thread asks Ray about the jobs that are not over (one keep-alive connection, one request per
-job, or one listing of all jobs when many are in flight), stops those past their timeout, and tells the engine
+job: the listing of all jobs grows with the cluster's history), stops those past their timeout, and tells the engine
 through `on_change` when one starts or ends. A restarted executor adopts the jobs its engine owner submitted
 (their metadata names it) at the first `live()`.
 """
@@ -43,10 +43,9 @@ __all__ = ["TASK_TYPES", "RayExecutor", "job_status"]
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0  # a Ray job takes seconds to start; a look that took long rests twice as long before the next
 MESSAGE_TAIL_CHARS = 2048
 DEFAULT_MAX_JOBS = 64
-LIST_FROM = 16  # more unfinished jobs than this: one listing of the cluster's jobs per look instead of one call each
 TASK_TYPES = CONTAINER_TASK_TYPES  # a `ray` task's driver is a job like any other (see submission.py)
 
 _RUNNING_STATES = ("PENDING", "RUNNING")
@@ -378,7 +377,9 @@ class RayExecutor:
         self._adopted = True
 
     def _monitor(self) -> None:
-        while not self._closed.wait(self._poll):
+        rest = self._poll
+        while not self._closed.wait(rest):
+            started = time.monotonic()
             try:
                 if not self._adopted:
                     self._adopt()
@@ -386,19 +387,17 @@ class RayExecutor:
                 self._pump()
             except Exception:  # one bad answer must not stop the executor for every other attempt
                 log.exception("ray executor: refreshing the jobs failed")
+            rest = max(self._poll, 2 * (time.monotonic() - started))  # the server and Ray's dashboard stay light
 
     def _refresh(self) -> None:
         with self._lock:
             watched = {k: v for k, v in self._jobs.items() if v.status.finished_at is None and not v.waiting}
         changed: list[str] = []
-        listed: dict[str, dict[str, Any]] | None = None
         for attempt_id, before in watched.items():
             if self._closed.is_set():
                 return
             try:
-                if listed is None and len(watched) > LIST_FROM:
-                    listed = {str(j.get("submission_id")): j for j in self._api.jobs()}
-                job = listed.get(attempt_id) if listed is not None else self._api.job(attempt_id)
+                job = self._api.job(attempt_id)
             except RayUnavailable as e:
                 if not self._unreachable:
                     log.warning("ray executor: %s", e)
