@@ -15,6 +15,12 @@ from flyteplane.config_rules import RULES, check_setting, invalid_setting
 from flyteplane.errors import InvalidArgument
 
 DEFAULT_DOMAINS = ("development", "staging", "production")
+NOTIFICATION_SUBJECT = 'Notice: Execution "{{ workflow.name }}" has {{ phase }} in "{{ domain }}".'
+NOTIFICATION_BODY = (
+    'Execution "{{ workflow.name }} [{{ name }}]" has {{ phase }} in "{{ domain }}". View details at '
+    '<a href="{{ console }}/projects/{{ project }}/domains/{{ domain }}/executions/{{ name }}">'
+    "{{ console }}/projects/{{ project }}/domains/{{ domain }}/executions/{{ name }}</a>.{{ error }}"
+)
 ENV_PREFIX = "FLYTEPLANE_"
 
 
@@ -35,6 +41,7 @@ class Settings:
     connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
+    log_format: str = "text"  # text: one readable line per record; json: one JSON object per line
     engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions
     # seconds an engine that stopped beating (killed, its machine gone) keeps its executions before another engine
@@ -68,6 +75,18 @@ class Settings:
     # Testing aid: the scheduler's clock starts at this ISO 8601 time and runs `speed` times faster than real time.
     scheduler_clock_start: str = ""
     scheduler_clock_speed: float = 1.0
+
+    # Notifications (email, Slack, PagerDuty) that launch plans and executions declare, sent on the phases they name:
+    # by email through this SMTP server (empty host: no emails), and to a webhook per kind where one is configured.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none, starttls (upgrade a plain connection) or ssl (TLS from the first byte)
+    smtp_user: str = ""  # empty: no login
+    smtp_password: str = ""
+    smtp_sender: str = "flyteplane@localhost"  # the From of notification emails
+    notification_webhooks: dict[str, str] = field(default_factory=dict)  # email | slack | pager_duty -> URL
+    notification_subject: str = NOTIFICATION_SUBJECT  # flyteadmin's template parameters: {{ workflow.name }} ...
+    notification_body: str = NOTIFICATION_BODY  # HTML; a notification's own template replaces it
 
     def __post_init__(self) -> None:
         """Every setting is checked here too, so a Settings built in code obeys the same rules as `serve`."""
@@ -128,10 +147,10 @@ def _as_type(kind: Any, value: Any) -> Any:
         if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
             pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
             if any(len(pair) != 2 for pair in pairs):
-                raise ValueError("expected image=environment pairs separated by commas")
+                raise ValueError("expected key=value pairs separated by commas")
             return {image.strip(): env.strip() for image, env in pairs}
         if not isinstance(value, dict):
-            raise ValueError("expected a mapping of image to environment")
+            raise ValueError("expected a mapping")
         return {
             str(image): " ".join(map(str, env)) if isinstance(env, list) else str(env) for image, env in value.items()
         }

@@ -179,6 +179,31 @@ def _iso_time(value: str) -> str | None:
     return None
 
 
+NOTIFICATION_KINDS = ("email", "slack", "pager_duty")
+
+
+def _optional_host(value: str) -> str | None:
+    return None if value == "" else _host(value)
+
+
+def _sender(value: str) -> str | None:
+    return None if "@" in value and _no_control_characters(value) else ""
+
+
+def _webhooks(value: Mapping[str, str]) -> str | None:
+    for kind, url in value.items():
+        if kind not in NOTIFICATION_KINDS:
+            return f"{kind!r} is no notification kind"
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or not _no_control_characters(url):
+            return f"{url!r} is no http:// or https:// URL"
+    return None
+
+
+def _template(value: str) -> str | None:
+    return None if value.strip() and _no_control_characters(value.replace("\n", "").replace("\t", "")) else ""
+
+
 RULES: dict[str, Rule] = {
     "host": Rule("an address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0", _host),
     "port": _integer(0, 65535),
@@ -193,6 +218,7 @@ RULES: dict[str, Rule] = {
     "connection_idle_timeout": _positive_number(3600, "seconds"),
     "max_workflow_nodes": _integer(1, 1_000_000),
     "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
+    "log_format": _choice("text", "json"),
     "engine_workers": _integer(1, 1024),
     "engine_lease": _number_between(2, 3600, "seconds"),
     "max_concurrency": _integer(1, 4096),
@@ -216,4 +242,13 @@ RULES: dict[str, Rule] = {
     "scheduler_timezone": Rule("an IANA time zone name such as UTC or Europe/Paris", _time_zone),
     "scheduler_clock_start": Rule("empty or an ISO 8601 time such as 2024-01-01T00:00:00Z", _iso_time),
     "scheduler_clock_speed": _positive_number(1_000_000, "times real time"),
+    "smtp_host": Rule("empty (no emails) or the SMTP server's host name or address", _optional_host),
+    "smtp_port": _integer(1, 65535),
+    "smtp_tls": _choice("none", "starttls", "ssl"),
+    "smtp_user": Rule("empty (no login) or a user name", _text),
+    "smtp_password": Rule("a password without control characters", _text),
+    "smtp_sender": Rule("an email address such as flyte@example.com or Flyte <flyte@example.com>", _sender),
+    "notification_webhooks": Rule("kind = URL pairs; kinds are email, slack and pager_duty", _webhooks),
+    "notification_subject": Rule("a non-empty line; {{ name }}, {{ phase }} ... are filled in", _template),
+    "notification_body": Rule("non-empty text (HTML); {{ name }}, {{ phase }} ... are filled in", _template),
 }

@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping
 from types import TracebackType
 from typing import IO, Any
@@ -123,14 +124,16 @@ class BlobStore:
     def exists(self, key: str) -> bool:
         return bool(self._fs.isfile(self._path(key)))
 
-    def put_bytes(self, key: str, data: bytes, *, content_md5: bytes | None = None) -> None:
-        """Store `data` atomically; InvalidArgument("Content-MD5 mismatch") leaves any old object in place."""
-        with self.open_write(key, content_md5=content_md5) as writer:
+    def put_bytes(self, key: str, data: bytes, *, content_md5: bytes | None = None, durable: bool = True) -> None:
+        """Store `data` atomically; InvalidArgument("Content-MD5 mismatch") leaves any old object in place.
+        `durable=False` skips the flush to disk, for what can be written again from what is stored (a process
+        that dies loses nothing either way; only a machine that does may)."""
+        with self.open_write(key, content_md5=content_md5, durable=durable) as writer:
             writer.write(data)
 
-    def open_write(self, key: str, *, content_md5: bytes | None = None) -> BlobWriter:
+    def open_write(self, key: str, *, content_md5: bytes | None = None, durable: bool = True) -> BlobWriter:
         """Start a streamed write; the object appears only when the writer commits."""
-        return BlobWriter(self, validate_key(key), content_md5)
+        return BlobWriter(self, validate_key(key), content_md5, durable=durable)
 
     def get_bytes(self, key: str) -> bytes:
         with self.open_read(key) as f:
@@ -171,6 +174,25 @@ class BlobStore:
         digest = _md5_of_file(path)
         self._write_md5_record(key, digest, identity)
         return digest
+
+    def probe(self) -> str:
+        """Writes, reads back and deletes a small object under the store's reserved prefix: what `flyteplane
+        doctor` checks. Returns the probe's location; raises OSError (or the object store's own error) saying
+        what failed."""
+        path = f"{self._root}/{RESERVED_SEGMENT}/probe/{uuid.uuid4().hex}"
+        data = b"flyteplane doctor probe"
+        if self._local:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        self._fs.pipe_file(path, data)
+        try:
+            read = self._fs.cat_file(path)
+            if read != data:
+                raise OSError(f"read back {len(read)} bytes that differ from the {len(data)} written")
+        finally:
+            self._fs.rm_file(path)
+        if self._fs.exists(path):
+            raise OSError("the probe object is still there after deleting it")
+        return path
 
     # -- internals shared with BlobWriter --
 
@@ -257,8 +279,9 @@ class BlobWriter:
     Used as a context manager it commits on a clean exit and discards the temp file on an exception.
     """
 
-    def __init__(self, store: BlobStore, key: str, expected_md5: bytes | None) -> None:
+    def __init__(self, store: BlobStore, key: str, expected_md5: bytes | None, *, durable: bool = True) -> None:
         self._store = store
+        self._durable = durable
         self._key = key
         self._expected_md5 = expected_md5
         self._hash = hashlib.md5(usedforsecurity=False)
@@ -291,7 +314,8 @@ class BlobWriter:
         file, self._file = self._file, None
         try:
             file.flush()
-            os.fsync(file.fileno())
+            if self._durable:
+                os.fsync(file.fileno())
             file.close()
             digest = self._hash.digest()
             if self._expected_md5 is not None and digest != self._expected_md5:

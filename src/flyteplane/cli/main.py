@@ -67,11 +67,13 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     plane.stop()
 
 
-# --- `flyteplane backfill`, `flyteplane engine` and `flyteplane scheduler` ---
+# --- `flyteplane backfill`, `flyteplane doctor`, `flyteplane engine` and `flyteplane scheduler` ---
 from flyteplane.cli.backfill import backfill  # noqa: E402
+from flyteplane.cli.doctor import doctor  # noqa: E402
 from flyteplane.cli.engine import engine  # noqa: E402
 from flyteplane.cli.scheduler import scheduler  # noqa: E402
 
 main.add_command(backfill)
+main.add_command(doctor)
 main.add_command(engine)
 main.add_command(scheduler)

@@ -18,6 +18,7 @@ import uvicorn
 
 from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
+from flyteplane.api.grpc.observed import ObservedCalls
 from flyteplane.api.http.app import http_app
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
@@ -78,7 +79,10 @@ class ControlPlane:
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
             handlers=grpc_handlers(implementations),
-            interceptors=[FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4)],
+            interceptors=[  # the first is the outermost: a held GetExecution counts once, with its wait
+                ObservedCalls(plane.metrics.observe_rpc),
+                FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4),
+            ],
             options=GRPC_OPTIONS,
         )
         self._grpc.add_insecure_port(f"unix:{grpc_socket}")
@@ -89,7 +93,8 @@ class ControlPlane:
                 plane.blobs,
                 plane.signer,
                 plane.attempt_logs(),  # the executor's, or those of an engine elsewhere that shares the home
-                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
+                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES, observe=plane.metrics.observe_rpc),
+                metrics=plane.metrics,
             ),
             uds=http_socket,
             log_level="warning",

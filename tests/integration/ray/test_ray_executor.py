@@ -7,6 +7,9 @@ adopts its job after a restart. One module: the cluster (half a minute to start)
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
 import sys
 import time
 import urllib.error
@@ -314,6 +317,24 @@ def test_the_executor_alone_resubmits_idempotently_and_a_new_one_adopts_by_owner
     finally:
         second.close()
         other.close()
+
+
+def test_doctor_checks_the_ray_jobs_api(cluster: ray_cluster.RayCluster, database: str, tmp_path: Path) -> None:
+    def doctor(address: str) -> str:
+        config = tmp_path / "doctor.yaml"
+        config.write_text(f"executor: ray\nray_address: {address}\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTEPLANE_")}
+        argv = [sys.executable, "-m", "flyteplane", "doctor", "--home", str(tmp_path / "home"), "--db", database]
+        done = subprocess.run([*argv, "--config", str(config)], capture_output=True, text=True, env=env, timeout=120)
+        return next(line for line in done.stdout.splitlines() if "executor (ray)" in line)
+
+    assert doctor(cluster.address).startswith("ok")
+    assert f"the Jobs API at {cluster.address} answers (Ray 2." in doctor(cluster.address)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    line = doctor(closed)
+    assert line.startswith("FAIL") and f"the Ray Jobs API at {closed} is unreachable" in line, line
 
 
 def test_every_port_of_the_cluster_is_loopback_only(cluster: ray_cluster.RayCluster) -> None:

@@ -147,8 +147,9 @@ class ArrayNodeHandler:
         input_key = place.inputs_key
         if FLYTEKIT_MAP_RESOLVER in task.container.args:
             input_key = f"{item_dir}/inputs.pb"
-            if item.attempt == 0:  # a retry reads what the first attempt was given
-                ctx.write_literal_map(input_key, _item_inputs(place, ctx.read_literal_map(place.inputs_key), index))
+            # Written for every attempt, without a flush to disk: they can always be made again from the array's.
+            item_inputs = _item_inputs(place, ctx.read_literal_map(place.inputs_key), index)
+            ctx.write_literal_map(input_key, item_inputs, durable=False)
             env.update({"BATCH_JOB_ARRAY_INDEX_VAR_NAME": ITEM_INPUT_INDEX_VARIABLE, ITEM_INPUT_INDEX_VARIABLE: "0"})
         attempt = build_attempt(
             ctx,
