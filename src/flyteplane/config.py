@@ -33,7 +33,14 @@ class Settings:
     home: Path = field(default_factory=lambda: Path("~/.flyteplane").expanduser())
     db: str = ""  # empty: SQLite under home
     blob_store: str = ""  # empty: a folder under home
-    public_url: str = ""  # empty: http://<host>:<port> as the client reached it
+    public_url: str = ""  # empty: http://<host>:<port> as the client reached it (https:// with TLS)
+    # TLS on the port: off, self-signed (made once under home/tls) or files (tls_cert and tls_key); empty: files
+    # when tls_cert and tls_key are set, else off
+    tls: str = ""
+    tls_cert: str = ""  # PEM certificate (chain) file, reread on SIGHUP
+    tls_key: str = ""  # PEM private key file (unencrypted), reread on SIGHUP
+    # with TLS on and the port bound to a loopback address, plaintext connections are served on it too
+    plaintext_on_loopback: bool = True
     domains: tuple[str, ...] = DEFAULT_DOMAINS
     default_project: str = "flytesnacks"
     grpc_workers: int = 32
@@ -92,6 +99,14 @@ class Settings:
         """Every setting is checked here too, so a Settings built in code obeys the same rules as `serve`."""
         for name in _FIELD_NAMES:
             check_setting(name, getattr(self, name))
+        _check_tls(self)
+
+    @property
+    def tls_mode(self) -> str:
+        """off, self-signed or files: the `tls` setting, or files when it is empty and a certificate is given."""
+        if self.tls:
+            return self.tls
+        return "files" if self.tls_cert or self.tls_key else "off"
 
     @property
     def database_url(self) -> str:
@@ -112,7 +127,18 @@ class Settings:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "http" if self.tls_mode == "off" else "https"
+        return f"{scheme}://{host}:{self.port}"
+
+
+def _check_tls(settings: Settings) -> None:
+    """The TLS settings that only make sense together: a certificate needs its key, and files need both."""
+    mode = settings.tls_mode
+    if mode == "files" and not (settings.tls_cert and settings.tls_key):
+        missing = "tls_key" if settings.tls_cert else "tls_cert"
+        raise InvalidArgument(f"TLS needs both tls_cert and tls_key (--tls-cert, --tls-key): {missing} is empty")
+    if mode == "self-signed" and (settings.tls_cert or settings.tls_key):
+        raise InvalidArgument("tls: self-signed makes its own certificate; leave tls_cert and tls_key empty")
 
 
 def default_max_concurrency() -> int:

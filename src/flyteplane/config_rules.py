@@ -127,6 +127,10 @@ def _url(value: str) -> str | None:
     return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
 
 
+def _tls(value: str) -> str | None:
+    return None if value in ("", "off", "self-signed", "files") else ""
+
+
 def _domains(value: tuple[str, ...]) -> str | None:
     bad = [domain for domain in value if not DOMAIN.match(domain)]
     if bad:
@@ -211,6 +215,10 @@ RULES: dict[str, Rule] = {
     "db": Rule("empty (SQLite under home), sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE", _db),
     "blob_store": Rule("empty (a folder under home), a folder path or an fsspec URL such as s3://bucket/prefix", _text),
     "public_url": Rule("empty, or an http:// or https:// URL", _public_url),
+    "tls": Rule("empty (files when tls_cert and tls_key are set, else off), off, self-signed or files", _tls),
+    "tls_cert": Rule("empty or the path of a PEM certificate file", _text),
+    "tls_key": Rule("empty or the path of a PEM private key file", _text),
+    "plaintext_on_loopback": Rule("true or false", _any_bool),
     "domains": Rule("one or more distinct names of letters, digits, '-', '_' and '.'", _domains),
     "default_project": Rule("a project id: lowercase letters, digits and '-', at most 63 characters", _project),
     "grpc_workers": _integer(1, 4096),

@@ -112,6 +112,7 @@ class Engine:
         self.exclusive = exclusive  # the only engine on this database: every lease left by a crash is void at start
         self.lease = lease
         self.takeovers = 0  # executions taken over from an engine that died
+        self._lapsed: dict[int, str] = {}  # due executions a dead engine held -> that engine, until claimed
         self._beat_at = 0.0
         self.runner = Runner()
         self.cache = TaskCache(db)
@@ -233,14 +234,7 @@ class Engine:
                     self._heartbeat()
                 for row_id, holder in self.queue.due(_utc(self.clock()), 256, self.owner, self.lease):
                     if holder not in ("", self.owner):
-                        self.takeovers += 1
-                        self.counters.lease_taken_over()
-                        log.warning(
-                            "execution %s: engine %s has not been heard of for %s; taking it over",
-                            row_id,
-                            holder,
-                            self.lease,
-                        )
+                        self._lapsed[row_id] = holder  # counted once the claim succeeds
                     self._enqueue(row_id)
             except Exception:
                 log.exception("engine scan failed")
@@ -324,9 +318,14 @@ class Engine:
             return self._evaluate(row_id)
 
     def _evaluate(self, row_id: int) -> bool:
+        lapsed = self._lapsed.pop(row_id, None)
         if not self.queue.claim(row_id, self.owner, _utc(self.clock()), self.lease):
             self._unsettled.discard(row_id)  # done, or another engine holds it: not ours to wait for
             return False
+        if lapsed is not None:
+            self.takeovers += 1
+            self.counters.lease_taken_over()
+            log.warning("engine %s has not been heard of for %s; taking the execution over", lapsed, self.lease)
         try:
             started = self._evaluate_claimed(row_id)
         except Exception as exc:

@@ -1,5 +1,6 @@
 """The HTTP side of the one port: health, Prometheus metrics, signed blob URLs (uploads/downloads), task attempt
-logs, and the HTTP/JSON API of the Admin services (the gateway, last: it answers the paths the others leave)."""
+logs, the console (/console), and the HTTP/JSON API of the Admin services (the gateway, last: it answers the paths
+the others leave)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def http_app(
     signer: Signer,
     logs: AttemptLogs | None = None,
     gateway: Gateway | None = None,
+    console: list[BaseRoute] | None = None,
     metrics: Metrics | None = None,
 ) -> Starlette:
     routes: list[BaseRoute] = [Route("/healthcheck", healthcheck, methods=["GET", "HEAD"])]
@@ -43,6 +45,8 @@ def http_app(
     routes.extend(blob_routes(store, signer))
     if logs is not None:
         routes.extend(log_routes(logs))
+    if console is not None:
+        routes.extend(console)
     if gateway is not None:
         routes.append(GatewayRoute(gateway))
     return Starlette(routes=routes)
