@@ -60,6 +60,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--engine", action="store_true", help="run only the engine benchmark (bench/engine.py)")
     parser.add_argument("--full", action="store_true", help="engine: also run the cold path's 1,000-item map task")
     parser.add_argument("--no-prefect", action="store_true", help="engine: leave out the Prefect 3 column")
+    parser.add_argument("--no-ray", action="store_true", help="engine: leave out the Ray executor column")
+    parser.add_argument(
+        "--local-vs-ray", action="store_true", help="engine: only flyteplane warm (local executor) and on Ray"
+    )
     parser.add_argument("--home", type=Path, default=None, help="server home to keep (default: temporary)")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"folder for JSON results [{RESULTS}]")
     args = parser.parse_args(argv)

@@ -5,7 +5,9 @@ Columns, one after another so they never share the CPUs:
     exit), plus the in-process call alone (bench/floor.py);
   - flyteplane with the warm pool (the default), and flyteplane as it was before it (`--no-warm-pool` and
     `get_execution_wait: 0`), each a real `flyteplane serve` subprocess (bench/flyteplane_column.py);
-  - Prefect 3, installed by the bench into a virtualenv of its own (bench/peer_prefect.py).
+  - Prefect 3, installed by the bench into a virtualenv of its own (bench/peer_prefect.py);
+  - flyteplane with `executor: ray` on a local two-node Ray cluster the bench starts (tests/ray_cluster.py): the
+    20-node chain and the 100-item map task, each attempt a Ray job (skipped, with the reason, without Ray).
 Rows: bench/workloads.py. Facts under the table: what one attempt costs warm and cold (bench/attempt_start.py),
 the server's and the task processes' CPU seconds per run, the machine's load average around each column (a
 loaded machine slows every column, the task processes most).
@@ -36,13 +38,15 @@ from bench.workloads import CLI_KEY, CLI_RUNS, CLI_TARGET, CLI_TITLE, WORKLOADS
 from flyteplane import __version__
 from flyteplane.config import Settings
 
-COLUMNS = ("floor", "in_process", "warm", "cold", "prefect")
+COLUMNS = ("floor", "in_process", "warm", "cold", "prefect", "ray")
+RAY_ROWS = ("chain", "map100")
 TITLES = {
     "floor": "flytekit local (pyflyte run)",
     "in_process": "flytekit in-process",
     "warm": "flyteplane warm",
     "cold": "flyteplane cold (before)",
     "prefect": "Prefect 3",
+    "ray": "flyteplane on Ray",
 }
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flyteplane-bench"
 WIDE = 160
@@ -140,6 +144,67 @@ def prefect_column(work: Path, full: bool, results: dict[str, dict[str, Row]], f
         peer.stop()
 
 
+def empty_job_seconds(address: str, runs: int = 3) -> list[float]:
+    """What Ray alone costs a job: `true` on one CPU, from submission to SUCCEEDED (polled every 50 ms)."""
+    from flyteplane.engine.executors.ray.jobs_api import JobsApi
+
+    api = JobsApi(address)
+    measured = []
+    for i in range(runs):
+        started = time.perf_counter()
+        submission = f"bench-empty-{os.getpid()}-{i}"
+        api.submit({"submission_id": submission, "entrypoint": "true", "entrypoint_num_cpus": 1})
+        while (api.job(submission) or {}).get("status") not in ("SUCCEEDED", "FAILED", "STOPPED"):
+            time.sleep(0.05)
+        measured.append(round(time.perf_counter() - started, 2))
+    api.close()
+    return measured
+
+
+def ray_column(work: Path, db: str, results: dict[str, dict[str, Row]], facts: dict[str, Any]) -> None:
+    """The chain and the 100-item map with every attempt a Ray job, on a head (no CPUs) and a worker node."""
+    from tests import ray_cluster
+
+    rows: dict[str, Row] = {}
+    results["ray"] = rows
+    reason = ray_cluster.missing()
+    if reason is not None:
+        print(f"flyteplane on Ray: skipped: {reason}", flush=True)
+        for key in [*(w.key for w in WORKLOADS), CLI_KEY]:
+            rows[key] = Row(skipped=f"skipped: {reason}")
+        facts["ray"] = f"skipped: {reason}"
+        return
+    cpus = 2 * (os.cpu_count() or 2)
+    print(f"flyteplane on Ray: starting a head and a worker node ({cpus} CPUs) on 127.0.0.1", flush=True)
+    facts["load_before_ray"] = load()
+    started = time.perf_counter()
+    try:
+        cluster = ray_cluster.start_cluster(work / "ray", worker_cpus=cpus)
+    except ray_cluster.RayClusterUnavailable as e:
+        rows.update({w.key: Row(problems=[f"the Ray cluster did not start: {str(e)[-300:]}"]) for w in WORKLOADS})
+        return
+    facts["ray_cluster_start_seconds"] = round(time.perf_counter() - started, 1)
+    facts["ray_worker_cpus"] = cpus
+    facts["ray_empty_job_seconds"] = empty_job_seconds(cluster.address)
+    config = work / "ray.yaml"
+    config.write_text(f"executor: ray\nray_address: {cluster.address}\n")
+    column = FlyteplaneColumn(work / "ray-home", db, ["--config", str(config)])
+    try:
+        column.start()
+        column.warm_up()
+        for workload in WORKLOADS:
+            if workload.key not in RAY_ROWS:
+                rows[workload.key] = Row(skipped="skipped: the Ray rows are the chain and the 100-item map")
+                continue
+            rows[workload.key] = row = column.run(workload, 1)
+            print(f"  {workload.title}: {seconds_text(row)}", flush=True)
+        rows[CLI_KEY] = Row(skipped="skipped: the Ray rows are the chain and the 100-item map")
+        facts.update({f"ray_{key}": value for key, value in column.facts.items()})
+    finally:
+        column.stop()
+        cluster.stop()
+
+
 # -- the report --------------------------------------------------------------------------------------------------
 
 
@@ -223,20 +288,32 @@ def run(args: argparse.Namespace, stack: ExitStack) -> int:
     results: dict[str, dict[str, Row]] = {}
     facts: dict[str, Any] = {"cpus": os.cpu_count(), "max_concurrency": Settings().max_concurrency}
     full = bool(getattr(args, "full", False))
+    ray_only = bool(getattr(args, "local_vs_ray", False))  # the warm local column and the Ray column alone
 
-    floor_column(results, facts)
+    if not ray_only:
+        floor_column(results, facts)
 
-    for name, extra in (("warm", []), ("cold", ["--no-warm-pool", "--config", str(work / "before.yaml")])):
+    columns = (
+        [("warm", [])]
+        if ray_only
+        else [("warm", []), ("cold", ["--no-warm-pool", "--config", str(work / "before.yaml")])]
+    )
+    for name, extra in columns:
         (work / "before.yaml").parent.mkdir(parents=True, exist_ok=True)
         (work / "before.yaml").write_text("get_execution_wait: 0\n")
         with ExitStack() as scope:
             db = scope.enter_context(temporary_database()) if args.postgres else args.db
             flyteplane_column(name, work / name, db, extra, full, results, facts)
 
-    print("attempt start: a fork of the warm interpreter against a new process", flush=True)
-    facts.update({f"attempt_{key}": value for key, value in attempt_start.measure().items() if key != "problems"})
-    if not getattr(args, "no_prefect", False):
+    if not ray_only:
+        print("attempt start: a fork of the warm interpreter against a new process", flush=True)
+        facts.update({f"attempt_{key}": value for key, value in attempt_start.measure().items() if key != "problems"})
+    if not getattr(args, "no_prefect", False) and not ray_only:
         prefect_column(work, full, results, facts)
+    if not getattr(args, "no_ray", False):
+        with ExitStack() as scope:
+            db = scope.enter_context(temporary_database()) if args.postgres else args.db
+            ray_column(work, db, results, facts)
     facts["load_at_end"] = load()
 
     print_report(backend, results, facts)

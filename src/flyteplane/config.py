@@ -58,6 +58,9 @@ class Settings:
     # on the same database (a replica) takes them over
     engine_lease: float = 20.0
     max_concurrency: int = field(default_factory=lambda: default_max_concurrency())  # task processes at once
+    executor: str = "local"  # where task attempts run: local processes, or jobs on a Ray cluster
+    ray_address: str = "http://127.0.0.1:8265"  # the Ray cluster's Jobs API (its dashboard), for executor: ray
+    ray_max_jobs: int = 64  # Ray jobs submitted and unfinished at once; more attempts wait in the server
     # image (glob) -> local Python environment (a venv folder or an interpreter) that runs tasks of that image;
     # unmatched images run with the server's own interpreter.
     python_envs: dict[str, str] = field(default_factory=dict)

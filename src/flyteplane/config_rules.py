@@ -122,6 +122,11 @@ def _public_url(value: str) -> str | None:
     return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
 
 
+def _url(value: str) -> str | None:
+    parts = urlsplit(value)
+    return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
+
+
 def _tls(value: str) -> str | None:
     return None if value in ("", "off", "self-signed", "files") else ""
 
@@ -226,6 +231,9 @@ RULES: dict[str, Rule] = {
     "engine_workers": _integer(1, 1024),
     "engine_lease": _number_between(2, 3600, "seconds"),
     "max_concurrency": _integer(1, 4096),
+    "executor": _choice("local", "ray"),
+    "ray_max_jobs": _integer(1, 100_000),
+    "ray_address": Rule("the http:// or https:// URL of a Ray cluster's Jobs API, e.g. http://127.0.0.1:8265", _url),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
     "warm_pool": Rule("true or false", _any_bool),
     "warm_pool_size": _integer(1, 64),

@@ -198,6 +198,19 @@ def test_warm_pool_and_bundle_settings_are_range_checked(name: str, value: str) 
         load_settings(env={f"FLYTEPLANE_{name.upper()}": value})
 
 
+def test_the_executor_is_local_unless_ray_is_named_with_its_jobs_api() -> None:
+    assert load_settings(env={}).executor == "local"
+    settings = load_settings(env={"FLYTEPLANE_EXECUTOR": "ray", "FLYTEPLANE_RAY_ADDRESS": "http://10.0.0.5:8265"})
+    assert (settings.executor, settings.ray_address) == ("ray", "http://10.0.0.5:8265")
+    with pytest.raises(InvalidArgument, match=r"'executor'.*'kubernetes'.*allowed: local or ray"):
+        load_settings(env={"FLYTEPLANE_EXECUTOR": "kubernetes"})
+    with pytest.raises(InvalidArgument, match=r"'ray_address'.*allowed: the http:// or https:// URL"):
+        load_settings(env={"FLYTEPLANE_RAY_ADDRESS": "127.0.0.1:6379"})
+    assert load_settings(env={"FLYTEPLANE_RAY_MAX_JOBS": "500"}).ray_max_jobs == 500
+    with pytest.raises(InvalidArgument, match=r"'ray_max_jobs'.*allowed: an integer from 1"):
+        load_settings(env={"FLYTEPLANE_RAY_MAX_JOBS": "0"})
+
+
 def test_notification_settings_from_a_file_and_the_environment(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text(

@@ -2,8 +2,9 @@
 
 Each check answers one question with one line: can the database be reached and is its schema at the newest
 migration; can the blob store be written, read and deleted from; can the executor run tasks (for the local
-executor: does each Python environment that runs tasks import flytekit); and where notifications are sent by
-email, does the SMTP server answer (with the configured TLS and login; nothing is sent). The database is neither
+executor: does each Python environment that runs tasks import flytekit; for the Ray executor: does the cluster's
+Jobs API answer); and where notifications are sent by email, does the SMTP server answer (with the configured TLS
+and login; nothing is sent). The database is neither
 created nor migrated: a missing SQLite file or an old schema is reported, not fixed.
 """
 
@@ -197,8 +198,23 @@ def check_smtp(settings: Settings) -> Finding:
     return Finding(subject, True, f"the SMTP server {where} answers {tls}{login}")
 
 
-# executor name -> its check; an executor added in settings (e.g. ray: its Jobs API answering) adds its own here
-EXECUTOR_CHECKS: dict[str, Callable[[Settings], list[Finding]]] = {"local": _local_executor}
+def _ray_executor(settings: Settings) -> list[Finding]:
+    """The Ray cluster's Jobs API answers at ray_address (the tasks' Python on its nodes is the cluster's own)."""
+    from flyteplane.engine.executors.ray.jobs_api import JobsApi, RayUnavailable
+
+    subject = "executor (ray)"
+    try:
+        api = JobsApi(settings.ray_address, timeout=10)
+        version = api.version()
+        api.close()
+    except (RayUnavailable, ValueError) as exc:
+        return [Finding(subject, False, _first_line(exc))]
+    ray = version.get("ray_version", "of unknown version")
+    return [Finding(subject, True, f"the Jobs API at {settings.ray_address} answers (Ray {ray})")]
+
+
+# executor name -> its check; an executor added in settings adds its own here
+EXECUTOR_CHECKS: dict[str, Callable[[Settings], list[Finding]]] = {"local": _local_executor, "ray": _ray_executor}
 
 
 def check_executor(settings: Settings) -> list[Finding]:

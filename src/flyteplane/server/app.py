@@ -24,7 +24,6 @@ from flyteplane.api.http.console import console_routes
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
-from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.scheduler.timezones import zone_named
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
@@ -103,7 +102,7 @@ class ControlPlane:
             http_app(
                 plane.blobs,
                 plane.signer,
-                plane.executor or AttemptLogFiles(settings.home),  # an engine elsewhere may share the home
+                plane.attempt_logs(),  # the executor's, or those of an engine elsewhere that shares the home
                 gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES, observe=plane.metrics.observe_rpc),
                 metrics=plane.metrics,
                 console=console_routes(

@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from flyteplane.api.http.logs import AttemptLogs
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
 from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
+from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.engine.executors.bundles import BundleCache
 from flyteplane.engine.executors.local import LocalExecutor
+from flyteplane.engine.executors.ray import RayExecutor
+from flyteplane.engine.executors.ray.jobs_api import JobsApi
+from flyteplane.engine.executors.ray.logs import RayJobLogs
 from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
@@ -55,8 +60,7 @@ __all__ = ["Plane", "build_services", "executor_task_types"]
 def executor_task_types(settings: Settings) -> frozenset[str]:
     """The task types the configured executor runs, known without starting it: an API process without the engine
     refuses what the engine's executor could not run, just as one with it does."""
-    del settings  # one executor so far; the choice of executor will be a setting
-    return LocalExecutor.task_types
+    return RayExecutor.task_types if settings.executor == "ray" else LocalExecutor.task_types
 
 
 def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: Signer, queue: RunQueue) -> Services:
@@ -117,7 +121,7 @@ class Plane:
     signer: Signer
     queue: ExecutionQueue
     services: Services
-    executor: LocalExecutor | None = None
+    executor: LocalExecutor | RayExecutor | None = None
     engine: Engine | None = None
     scheduler: Scheduler | None = None
     seat: EngineSeat | None = None
@@ -160,26 +164,7 @@ class Plane:
         else:
             self.seat = EngineSeat(settings.home)
             owner = self.seat.take()
-            self.executor = LocalExecutor(
-                settings.home,
-                max_concurrency=settings.max_concurrency,
-                python_envs=settings.python_envs,
-                public_url=settings.advertised_url,
-                warm=WarmSettings(
-                    enabled=settings.warm_pool,
-                    size=settings.warm_pool_size,
-                    imports={env: tuple(modules.split()) for env, modules in settings.warm_imports.items()},
-                    idle_timeout=settings.warm_idle_timeout,
-                    prestart=True,
-                ),
-                bundles=BundleCache(
-                    settings.home,
-                    sources=[self.blobs.base, *settings.bundle_sources],
-                    max_bytes=settings.bundle_max_bytes,
-                    cache_bytes=settings.bundle_cache_bytes,
-                    fetch_timeout=settings.bundle_fetch_timeout,
-                ),
-            )
+            self.executor = self._executor(owner)
             self.engine = Engine(
                 self.db,
                 self.blobs,
@@ -207,6 +192,49 @@ class Plane:
             self.scheduler = Scheduler.from_settings(
                 settings, self.db, services.executions.create_execution, services.launch_plans
             )
+
+    def _executor(self, owner: str) -> LocalExecutor | RayExecutor:
+        """The executor the settings name: local processes, or jobs on a Ray cluster (Ray itself is not imported:
+        the executor speaks the Jobs API over HTTP)."""
+        settings = self.settings
+        if settings.executor == "ray":
+            return RayExecutor(
+                settings.home,
+                address=settings.ray_address,
+                owner=owner,
+                public_url=settings.advertised_url,
+                python_envs=settings.python_envs,
+                max_jobs=settings.ray_max_jobs,
+            )
+        return LocalExecutor(
+            settings.home,
+            max_concurrency=settings.max_concurrency,
+            python_envs=settings.python_envs,
+            public_url=settings.advertised_url,
+            warm=WarmSettings(
+                enabled=settings.warm_pool,
+                size=settings.warm_pool_size,
+                imports={env: tuple(modules.split()) for env, modules in settings.warm_imports.items()},
+                idle_timeout=settings.warm_idle_timeout,
+                prestart=True,
+            ),
+            bundles=BundleCache(
+                settings.home,
+                sources=[self.blobs.base, *settings.bundle_sources],
+                max_bytes=settings.bundle_max_bytes,
+                cache_bytes=settings.bundle_cache_bytes,
+                fetch_timeout=settings.bundle_fetch_timeout,
+            ),
+        )
+
+    def attempt_logs(self) -> AttemptLogs:
+        """What serves the task log links: the executor, or where this process runs none (`serve --no-engine`),
+        the logs of the executor the settings name, read from the home it shares or from the Ray cluster."""
+        if self.executor is not None:
+            return self.executor
+        if self.settings.executor == "ray":
+            return RayJobLogs(self.settings.home, JobsApi(self.settings.ray_address))
+        return AttemptLogFiles(self.settings.home)
 
     def start(self) -> None:
         if self.sender is not None:

@@ -1,4 +1,5 @@
-"""Task execution logs over HTTP: the `stdout` / `stderr` links the local executor puts on task executions.
+"""Task execution logs over HTTP: the links executors put on task executions (the local executor's `stdout` /
+`stderr`, the Ray executor's `job`).
 
 `GET /logs/{attempt_id}/{stream}` serves the file as UTF-8 text (streamed: logs can be large); `?tail=N` returns
 only the last N lines. Attempt ids are checked by the executor before any path is built, so nothing outside the
@@ -34,7 +35,7 @@ class AttemptLogs(Protocol):
 def log_routes(executor: AttemptLogs) -> list[BaseRoute]:
     async def serve(request: Request) -> Response:
         attempt_id, stream = request.path_params["attempt_id"], request.path_params["stream"]
-        path = executor.log_file(attempt_id, stream)
+        path = await to_thread.run_sync(executor.log_file, attempt_id, stream)  # the Ray executor asks Ray
         if path is None:
             return PlainTextResponse(f"no {stream} log for attempt [{attempt_id}]", status_code=404)
         tail_param = request.query_params.get("tail")

@@ -23,7 +23,7 @@ from flyteplane.engine.executors.environment import PythonEnvironments, attempt_
 from flyteplane.engine.executors.fast import python_path, unwrap_fast_execute
 from flyteplane.engine.executors.substitution import TemplateError, TemplateValues, render
 
-__all__ = ["attempt_spec"]
+__all__ = ["attempt_spec", "load_inputs"]
 
 
 def attempt_spec(
@@ -48,7 +48,7 @@ def attempt_spec(
         project = attempt.env.get("FLYTE_INTERNAL_EXECUTION_PROJECT", "")
         domain = attempt.env.get("FLYTE_INTERNAL_EXECUTION_DOMAIN", "")
         values = TemplateValues.of(attempt, f"{project}-{domain}" if project else "")
-        argv = render(container.argv, values, lambda: _load_inputs(attempt.input_path))
+        argv = render(container.argv, values, lambda: load_inputs(attempt.input_path))
     except (NotRunnable, TemplateError) as e:
         return spec, str(e)
     env = attempt_environment(
@@ -78,7 +78,7 @@ def attempt_spec(
     return spec, None
 
 
-def _load_inputs(path: str) -> literals_pb2.LiteralMap:
+def load_inputs(path: str) -> literals_pb2.LiteralMap:
     try:
         with fsspec.open(path, "rb") as f:
             data = f.read()
