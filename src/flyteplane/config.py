@@ -26,7 +26,11 @@ class Settings:
     port: int = 30080
     home: Path = field(default_factory=lambda: Path("~/.flyteplane").expanduser())
     db: str = ""  # empty: SQLite under home
-    blob_store: str = ""  # empty: a folder under home
+    blob_store: str = ""  # empty: a folder under home; or s3://bucket/prefix
+    # the S3-compatible server of an s3:// blob store (empty: AWS itself); credentials come from AWS_ACCESS_KEY_ID,
+    # AWS_SECRET_ACCESS_KEY (or the usual AWS chain); region from here, else AWS_REGION
+    s3_endpoint: str = ""
+    s3_region: str = ""
     public_url: str = ""  # empty: http://<host>:<port> as the client reached it
     domains: tuple[str, ...] = DEFAULT_DOMAINS
     default_project: str = "flytesnacks"

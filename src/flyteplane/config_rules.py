@@ -25,6 +25,7 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # Flyte's rule for p
 DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 DB_SCHEMES = ("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")
 
 
@@ -108,11 +109,28 @@ def _text(value: str) -> str | None:
     return None if _no_control_characters(value) else "control characters"
 
 
+def _blob_store(value: str) -> str | None:
+    if not _no_control_characters(value):
+        return "control characters"
+    if "://" not in value:
+        return None
+    scheme, _, rest = value.partition("://")
+    if scheme not in ("s3", "s3a", "file", "local"):
+        return f"the scheme {scheme}:// is not supported"
+    if scheme.startswith("s3") and not rest.split("/", 1)[0]:
+        return "no bucket"
+    return None
+
+
 def _public_url(value: str) -> str | None:
     if value == "":
         return None
     parts = urlsplit(value)
     return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
+
+
+def _region(value: str) -> str | None:
+    return None if value == "" or REGION.match(value) else ""
 
 
 def _domains(value: tuple[str, ...]) -> str | None:
@@ -172,7 +190,9 @@ RULES: dict[str, Rule] = {
     "port": _integer(0, 65535),
     "home": Rule("a folder path (created if missing)", _home),
     "db": Rule("empty (SQLite under home), sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE", _db),
-    "blob_store": Rule("empty (a folder under home), a folder path or an fsspec URL such as s3://bucket/prefix", _text),
+    "blob_store": Rule("empty (a folder under home), a folder path or s3://BUCKET[/PREFIX]", _blob_store),
+    "s3_endpoint": Rule("empty (AWS S3 itself) or the http(s):// URL of an S3-compatible server", _public_url),
+    "s3_region": Rule("empty (AWS_REGION, else us-east-1) or a region name such as us-east-1", _region),
     "public_url": Rule("empty, or an http:// or https:// URL", _public_url),
     "domains": Rule("one or more distinct names of letters, digits, '-', '_' and '.'", _domains),
     "default_project": Rule("a project id: lowercase letters, digits and '-', at most 63 characters", _project),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flyteplane.blobs.s3 import S3Access, is_s3_url
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
+from flyteplane.blobs.urls import BlobUrls, blob_urls
 from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
 from flyteplane.engine.executors.bundles import BundleCache
@@ -44,27 +46,55 @@ from flyteplane.services.registry.tasks import TaskService
 from flyteplane.services.registry.workflows import WorkflowService
 from flyteplane.store.db import Database, migrate
 
-__all__ = ["Plane", "build_services"]
+__all__ = ["Plane", "build_services", "open_blob_store", "s3_access"]
 
 
-def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: Signer, queue: RunQueue) -> Services:
+def s3_access(settings: Settings) -> S3Access | None:
+    """How to reach an s3:// blob store (None for any other store)."""
+    if not is_s3_url(settings.blob_base):
+        return None
+    return S3Access.from_settings(settings.s3_endpoint, settings.s3_region)
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    access = s3_access(settings)
+    return BlobStore(settings.blob_base, storage_options=access.storage_options() if access else None)
+
+
+def build_services(
+    settings: Settings,
+    db: Database,
+    blobs: BlobStore,
+    signer: Signer,
+    queue: RunQueue,
+    urls: BlobUrls | None = None,
+) -> Services:
     """The admin services wired to each other; the engine connects to `wakeups` once it exists."""
+    if urls is None:
+        access = s3_access(settings)
+        urls = blob_urls(blobs, signer, settings.advertised_url, access.presigner() if access else None)
+    projects = ProjectService(db, settings)
     descriptions = DescriptionEntityService(db, settings)
     workflows = WorkflowService(db, settings, descriptions)
     named_entities = NamedEntityService(db, settings)
     attributes = AttributeService(db, settings)
     wakeups = WakeupRelay()
-    data = ExecutionData(blobs, signer, settings.advertised_url)
+    data = ExecutionData(blobs, signer, settings.advertised_url, urls=urls)
     single_task = SingleTaskLaunch(db, workflows, named_entities)
     launcher = ExecutionLauncher(db, settings, data, attributes, single_task, queue, wakeup=wakeups)
     executions = ExecutionService(db, data, launcher, queue, wakeup=wakeups)
     node_executions = NodeExecutionService(db, data)
     task_executions = TaskExecutionService(db, data)
     dataproxy = DataProxyService(
-        blobs, signer, public_url=settings.advertised_url, deck_uri_of=node_executions.deck_uri_of
+        blobs,
+        signer,
+        public_url=settings.advertised_url,
+        deck_uri_of=node_executions.deck_uri_of,
+        check_project_domain=projects.require_registered,
+        urls=urls,
     )
     return Services(
-        projects=ProjectService(db, settings),
+        projects=projects,
         tasks=TaskService(db, settings, descriptions),
         workflows=workflows,
         launch_plans=LaunchPlanService(db, settings),
@@ -109,7 +139,7 @@ class Plane:
         db = Database(settings.database_url)
         try:
             migrate(db.engine)
-            blobs = BlobStore(settings.blob_base)
+            blobs = open_blob_store(settings)
             signer = Signer(load_or_create_secret(settings.home / "secret.key"))
             queue = ExecutionQueue(db)
             services = build_services(settings, db, blobs, signer, queue)
@@ -133,11 +163,13 @@ class Plane:
         else:
             self.seat = EngineSeat(settings.home)
             owner = self.seat.take()
+            access = s3_access(settings)
             self.executor = LocalExecutor(
                 settings.home,
                 max_concurrency=settings.max_concurrency,
                 python_envs=settings.python_envs,
                 public_url=settings.advertised_url,
+                base_env=access.task_env() if access else None,
                 warm=WarmSettings(
                     enabled=settings.warm_pool,
                     size=settings.warm_pool_size,
@@ -151,6 +183,7 @@ class Plane:
                     max_bytes=settings.bundle_max_bytes,
                     cache_bytes=settings.bundle_cache_bytes,
                     fetch_timeout=settings.bundle_fetch_timeout,
+                    storage_options=access.storage_options() if access else None,
                 ),
             )
             self.engine = Engine(
