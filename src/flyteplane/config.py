@@ -31,6 +31,10 @@ class Settings:
     # AWS_SECRET_ACCESS_KEY (or the usual AWS chain); region from here, else AWS_REGION
     s3_endpoint: str = ""
     s3_region: str = ""
+    # `flytectl demo start`'s stand-in: also run an S3 server (SeaweedFS) on 127.0.0.1:sandbox_s3_port with the
+    # sandbox's bucket and credentials (my-s3-bucket, minio / miniostorage), the blob store pointed at it
+    sandbox: bool = False
+    sandbox_s3_port: int = 30002
     public_url: str = ""  # empty: http://<host>:<port> as the client reached it
     domains: tuple[str, ...] = DEFAULT_DOMAINS
     default_project: str = "flytesnacks"

@@ -193,6 +193,8 @@ RULES: dict[str, Rule] = {
     "blob_store": Rule("empty (a folder under home), a folder path or s3://BUCKET[/PREFIX]", _blob_store),
     "s3_endpoint": Rule("empty (AWS S3 itself) or the http(s):// URL of an S3-compatible server", _public_url),
     "s3_region": Rule("empty (AWS_REGION, else us-east-1) or a region name such as us-east-1", _region),
+    "sandbox": Rule("true or false", _any_bool),
+    "sandbox_s3_port": _integer(1, 65535),
     "public_url": Rule("empty, or an http:// or https:// URL", _public_url),
     "domains": Rule("one or more distinct names of letters, digits, '-', '_' and '.'", _domains),
     "default_project": Rule("a project id: lowercase letters, digits and '-', at most 63 characters", _project),

@@ -37,6 +37,13 @@ def main() -> None:
     default=None,
     help="Start flytekit tasks as forks of warm interpreters [default: on].",
 )
+@click.option(
+    "--sandbox/--no-sandbox",
+    "sandbox",
+    default=None,
+    help="Also run the sandbox's S3 store (SeaweedFS on 127.0.0.1:30002, bucket my-s3-bucket, minio/miniostorage).",
+)
+@click.option("--sandbox-s3-port", default=None, help="Port of the sandbox's S3 store [default: 30002].")
 def serve(config_file: Path | None, **flags: Any) -> None:
     """Serve the Flyte Admin API (gRPC and HTTP on one port) until interrupted."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +51,7 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
     from flyteplane.errors import FlyteplaneError
     from flyteplane.server.app import ControlPlane
+    from flyteplane.server.seaweed import SeaweedError
 
     settings = settings_and_logging(config_file, flags)
     stop = StopSignal()  # before starting: a signal that arrives while starting still stops cleanly once up
@@ -55,6 +63,9 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     except FlyteplaneError as exc:  # e.g. an engine already runs on this home
         plane.stop()
         raise click.ClickException(exc.message) from exc
+    except SeaweedError as exc:
+        plane.stop()
+        raise click.ClickException(f"cannot start the sandbox's S3 store: {exc}") from exc
     except SQLAlchemyError as exc:
         plane.stop()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -62,6 +73,8 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     click.echo(f"flyteplane {__version__} serving on {plane.settings.advertised_url}")
     click.echo(f"  home: {settings.home}   database: {plane.db.dialect if plane.db else '?'}")
     click.echo(f"  connect: FlyteRemote.for_endpoint('localhost:{plane.port}', insecure=True)")
+    if plane.settings.sandbox:
+        click.echo(f"  sandbox S3: {plane.settings.s3_endpoint}  bucket my-s3-bucket  (minio / miniostorage)")
     stop.wait()
     click.echo("flyteplane stopping")
     plane.stop()

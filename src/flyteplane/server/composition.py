@@ -53,6 +53,10 @@ def s3_access(settings: Settings) -> S3Access | None:
     """How to reach an s3:// blob store (None for any other store)."""
     if not is_s3_url(settings.blob_base):
         return None
+    if settings.sandbox:
+        from flyteplane.server.sandbox import sandbox_access
+
+        return sandbox_access(settings)
     return S3Access.from_settings(settings.s3_endpoint, settings.s3_region)
 
 

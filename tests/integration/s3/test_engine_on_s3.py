@@ -1,0 +1,140 @@
+"""The engine's essentials on PostgreSQL + S3 + the local executor, with the real flytekit: fast-registered code
+uploaded to the bucket through presigned URLs, files and directories written by tasks to S3 and read back by the
+client, a deck served through a presigned link, a map task, and `pyflyte run --remote` uploading local inputs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import fsspec
+import pytest
+from flows import fanout, files
+from flyteidl.service import dataproxy_pb2
+from flytekit.core.context_manager import FlyteContextManager
+from flytekit.types.directory import FlyteDirectory
+from flytekit.types.file import FlyteFile
+from tests.integration.engine.support import APPS, DOMAIN, assert_succeeded, register, run
+from tests.integration.s3.conftest import PREFIX
+from tests.integration.server import RunningServer
+from tests.integration.support import unique
+from tests.s3server import S3Server
+
+PYFLYTE = Path(sys.executable).with_name("pyflyte")
+
+
+@pytest.fixture(scope="module")
+def artifacts(flyte: Any, project: str) -> Any:
+    return register(flyte, project, files.artifacts)
+
+
+@pytest.fixture(scope="module")
+def execution(flyte: Any, project: str, artifacts: Any) -> Any:
+    finished = run(flyte, project, artifacts, text="hello from S3", count=3)
+    assert_succeeded(finished)
+    return finished
+
+
+def test_fast_registered_code_is_uploaded_to_the_bucket_and_fetched_from_it(
+    flyte: Any, project: str, artifacts: Any, execution: Any, s3: S3Server
+) -> None:
+    task = flyte.fetch_task(project=project, domain=DOMAIN, name="flows.files.write_file", version="v1")
+    args = task.template.container.args
+    bundle = args[args.index("--additional-distribution") + 1]
+    assert bundle.startswith(f"s3://{s3.bucket}/{PREFIX}/uploads/"), bundle  # under the remote's default project
+    fs = fsspec.filesystem("s3", **s3.storage_options())
+    assert fs.isfile(bundle)
+
+
+def test_file_and_directory_outputs_live_in_s3_and_download_to_the_client(
+    flyte: Any, execution: Any, s3: S3Server
+) -> None:
+    for name in ("o0", "o1"):
+        uri = execution.outputs.literals[name].scalar.blob.uri
+        assert uri.startswith(f"s3://{s3.bucket}/{PREFIX}/raw/"), uri
+    # the remote's own data access (FLYTE_AWS_* as the fixture set them), as FlyteRemote uses it for its downloads
+    context = FlyteContextManager.current_context().with_file_access(flyte.file_access).build()
+    with FlyteContextManager.with_context(context.new_builder()):
+        note = execution.outputs.get("o0", as_type=FlyteFile)
+        folder = execution.outputs.get("o1", as_type=FlyteDirectory)
+        assert Path(note.download()).read_text() == "hello from S3"
+        local = Path(folder.download())
+    assert sorted(p.name for p in local.iterdir()) == ["part-0.txt", "part-1.txt", "part-2.txt"]
+
+
+def test_a_deck_is_in_s3_and_its_download_link_is_presigned(flyte: Any, execution: Any, s3: S3Server) -> None:
+    nodes = flyte.sync_execution(execution, sync_nodes=True).node_executions
+    deck = nodes["n1"].closure.deck_uri
+    assert deck.startswith(f"s3://{s3.bucket}/{PREFIX}/") and deck.endswith("/deck.html")
+    link = flyte.client._dataproxy_stub.CreateDownloadLink(
+        dataproxy_pb2.CreateDownloadLinkRequest(
+            artifact_type=dataproxy_pb2.ARTIFACT_TYPE_DECK, node_execution_id=nodes["n1"].id.to_flyte_idl()
+        ),
+        metadata=flyte.client._metadata,
+    )
+    (url,) = link.signed_url
+    assert url.startswith(s3.endpoint + "/") and "X-Amz-Signature=" in url
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert b"<html" in response.read().lower()
+
+
+def test_a_map_task_runs_on_s3(flyte: Any, project: str) -> None:
+    squares = register(flyte, project, fanout.squares)
+    xs = list(range(20))
+    execution = run(flyte, project, squares, xs=xs)
+    assert_succeeded(execution)
+    assert execution.outputs["o0"] == sum(x * x for x in xs)
+
+
+def test_pyflyte_run_remote_uploads_local_inputs_straight_to_s3(
+    flyte: Any, project: str, server: RunningServer, s3: S3Server, tmp_path: Path
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("from the client")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(name)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"admin:\n  endpoint: dns:///{server.endpoint}\n  insecure: true\n")
+    name = unique("s3")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTE_", "FLYTEPLANE_", "AWS_"))}
+    completed = subprocess.run(
+        [
+            str(PYFLYTE),
+            "--config",
+            str(config),
+            "run",
+            "--remote",
+            "--project",
+            project,
+            "--domain",
+            DOMAIN,
+            "--name",
+            name,
+            "--wait",
+            "--poll-interval",
+            "1",
+            "flows/inputs.py",
+            "read_inputs",
+            "--f",
+            str(note),
+            "--d",
+            str(folder),
+        ],
+        cwd=APPS,
+        env=env,  # no S3 credentials: every upload goes through a presigned URL
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    execution = flyte.fetch_execution(project=project, domain=DOMAIN, name=name)
+    assert_succeeded(execution)
+    assert execution.outputs["o0"] == "from the client|a.txt,b.txt"
+    uri = execution.inputs.literals["f"].scalar.blob.uri
+    assert uri.startswith(f"s3://{s3.bucket}/{PREFIX}/uploads/{project}/{DOMAIN}/"), uri
