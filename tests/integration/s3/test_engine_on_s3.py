@@ -4,9 +4,11 @@ client, a deck served through a presigned link, a map task, and `pyflyte run --r
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -138,3 +140,42 @@ def test_pyflyte_run_remote_uploads_local_inputs_straight_to_s3(
     assert execution.outputs["o0"] == "from the client|a.txt,b.txt"
     uri = execution.inputs.literals["f"].scalar.blob.uri
     assert uri.startswith(f"s3://{s3.bucket}/{PREFIX}/uploads/{project}/{DOMAIN}/"), uri
+
+
+def _put(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(
+        url, data=body, method="PUT", headers={"Content-Type": "application/octet-stream", **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as e:
+        return int(e.code)
+
+
+def test_a_presigned_upload_to_a_chosen_name_never_replaces_it(flyte: Any, project: str, s3: S3Server) -> None:
+    """Issue 9, item 5 on S3: the PUT is signed with If-None-Match, which SeaweedFS enforces."""
+    location = flyte.client._dataproxy_stub.CreateUploadLocation(
+        dataproxy_pb2.CreateUploadLocationRequest(
+            project=project, domain=DOMAIN, filename_root=unique("root"), filename="outputs.pb"
+        ),
+        metadata=flyte.client._metadata,
+    )
+    assert location.native_url.startswith(f"s3://{s3.bucket}/{PREFIX}/uploads/{project}/{DOMAIN}/")
+    assert dict(location.headers) == {"If-None-Match": "*"}
+    assert _put(location.signed_url, b"first", {}) == 403  # the header is signed: it cannot be left out
+    assert _put(location.signed_url, b"first", dict(location.headers)) == 200
+    assert _put(location.signed_url, b"forged", dict(location.headers)) == 412
+    assert fsspec.filesystem("s3", **s3.storage_options()).cat_file(location.native_url) == b"first"
+
+
+def test_a_presigned_upload_is_pinned_to_its_content_md5(flyte: Any, project: str) -> None:
+    data = b"a tarball"
+    location = flyte.client._dataproxy_stub.CreateUploadLocation(
+        dataproxy_pb2.CreateUploadLocationRequest(
+            project=project, domain=DOMAIN, filename="f.tar.gz", content_md5=hashlib.md5(data).digest()
+        ),
+        metadata=flyte.client._metadata,
+    )
+    assert _put(location.signed_url, b"other bytes", dict(location.headers)) == 400
+    assert _put(location.signed_url, data, dict(location.headers)) == 200
