@@ -45,6 +45,9 @@ class Settings:
     log_level: str = "INFO"
     engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions
+    # seconds an engine that stopped beating (killed, its machine gone) keeps its executions before another engine
+    # on the same database (a replica) takes them over
+    engine_lease: float = 20.0
     max_concurrency: int = field(default_factory=lambda: default_max_concurrency())  # task processes at once
     # image (glob) -> local Python environment (a venv folder or an interpreter) that runs tasks of that image;
     # unmatched images run with the server's own interpreter.

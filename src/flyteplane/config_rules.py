@@ -67,6 +67,13 @@ def _positive_number(high: float, unit: str) -> Rule:
     return Rule(f"a positive number of {unit}, at most {high:g}", problem)
 
 
+def _number_between(low: float, high: float, unit: str) -> Rule:
+    def problem(value: Any) -> str | None:
+        return None if math.isfinite(value) and low <= value <= high else ""
+
+    return Rule(f"a number of {unit} from {low:g} to {high:g}", problem)
+
+
 def _non_negative_number(high: float, unit: str, zero: str) -> Rule:
     def problem(value: Any) -> str | None:
         if not math.isfinite(value) or value < 0:
@@ -204,6 +211,7 @@ RULES: dict[str, Rule] = {
     "max_workflow_nodes": _integer(1, 1_000_000),
     "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
     "engine_workers": _integer(1, 1024),
+    "engine_lease": _number_between(2, 3600, "seconds"),
     "max_concurrency": _integer(1, 4096),
     "python_envs": Rule("image pattern = environment pairs, neither empty", _python_envs),
     "warm_pool": Rule("true or false", _any_bool),

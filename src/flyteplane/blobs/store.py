@@ -141,15 +141,20 @@ class BlobStore:
     def exists(self, key: str) -> bool:
         return bool(self._fs.isfile(self._path(key)))
 
-    def put_bytes(self, key: str, data: bytes, *, content_md5: bytes | None = None) -> None:
-        """Store `data` atomically; InvalidArgument("Content-MD5 mismatch") leaves any old object in place."""
-        with self.open_write(key, content_md5=content_md5) as writer:
+    def put_bytes(self, key: str, data: bytes, *, content_md5: bytes | None = None, durable: bool = True) -> None:
+        """Store `data` atomically; InvalidArgument("Content-MD5 mismatch") leaves any old object in place.
+        `durable=False` skips the flush to disk, for what can be written again from what is stored (a process
+        that dies loses nothing either way; only a machine that does may)."""
+        with self.open_write(key, content_md5=content_md5, durable=durable) as writer:
             writer.write(data)
 
-    def open_write(self, key: str, *, content_md5: bytes | None = None, create_only: bool = False) -> BlobWriter:
+    def open_write(
+        self, key: str, *, content_md5: bytes | None = None, create_only: bool = False, durable: bool = True
+    ) -> BlobWriter:
         """Start a streamed write; the object appears only when the writer commits. `create_only`: the commit
-        refuses (AlreadyExists) to replace an existing object with other content; the same content is a no-op."""
-        return BlobWriter(self, validate_key(key), content_md5, create_only=create_only)
+        refuses (AlreadyExists) to replace an existing object with other content; the same content is a no-op.
+        `durable=False`: see put_bytes."""
+        return BlobWriter(self, validate_key(key), content_md5, create_only=create_only, durable=durable)
 
     def get_bytes(self, key: str) -> bytes:
         with self.open_read(key) as f:
@@ -299,9 +304,18 @@ class BlobWriter:
     Used as a context manager it commits on a clean exit and discards the temp file on an exception.
     """
 
-    def __init__(self, store: BlobStore, key: str, expected_md5: bytes | None, *, create_only: bool = False) -> None:
+    def __init__(
+        self,
+        store: BlobStore,
+        key: str,
+        expected_md5: bytes | None,
+        *,
+        create_only: bool = False,
+        durable: bool = True,
+    ) -> None:
         self._store = store
         self._create_only = create_only
+        self._durable = durable
         self._key = key
         self._expected_md5 = expected_md5
         self._hash = hashlib.md5(usedforsecurity=False)
@@ -334,7 +348,8 @@ class BlobWriter:
         file, self._file = self._file, None
         try:
             file.flush()
-            os.fsync(file.fileno())
+            if self._durable:
+                os.fsync(file.fileno())
             file.close()
             digest = self._hash.digest()
             if self._expected_md5 is not None and digest != self._expected_md5:

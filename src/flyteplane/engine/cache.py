@@ -10,6 +10,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flyteidl.core import catalog_pb2, identifier_pb2, interface_pb2, literals_pb2, tasks_pb2
 from sqlalchemy import or_, select, update
@@ -101,6 +102,17 @@ class TaskCache:
             CachedOutput.tag == key.tag,
         )
 
+    @staticmethod
+    def _new_row(key: CacheKey, **values: Any) -> CachedOutput:
+        return CachedOutput(
+            dataset_project=key.project,
+            dataset_domain=key.domain,
+            dataset_name=key.name,
+            dataset_version=key.version,
+            tag=key.tag,
+            **values,
+        )
+
     def get(self, key: CacheKey) -> literals_pb2.LiteralMap | None:
         with self.db.read() as session:
             data = session.scalar(select(CachedOutput.outputs).where(*self._where(key)))
@@ -123,16 +135,7 @@ class TaskCache:
                 return
         try:
             with self.db.transaction() as session:
-                session.add(
-                    CachedOutput(
-                        dataset_project=key.project,
-                        dataset_domain=key.domain,
-                        dataset_name=key.name,
-                        dataset_version=key.version,
-                        tag=key.tag,
-                        **values,
-                    )
-                )
+                session.add(self._new_row(key, **values))
         except IntegrityError:
             with self.db.transaction() as session:
                 session.execute(update(CachedOutput).where(*self._where(key)).values(**values))
@@ -161,16 +164,7 @@ class TaskCache:
         try:
             with self.db.transaction() as session:
                 session.add(
-                    CachedOutput(
-                        dataset_project=key.project,
-                        dataset_domain=key.domain,
-                        dataset_name=key.name,
-                        dataset_version=key.version,
-                        tag=key.tag,
-                        outputs=None,
-                        reservation_owner=owner,
-                        reservation_expires_at=now + RESERVATION,
-                    )
+                    self._new_row(key, outputs=None, reservation_owner=owner, reservation_expires_at=now + RESERVATION)
                 )
             return True
         except IntegrityError:

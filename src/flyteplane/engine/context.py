@@ -100,7 +100,7 @@ class RoundContext:
             self._outputs[key] = cached
         return cached
 
-    def write_literal_map(self, key: str, literals: literals_pb2.LiteralMap) -> str:
-        self.blobs.put_bytes(key, literals.SerializeToString())
+    def write_literal_map(self, key: str, literals: literals_pb2.LiteralMap, *, durable: bool = True) -> str:
+        self.blobs.put_bytes(key, literals.SerializeToString(), durable=durable)
         self._outputs[key] = literals
         return self.blobs.native_url(key)

@@ -1,14 +1,19 @@
 """The engine's threads: find executions that are due, evaluate each under a lease, persist the state.
 
-State lives in `engine_workflows`; a lease (owner + expiry) keeps two workers — in this process or another —
-from evaluating the same execution at once. A server killed at any moment restarts, re-reads the state and
-carries on; events already recorded are re-sent harmlessly (the admin side answers ALREADY_EXISTS).
+State lives in `engine_workflows` (engine/queue.py). An engine holds each execution it evaluates until the
+execution ends, for as long as its heartbeat stays younger than the lease: with several engines on one database,
+an execution stays with the engine whose executor runs its attempts, and one that dies hands its executions to the
+others a lease later. An engine that stops keeps them: restarted with the same owner id (server/engine_seat.py),
+it carries on and adopts its attempts; a server killed at any moment restarts, re-reads the state and carries on;
+events already recorded are re-sent harmlessly (the admin side answers ALREADY_EXISTS).
 """
 
 from __future__ import annotations
 
 import heapq
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -37,7 +42,8 @@ __all__ = ["MAX_EVALUATION_FAILURES", "ORPHAN_GRACE", "SCAN_INTERVAL", "Engine",
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=20)  # a round takes well under a second; a dead worker's lease lapses quickly
+LEASE = timedelta(seconds=20)  # an engine whose heartbeat is older than this has died: its executions are anyone's
+HEARTBEATS_PER_LEASE = 4  # an engine says it is alive this often per lease, so one late beat loses nothing
 IDLE_RECHECK = 5.0  # seconds: a look at every live execution at least this often
 SCAN_INTERVAL = 0.5
 DEFAULT_MAX_PARALLELISM = 25
@@ -82,6 +88,7 @@ class Engine:
         workers: int = 4,
         exclusive: bool = True,
         owner: str | None = None,
+        lease: timedelta = LEASE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.queue = ExecutionQueue(db)
@@ -92,6 +99,9 @@ class Engine:
         self.clock = clock
         self.owner = owner or uuid.uuid4().hex[:16]  # stable across restarts when given (see server/engine_seat.py)
         self.exclusive = exclusive  # the only engine on this database: every lease left by a crash is void at start
+        self.lease = lease
+        self.takeovers = 0  # executions taken over from an engine that died
+        self._beat_at = 0.0
         self.runner = Runner()
         self.cache = TaskCache(db)
         self._workers = workers
@@ -114,7 +124,9 @@ class Engine:
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.queue.void_leases(None if self.exclusive else self.owner)
+        if self.exclusive:
+            self.queue.void_leases()
+        self._heartbeat()
         self._unsettled = set(self.queue.live_ids())
         self._wanted_attempts()  # so that adopted attempts wake their execution when they end
         self._inherited = set(self.executor.live())  # only these can be a crash's leftovers
@@ -205,11 +217,25 @@ class Engine:
                 except Exception:
                     log.exception("reconciling orphaned task attempts failed")
             try:
-                for row_id in self.queue.due(_utc(self.clock()), limit=256):
+                if self.clock() >= self._beat_at + self.lease.total_seconds() / HEARTBEATS_PER_LEASE:
+                    self._heartbeat()
+                for row_id, holder in self.queue.due(_utc(self.clock()), 256, self.owner, self.lease):
+                    if holder not in ("", self.owner):
+                        self.takeovers += 1
+                        log.warning(
+                            "execution %s: engine %s has not been heard of for %s; taking it over",
+                            row_id,
+                            holder,
+                            self.lease,
+                        )
                     self._enqueue(row_id)
             except Exception:
                 log.exception("engine scan failed")
             self._stopping.wait(SCAN_INTERVAL)
+
+    def _heartbeat(self) -> None:
+        self._beat_at = self.clock()
+        self.queue.heartbeat(self.owner, _utc(self._beat_at), host=socket.gethostname(), pid=os.getpid())
 
     def _work_loop(self) -> None:
         while not self._stopping.is_set():
@@ -280,7 +306,7 @@ class Engine:
         """One round of one execution under its lease; True if it started task attempts (work it may have to
         follow up soon). An execution whose rounds keep raising is looked at again later and later, and failed
         once they have raised MAX_EVALUATION_FAILURES times in a row."""
-        if not self.queue.claim(row_id, self.owner, _utc(self.clock()), LEASE):
+        if not self.queue.claim(row_id, self.owner, _utc(self.clock()), self.lease):
             self._unsettled.discard(row_id)  # done, or another engine holds it: not ours to wait for
             return False
         try:

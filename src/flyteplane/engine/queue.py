@@ -1,8 +1,11 @@
 """The engine's queue table, `engine_workflows`: the only module that reads or writes it.
 
 One row per execution: what it runs (written once by CreateExecution through the RunQueue port), the engine's
-state document, when it next needs a look, and a lease (owner + expiry) so that two workers — in this process or
-another — never evaluate the same execution at once.
+state document, when it next needs a look, and the engine that holds it. An engine holds an execution from its
+first round to its last, for as long as its heartbeat (table `engines`) is younger than the lease: so with several
+engines on one database (replicas) each execution is evaluated by one of them at a time, and stays with the one
+whose executor runs its task attempts. An engine that stops or dies leaves them to be taken over once its
+heartbeat is older than the lease (or to itself, restarted with the same owner id before that).
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from datetime import datetime, timedelta
 
 from flyteidl.admin import execution_pb2
 from flyteidl.core import identifier_pb2
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from flyteplane.engine.ports import QueuedRun
 from flyteplane.store.db import Database
-from flyteplane.store.models import EngineWorkflow, utcnow
+from flyteplane.store.models import EngineHeartbeat, EngineWorkflow, utcnow
 
 __all__ = ["ClaimedExecution", "ExecutionQueue"]
 
@@ -73,12 +76,21 @@ class ExecutionQueue:
                 )
             )
 
-    def void_leases(self, owner: str | None = None) -> None:
-        """At an engine's start: leases its previous incarnation (`owner`) left are void; with no owner (the only
-        engine on this database), every lease is."""
-        held = EngineWorkflow.lease_owner != "" if owner is None else EngineWorkflow.lease_owner == owner
+    def void_leases(self) -> None:
+        """At the start of the only engine on this database: whatever a crashed predecessor held is free."""
         with self.db.transaction() as session:
-            session.execute(update(EngineWorkflow).where(held).values(lease_owner="", lease_expires_at=None))
+            session.execute(update(EngineWorkflow).where(EngineWorkflow.lease_owner != "").values(lease_owner=""))
+            session.execute(delete(EngineHeartbeat))
+
+    def heartbeat(self, owner: str, now: datetime, *, host: str = "", pid: int = 0) -> None:
+        """The engine `owner` is alive at `now`: the executions it holds stay its own for another lease."""
+        with self.db.transaction() as session:
+            beat = session.get(EngineHeartbeat, owner)
+            if beat is None:
+                session.add(EngineHeartbeat(id=owner, host=host, pid=pid, started_at=now, heartbeat_at=now))
+            else:
+                beat.heartbeat_at = now
+                beat.host, beat.pid = host or beat.host, pid or beat.pid
 
     def make_due(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> None:
         """A wake-up that crosses processes: the execution is due now, so an engine elsewhere sees it at its next
@@ -109,36 +121,34 @@ class ExecutionQueue:
             ).all()
         return [(row_id, state) for row_id, state in rows]
 
-    def due(self, now: datetime, limit: int) -> list[int]:
-        """Live executions whose next look is due and that no live lease holds, the longest waiting first."""
+    def due(self, now: datetime, limit: int, owner: str, lease: timedelta) -> list[tuple[int, str]]:
+        """(row, holder) of live executions whose next look is due and that `owner` may hold: its own, nobody's,
+        or a dead engine's; the longest waiting first."""
         with self.db.read() as session:
-            return list(
-                session.scalars(
-                    select(EngineWorkflow.execution_id)
-                    .where(
-                        EngineWorkflow.done.is_(False),
-                        EngineWorkflow.next_evaluation_at <= now,
-                        or_(EngineWorkflow.lease_owner == "", EngineWorkflow.lease_expires_at < now),
-                    )
-                    .order_by(EngineWorkflow.next_evaluation_at)
-                    .limit(limit)
-                ).all()
-            )
+            rows = session.execute(
+                select(EngineWorkflow.execution_id, EngineWorkflow.lease_owner)
+                .where(
+                    EngineWorkflow.done.is_(False),
+                    EngineWorkflow.next_evaluation_at <= now,
+                    _claimable_by(owner, now, lease),
+                )
+                .order_by(EngineWorkflow.next_evaluation_at)
+                .limit(limit)
+            ).all()
+        return [(row_id, holder) for row_id, holder in rows]
 
     def claim(self, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Makes `owner` the execution's holder unless another live engine holds it; False when it may not."""
         with self.db.transaction() as session:
             result = session.execute(
                 update(EngineWorkflow)
                 .where(
                     EngineWorkflow.execution_id == row_id,
                     EngineWorkflow.done.is_(False),
-                    or_(
-                        EngineWorkflow.lease_owner == "",
-                        EngineWorkflow.lease_owner == owner,
-                        EngineWorkflow.lease_expires_at < now,
-                    ),
+                    _claimable_by(owner, now, lease),
                 )
-                .values(lease_owner=owner, lease_expires_at=now + lease)
+                .values(lease_owner=owner)
+                .execution_options(synchronize_session=False)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -171,19 +181,15 @@ class ExecutionQueue:
         return identifier_pb2.WorkflowExecutionIdentifier(project=project, domain=domain, name=name), state
 
     def release(self, row_id: int, owner: str, next_at: datetime) -> None:
-        """Gives up the lease without a new state; the execution is due again at `next_at`."""
-        with self.db.transaction() as session:
-            session.execute(
-                update(EngineWorkflow)
-                .where(
-                    EngineWorkflow.execution_id == row_id,
-                    or_(EngineWorkflow.lease_owner == owner, EngineWorkflow.lease_owner == ""),
-                )
-                .values(next_evaluation_at=next_at, lease_owner="", lease_expires_at=None)
-            )
+        """Keeps the state as it is (a round that failed); the execution is due again at `next_at`."""
+        self._update_held(row_id, owner, next_evaluation_at=next_at)
 
     def finish(self, row_id: int, owner: str) -> None:
         """Takes the execution out of the queue for good (it ended without a round that could say so)."""
+        self._update_held(row_id, owner, done=True, lease_owner="")
+
+    def _update_held(self, row_id: int, owner: str, **values: object) -> None:
+        """Updates the row if `owner` or nobody holds it."""
         with self.db.transaction() as session:
             session.execute(
                 update(EngineWorkflow)
@@ -191,11 +197,12 @@ class ExecutionQueue:
                     EngineWorkflow.execution_id == row_id,
                     or_(EngineWorkflow.lease_owner == owner, EngineWorkflow.lease_owner == ""),
                 )
-                .values(done=True, lease_owner="", lease_expires_at=None)
+                .values(**values)
             )
 
     def save(self, row_id: int, owner: str, state: bytes, *, done: bool, next_at: datetime) -> None:
-        """Stores a round's state and releases the lease; a worker that lost its lease writes nothing."""
+        """Stores a round's state; an engine that no longer holds the execution writes nothing. A done execution
+        is nobody's."""
         with self.db.transaction() as session:
             session.execute(
                 update(EngineWorkflow)
@@ -205,7 +212,16 @@ class ExecutionQueue:
                     revision=EngineWorkflow.revision + 1,
                     done=done,
                     next_evaluation_at=next_at,
-                    lease_owner="",
-                    lease_expires_at=None,
+                    lease_owner="" if done else owner,
                 )
             )
+
+
+def _claimable_by(owner: str, now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Held by nobody, by `owner`, or by an engine whose heartbeat is older than `lease`."""
+    alive = select(EngineHeartbeat.id).where(EngineHeartbeat.heartbeat_at >= now - lease)
+    return or_(
+        EngineWorkflow.lease_owner == "",
+        EngineWorkflow.lease_owner == owner,
+        EngineWorkflow.lease_owner.not_in(alive),
+    )

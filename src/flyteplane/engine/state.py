@@ -43,21 +43,32 @@ class ArrayItemState:
     error: str = ""  # the last failure's message once FAILED
 
     def to_document(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name in _ITEM_ALWAYS or getattr(self, f.name) != _ITEM_DEFAULTS[f.name]
+        """Written for every item at every save of a map task's state: spelled out, no dataclass introspection.
+        phase, attempt and system_failures are written even at their defaults, as before items were typed: an
+        engine of the previous version sharing the database reads them without a default."""
+        document: dict[str, Any] = {
+            "phase": self.phase,
+            "attempt": self.attempt,
+            "system_failures": self.system_failures,
         }
+        if self.attempt_id:
+            document["attempt_id"] = self.attempt_id
+        if self.output_dir:
+            document["output_dir"] = self.output_dir
+        if self.error:
+            document["error"] = self.error
+        return document
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> ArrayItemState:
-        return cls(**{key: value for key, value in document.items() if key in _ITEM_DEFAULTS})
-
-
-_ITEM_DEFAULTS = asdict(ArrayItemState())
-# Written even at their defaults, as before items were typed: an engine of the previous version sharing the
-# database reads these three keys without a default.
-_ITEM_ALWAYS = frozenset({"phase", "attempt", "system_failures"})
+        return cls(
+            phase=document.get("phase", "NOT_STARTED"),
+            attempt=document.get("attempt", 0),
+            system_failures=document.get("system_failures", 0),
+            attempt_id=document.get("attempt_id", ""),
+            output_dir=document.get("output_dir", ""),
+            error=document.get("error", ""),
+        )
 
 
 @dataclass

@@ -22,6 +22,7 @@ from flyteplane.api.http.app import http_app
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
+from flyteplane.engine.executors.attempt_files import AttemptLogFiles
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
@@ -94,7 +95,7 @@ class ControlPlane:
             http_app(
                 plane.blobs,
                 plane.signer,
-                plane.executor,
+                plane.executor or AttemptLogFiles(settings.home),  # an engine elsewhere may share the home
                 gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
             ),
             uds=http_socket,

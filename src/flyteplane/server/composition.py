@@ -8,6 +8,7 @@ services, the executor, the engine or the scheduler.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flyteplane.blobs.s3 import S3Access, is_s3_url
 from flyteplane.blobs.signing import Signer, load_or_create_secret
@@ -205,8 +206,12 @@ class Plane:
                 workers=settings.engine_workers,
                 exclusive=self.db.dialect == "sqlite",  # one machine: every lease left on it is a crash's
                 owner=owner,
+                lease=timedelta(seconds=settings.engine_lease),
             )
             self.executor.set_on_change(self.engine.attempt_changed)
+            if not self.engine.exclusive:
+                # Replicas may share the database: the execution may be another engine's, which sees it due.
+                services.wakeups.connect(self.queue.make_due)
             services.wakeups.connect(self.engine.wake)
         if scheduler:
             self.scheduler = Scheduler.from_settings(

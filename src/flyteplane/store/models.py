@@ -290,8 +290,8 @@ class EngineWorkflow(InExecution, Base):
     """The engine's queue and durable state of one execution (what propeller keeps in the FlyteWorkflow CRD).
 
     Only `engine/queue.py` reads or writes this table. `state` is the engine's own serialized document;
-    `lease_owner`/`lease_expires_at` let several engine workers share executions, and `next_evaluation_at` says
-    when the execution next needs a look.
+    `lease_owner` names the engine that holds the execution (for as long as that engine's heartbeat in `engines`
+    is fresh), and `next_evaluation_at` says when the execution next needs a look.
     """
 
     __tablename__ = "engine_workflows"
@@ -311,9 +311,20 @@ class EngineWorkflow(InExecution, Base):
     abort_requested: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     next_evaluation_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     lease_owner: Mapped[str] = mapped_column(String(64), nullable=False, default="")
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class EngineHeartbeat(Base):
+    """An engine running on this database and when it last said so. An engine whose heartbeat is older than the
+    lease has died or stalled: the executions it held are anyone's (only `engine/queue.py` uses this table)."""
+
+    __tablename__ = "engines"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    pid: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
 class CachedOutput(Base):

@@ -16,6 +16,7 @@ def entities(flyte: Any, project: str) -> dict[str, Any]:
     return {
         "squares": register(flyte, project, fanout.squares),
         "dynamic_sum": register(flyte, project, fanout.dynamic_sum),
+        "places": register(flyte, project, fanout.places),
     }
 
 
@@ -35,6 +36,14 @@ def test_a_map_task_over_a_hundred_items_gathers_every_output(
     assert len(resources) == ITEMS
     assert sorted(r.index for r in resources) == xs
     assert {phase_name(r.phase, "task") for r in resources} == {"SUCCEEDED"}
+
+
+def test_each_item_sees_its_index_its_own_elements_and_the_whole_bound_list(
+    flyte: Any, project: str, entities: dict[str, Any]
+) -> None:
+    execution = run(flyte, project, entities["places"], xs=["a", "b", "c"], ys=[1, 2, 3])
+    assert_succeeded(execution)
+    assert execution.outputs["o0"] == ["0:a:1101", "1:b:1102", "2:c:1103"]
 
 
 def test_a_dynamic_workflow_runs_the_nodes_its_task_returned(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,17 @@ def test_the_engine_process_runs_what_the_api_process_records(flyte: Any, projec
     ended = run(flyte, project, register(flyte, project, basics.arithmetic), a=2, b=3)
     assert phase_name(ended.closure.phase) == "SUCCEEDED"
     assert (ended.outputs["o0"], ended.outputs["o1"]) == (10, "value=10")
+
+
+def test_the_api_process_serves_the_logs_of_the_engines_attempts(flyte: Any, project: str, api: RunningServer) -> None:
+    """The log links point at files the engine writes under the shared home; the API process serves them."""
+    ended = run(flyte, project, register(flyte, project, basics.arithmetic), a=1, b=2)
+    synced = flyte.sync_execution(ended, sync_nodes=True)
+    attempt = synced.node_executions["n0"].task_executions[0]
+    for link in attempt.closure.logs:
+        path = urllib.parse.urlsplit(link.uri).path
+        with urllib.request.urlopen(api.url + path, timeout=10) as response:
+            assert response.status == 200, link.name
 
 
 def test_a_signal_set_on_the_api_reaches_the_engine(flyte: Any, project: str) -> None:

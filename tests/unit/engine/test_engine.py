@@ -154,7 +154,8 @@ def test_an_execution_that_can_never_be_evaluated_fails_after_a_few_tries(db: Da
     for _ in range(MAX_EVALUATION_FAILURES - 1):
         engine.evaluate(row)
         assert events.workflow == []
-        assert queue.due(datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None), limit=10) == [], "backed off"
+        now = datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None)
+        assert queue.due(now, 10, engine.owner, engine.lease) == [], "backed off"
         clock.now += 3600
     engine.evaluate(row)
     (failed,) = events.workflow

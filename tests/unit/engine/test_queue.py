@@ -1,5 +1,5 @@
-"""The engine's queue table: what CreateExecution enqueues is what a worker loads; leases keep two workers from
-evaluating one execution at once; a worker that lost its lease writes nothing."""
+"""The engine's queue table: what CreateExecution enqueues is what an engine loads; an execution stays with the
+engine that holds it while that engine's heartbeat is fresh; an engine that lost it writes nothing."""
 
 from __future__ import annotations
 
@@ -72,36 +72,53 @@ def test_a_worker_loads_what_was_enqueued(queue: ExecutionQueue) -> None:
     assert (claimed.state, claimed.abort_requested) == (b"", False)
 
 
-def test_a_lease_keeps_a_second_worker_out_until_it_lapses(queue: ExecutionQueue) -> None:
-    row = add_execution(queue, "e1")
-    assert queue.claim(row, "worker-a", NOW, LEASE)
-    assert queue.claim(row, "worker-a", NOW, LEASE), "the holder may renew"
-    assert not queue.claim(row, "worker-b", NOW + LEASE / 2, LEASE)
-    assert queue.due(NOW + LEASE / 2, limit=10) == [], "a held execution is not handed out"
-    assert queue.claim(row, "worker-b", NOW + LEASE * 2, LEASE), "a lapsed lease is anyone's"
+def due(queue: ExecutionQueue, at: datetime, owner: str = "w") -> list[int]:
+    return [row for row, _ in queue.due(at, 10, owner, LEASE)]
 
 
-def test_saving_releases_the_lease_and_a_worker_that_lost_it_writes_nothing(queue: ExecutionQueue) -> None:
+def test_an_execution_stays_with_a_live_engine_and_goes_to_another_when_it_dies(queue: ExecutionQueue) -> None:
     row = add_execution(queue, "e1")
-    assert queue.claim(row, "worker-a", NOW, LEASE)
-    assert queue.claim(row, "worker-b", NOW + LEASE * 2, LEASE)
-    queue.save(row, "worker-a", b"stale", done=False, next_at=NOW)
+    queue.heartbeat("engine-a", NOW)
+    assert queue.claim(row, "engine-a", NOW, LEASE)
+    queue.save(row, "engine-a", b"round 1", done=False, next_at=NOW)
+    assert queue.claim(row, "engine-a", NOW, LEASE), "its holder claims it again for each round"
+    queue.heartbeat("engine-a", NOW + LEASE)
+    at = NOW + LEASE * 3 / 2  # older than a lease since the first beat, not since the second
+    assert not queue.claim(row, "engine-b", at, LEASE)
+    assert due(queue, at, "engine-b") == [], "another live engine's execution is not handed out"
+    assert queue.due(at, 10, "engine-a", LEASE) == [(row, "engine-a")], "its own is"
+    later = NOW + LEASE * 5 / 2
+    assert queue.due(later, 10, "engine-b", LEASE) == [(row, "engine-a")], "a dead engine's is anyone's"
+    queue.heartbeat("engine-b", later)
+    assert queue.claim(row, "engine-b", later, LEASE)
+    queue.heartbeat("engine-a", later)  # back from a long stall: too late
+    assert not queue.claim(row, "engine-a", later, LEASE)
+
+
+def test_an_engine_that_lost_an_execution_writes_nothing(queue: ExecutionQueue) -> None:
+    row = add_execution(queue, "e1")
+    assert queue.claim(row, "engine-a", NOW, LEASE)  # engine-a never beat: dead to the others
+    queue.heartbeat("engine-b", NOW)
+    assert queue.claim(row, "engine-b", NOW, LEASE)
+    queue.save(row, "engine-a", b"stale", done=False, next_at=NOW)
     claimed = queue.load(row)
     assert claimed is not None and claimed.state == b""
-    queue.save(row, "worker-b", b"fresh", done=False, next_at=NOW + LEASE * 3)
+    queue.save(row, "engine-b", b"fresh", done=False, next_at=NOW)
     claimed = queue.load(row)
     assert claimed is not None and claimed.state == b"fresh"
-    assert queue.claim(row, "worker-c", NOW + LEASE * 2, LEASE), "released"
+    assert not queue.claim(row, "engine-c", NOW, LEASE), "saving keeps the execution with its engine"
+    queue.save(row, "engine-b", b"done", done=True, next_at=NOW)
+    assert not queue.claim(row, "engine-c", NOW, LEASE), "a done execution is nobody's to claim"
 
 
 def test_due_executions_come_longest_waiting_first_and_done_ones_never(queue: ExecutionQueue) -> None:
     late = add_execution(queue, "late", at=NOW)
     early = add_execution(queue, "early", at=NOW - timedelta(minutes=1))
     future = add_execution(queue, "future", at=NOW + timedelta(minutes=1))
-    assert queue.due(NOW, limit=10) == [early, late]
+    assert due(queue, NOW) == [early, late]
     assert queue.claim(early, "w", NOW, LEASE)
     queue.save(early, "w", b"{}", done=True, next_at=NOW)
-    assert queue.due(NOW + timedelta(minutes=2), limit=10) == [late, future]
+    assert due(queue, NOW + timedelta(minutes=2)) == [late, future]
     assert [row for row, _ in queue.live_states()] == [late, future]
 
 
@@ -109,13 +126,15 @@ def test_an_abort_request_makes_the_execution_due_at_once(queue: ExecutionQueue)
     row = add_execution(queue, "e1", at=NOW + timedelta(hours=1))
     with queue.db.transaction() as session:
         queue.request_abort(session, row, NOW)
-    assert queue.due(NOW, limit=10) == [row]
+    assert due(queue, NOW) == [row]
     claimed = queue.load(row)
     assert claimed is not None and claimed.abort_requested
 
 
 def test_void_leases_frees_what_a_crashed_process_held(queue: ExecutionQueue) -> None:
     row = add_execution(queue, "e1")
+    queue.heartbeat("crashed", NOW)
     assert queue.claim(row, "crashed", NOW, LEASE)
+    assert due(queue, NOW, "restarted") == []
     queue.void_leases()
-    assert queue.due(NOW, limit=10) == [row]
+    assert due(queue, NOW, "restarted") == [row]

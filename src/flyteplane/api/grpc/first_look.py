@@ -33,7 +33,9 @@ TERMINAL = frozenset(
         core_execution_pb2.WorkflowExecution.TIMED_OUT,
     }
 )
-POLL_SECONDS = 0.025
+POLL_SECONDS = 0.025  # the first pause between looks; each next one is POLL_GROWTH times longer ...
+POLL_GROWTH = 1.2
+MAX_POLL_SECONDS = 0.25  # ... up to this: a quick execution is seen at once, a slow one costs few reads
 REMEMBERED = 4096  # executions whose looks are counted (the most recently asked for)
 DEADLINE_MARGIN = 0.2  # seconds left to answer in before the caller's own deadline
 
@@ -75,12 +77,14 @@ class FirstLookWait(grpc.ServerInterceptor):  # type: ignore[misc,type-arg]
             until = min(until, self._clock() + remaining - DEADLINE_MARGIN)
         if until <= self._clock() or not self._may_wait(execution.id):
             return execution
+        interval = POLL_SECONDS
         try:
             while execution.closure.phase not in TERMINAL:
-                pause = min(POLL_SECONDS, until - self._clock())
+                pause = min(interval, until - self._clock())
                 if pause <= 0:
                     break
                 time.sleep(pause)
+                interval = min(interval * POLL_GROWTH, MAX_POLL_SECONDS)
                 execution = answer(request, context)
         finally:
             with self._lock:

@@ -28,7 +28,7 @@ from typing import Any
 from flyteplane.engine.executors.supervise import ABORT, EXIT, LOCK, SPEC, STARTED, write_json_atomically
 from flyteplane.errors import InvalidArgument
 
-__all__ = ["LIVE_DIR", "AttemptFiles", "ExitRecord", "StartRecord", "valid_attempt_id"]
+__all__ = ["LIVE_DIR", "AttemptFiles", "AttemptLogFiles", "ExitRecord", "StartRecord", "valid_attempt_id"]
 
 LIVE_DIR = ".live"  # not a valid attempt id, so it can sit beside the attempts
 WORK = "work"
@@ -158,3 +158,18 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
+
+
+class AttemptLogFiles:
+    """The stdout / stderr files behind the attempts' log links under a home: what the log routes serve, also in a
+    process that runs no executor but shares its home with one (`serve --no-engine` beside `flyteplane engine`)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home).absolute()
+
+    def log_file(self, attempt_id: str, stream: str) -> Path | None:
+        """The file, if the attempt exists and has it; None for anything else (nothing outside the attempts)."""
+        if stream not in ("stdout", "stderr") or not valid_attempt_id(attempt_id):
+            return None
+        path = AttemptFiles(self.home, attempt_id).stream(stream)
+        return path if path.is_file() else None

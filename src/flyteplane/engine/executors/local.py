@@ -37,6 +37,7 @@ from flyteplane.engine.executors import supervise
 from flyteplane.engine.executors.attempt_files import (
     LIVE_DIR,
     AttemptFiles,
+    AttemptLogFiles,
     ExitRecord,
     StartRecord,
     valid_attempt_id,
@@ -46,7 +47,7 @@ from flyteplane.engine.executors.bundles import Bundle, BundleCache
 from flyteplane.engine.executors.environment import PythonEnvironments
 from flyteplane.engine.executors.outcome import outcome_of
 from flyteplane.engine.executors.preparation import attempt_spec
-from flyteplane.engine.executors.warm import WAIT, Forked, NotForked, Orphaned, WarmPool, WarmSettings
+from flyteplane.engine.executors.warm import WAIT, Forked, NotForked, Orphaned, WarmPool, WarmSettings, open_pidfd
 
 __all__ = ["LocalExecutor"]
 
@@ -258,10 +259,7 @@ class LocalExecutor:
 
     def log_file(self, attempt_id: str, stream: str) -> Path | None:
         """The file behind an attempt's `stdout` / `stderr` log link, if the attempt exists."""
-        if stream not in ("stdout", "stderr") or not valid_attempt_id(attempt_id):
-            return None
-        path = AttemptFiles(self._home, attempt_id).stream(stream)
-        return path if path.is_file() else None
+        return AttemptLogFiles(self._home).log_file(attempt_id, stream)
 
     def prune(self, older_than: timedelta) -> int:
         """Deletes the directories (logs included) of attempts that ended more than `older_than` ago."""
@@ -400,7 +398,7 @@ class LocalExecutor:
         finally:
             os.close(lock_fd)  # the supervisor holds the lock from here on
         self._running_now(entry, process)
-        self._watch(entry, _open_pidfd(process.pid))
+        self._watch(entry, open_pidfd(process.pid))
         return True
 
     def _running_now(self, entry: _Attempt, process: subprocess.Popen[bytes] | None) -> None:
@@ -457,7 +455,7 @@ class LocalExecutor:
             self._start_cold_instead(entry)
             return
         started = entry.files.started()
-        pidfd = _open_pidfd(started.pid) if started is not None else None
+        pidfd = open_pidfd(started.pid) if started is not None else None
         if pidfd is not None and started is not None and not _same_process(started):
             os.close(pidfd)
             pidfd = None
@@ -670,7 +668,7 @@ class LocalExecutor:
         pidfd = None
         if started is not None:
             entry.started_at = started.started_at
-            pidfd = _open_pidfd(started.pid)
+            pidfd = open_pidfd(started.pid)
             if pidfd is not None and not (_same_process(started) and entry.files.supervisor_alive()):
                 os.close(pidfd)  # not provably the supervisor: fall back to checking its lock
                 pidfd = None
@@ -682,15 +680,6 @@ class LocalExecutor:
 
     def _now(self) -> float:
         return self._clock().timestamp()
-
-
-def _open_pidfd(pid: int) -> int | None:
-    if not hasattr(os, "pidfd_open"):
-        return None
-    try:
-        return os.pidfd_open(pid)
-    except OSError:
-        return None
 
 
 def _same_process(started: StartRecord) -> bool:

@@ -33,7 +33,17 @@ from typing import Any
 
 from flyteplane.engine.executors.environment import PythonEnvironment, attempt_environment
 
-__all__ = ["ENTRYPOINTS", "WAIT", "Forked", "NotForked", "Orphaned", "WarmPool", "WarmSettings", "interpreter_of"]
+__all__ = [
+    "ENTRYPOINTS",
+    "WAIT",
+    "Forked",
+    "NotForked",
+    "Orphaned",
+    "WarmPool",
+    "WarmSettings",
+    "interpreter_of",
+    "open_pidfd",
+]
 
 log = logging.getLogger(__name__)
 
@@ -338,7 +348,7 @@ class WarmPool:
         finally:
             theirs.close()
         ours.setblocking(False)
-        pidfd = _open_pidfd(process.pid)
+        pidfd = open_pidfd(process.pid)
         now = self._clock()
         zygote = _Zygote(key, process, ours, pidfd, started_at=now, last_used=now)
         self._selector.register(ours, selectors.EVENT_READ, _Event(zygote, "control"))
@@ -440,7 +450,8 @@ class WarmPool:
             zygote.pidfd = None
 
 
-def _open_pidfd(pid: int) -> int | None:
+def open_pidfd(pid: int) -> int | None:
+    """A pidfd to wait on the process without polling (None where the platform has none or it is gone)."""
     if not hasattr(os, "pidfd_open"):
         return None
     try:

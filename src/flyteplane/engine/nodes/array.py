@@ -1,7 +1,10 @@
 """Array nodes (map tasks): one sub-task attempt per item, bounded parallelism, a success threshold (§8.7).
 
-Each item runs the sub-node's task with the whole inputs and its index in `FLYTE_K8S_ARRAY_INDEX`, as
-`pyflyte-map-execute` expects; each writes scalar outputs, which are gathered into lists in index order.
+Each item runs the sub-node's task with its index in `FLYTE_K8S_ARRAY_INDEX`, as `pyflyte-map-execute` expects;
+each writes scalar outputs, which are gathered into lists in index order. A container task gets the whole inputs,
+as on Flyte. A flytekit map task gets inputs of its own, where each mapped list holds only its element, and the
+index into those (0) through `BATCH_JOB_ARRAY_INDEX_VAR_NAME`: flytekit converts every element of the inputs it is
+given, so with the whole inputs a 1,000-item map task would convert a million literals.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from flyteplane.engine.state import ArrayItemState, NodeState
 __all__ = ["ArrayNodeHandler"]
 
 INDEX_VARIABLE = "FLYTE_K8S_ARRAY_INDEX"
+ITEM_INPUT_INDEX_VARIABLE = "FLYTEPLANE_ITEM_INPUT_INDEX"  # the item's place in the lists of its own inputs: 0
+FLYTEKIT_MAP_RESOLVER = "flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver"
 _PHASE_OF_ITEM = {
     "NOT_STARTED": TaskPhase.UNDEFINED,
     "RUNNING": TaskPhase.RUNNING,
@@ -44,6 +49,18 @@ def _size(place: NodePlace, inputs: literals_pb2.LiteralMap) -> int:
     if len(set(sizes.values())) > 1:
         raise NodeFailure("InvalidArrayLength", f"input arrays have different lengths: {sizes}")
     return next(iter(sizes.values()))
+
+
+def _item_inputs(place: NodePlace, inputs: literals_pb2.LiteralMap, index: int) -> literals_pb2.LiteralMap:
+    """The array's inputs with each mapped list cut down to the item's own element; bound inputs as they are."""
+    bound = set(place.node.array_node.bound_inputs)
+    own = literals_pb2.LiteralMap()
+    for name, literal in inputs.literals.items():
+        if name not in bound and literal.HasField("collection"):
+            own.literals[name].collection.literals.append(literal.collection.literals[index])
+        else:
+            own.literals[name].CopyFrom(literal)
+    return own
 
 
 def _required(array: Any, size: int) -> int:
@@ -124,16 +141,25 @@ class ArrayNodeHandler:
         index: int,
         item: ArrayItemState,
     ) -> None:
-        output_dir = f"{place.attempt_dir(st.attempt)}/{index}/{item.attempt}"
+        item_dir = f"{place.attempt_dir(st.attempt)}/{index}"
+        output_dir = f"{item_dir}/{item.attempt}"
+        env = {"BATCH_JOB_ARRAY_INDEX_VAR_NAME": INDEX_VARIABLE, INDEX_VARIABLE: str(index)}
+        input_key = place.inputs_key
+        if FLYTEKIT_MAP_RESOLVER in task.container.args:
+            input_key = f"{item_dir}/inputs.pb"
+            # Written for every attempt, without a flush to disk: they can always be made again from the array's.
+            item_inputs = _item_inputs(place, ctx.read_literal_map(place.inputs_key), index)
+            ctx.write_literal_map(input_key, item_inputs, durable=False)
+            env.update({"BATCH_JOB_ARRAY_INDEX_VAR_NAME": ITEM_INPUT_INDEX_VARIABLE, ITEM_INPUT_INDEX_VARIABLE: "0"})
         attempt = build_attempt(
             ctx,
             place,
             task,
             item.attempt,
             output_dir=output_dir,
-            input_key=place.inputs_key,
+            input_key=input_key,
             suffix=f"-{index}",
-            extra_env={"BATCH_JOB_ARRAY_INDEX_VAR_NAME": INDEX_VARIABLE, INDEX_VARIABLE: str(index)},
+            extra_env=env,
         )
         ctx.executor.submit(attempt)
         item.phase = "RUNNING"

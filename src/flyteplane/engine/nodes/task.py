@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flyteidl.core import catalog_pb2, execution_pb2, tasks_pb2
 from flyteidl.event import event_pb2
 
@@ -19,6 +21,20 @@ from flyteplane.engine.state import NodeState
 __all__ = ["TaskNodeHandler"]
 
 ACTIVE_DEADLINE_FACTOR = 2  # propeller's node active deadline: twice the task's timeout
+
+
+def _report(
+    ctx: RoundContext,
+    place: NodePlace,
+    st: NodeState,
+    task: tasks_pb2.TaskTemplate,
+    phase: int,
+    **details: Any,
+) -> None:
+    """The task execution event of the node's current attempt, now."""
+    ctx.emit.task(
+        place.ref, task.id, task.type, st.attempt, phase, ctx.now, input_uri=common.input_uri(ctx, place), **details
+    )
 
 
 class TaskNodeHandler:
@@ -70,14 +86,12 @@ class TaskNodeHandler:
         failure = NodeFailure("Timeout", f"Timeout in node: it ran longer than its active deadline of {deadline:g}s")
         if st.attempt_id and st.task_phase not in ("SUCCEEDED", "FAILED", "ABORTED"):
             ctx.executor.terminate(st.attempt_id)
-            ctx.emit.task(
-                place.ref,
-                task.id,
-                task.type,
-                st.attempt,
+            _report(
+                ctx,
+                place,
+                st,
+                task,
                 TaskPhase.FAILED,
-                ctx.now,
-                input_uri=common.input_uri(ctx, place),
                 error=NodeFailure("TimeoutExpired", failure.message).to_error(),
             )
             st.task_phase = "FAILED"
@@ -142,14 +156,12 @@ class TaskNodeHandler:
         st.attempt_started_at = ctx.now
         st.task_phase = "QUEUED"
         ctx.executor.submit(attempt)
-        ctx.emit.task(
-            place.ref,
-            task.id,
-            task.type,
-            st.attempt,
+        _report(
+            ctx,
+            place,
+            st,
+            task,
             TaskPhase.QUEUED,
-            ctx.now,
-            input_uri=common.input_uri(ctx, place),
             generated_name=attempt.attempt_id,
             interruptible=attempt.interruptible,
         )
@@ -160,15 +172,13 @@ class TaskNodeHandler:
         if not status.phase.terminal:
             if status.phase == AttemptPhase.RUNNING and st.task_phase != "RUNNING":
                 st.task_phase = "RUNNING"
-                ctx.emit.task(
-                    place.ref,
-                    task.id,
-                    task.type,
-                    st.attempt,
+                _report(
+                    ctx,
+                    place,
+                    st,
+                    task,
                     TaskPhase.RUNNING,
-                    ctx.now,
                     phase_version=0,
-                    input_uri=common.input_uri(ctx, place),
                     logs=status.logs,
                     interruptible=interruptible,
                 )
@@ -179,14 +189,12 @@ class TaskNodeHandler:
         if outcome == "outputs":
             outputs_key = f"{st.output_dir}/outputs.pb"
             output_uri = ctx.blobs.native_url(outputs_key) if ctx.blobs.exists(outputs_key) else ""
-            ctx.emit.task(
-                place.ref,
-                task.id,
-                task.type,
-                st.attempt,
+            _report(
+                ctx,
+                place,
+                st,
+                task,
                 TaskPhase.SUCCEEDED,
-                ctx.now,
-                input_uri=common.input_uri(ctx, place),
                 output_uri=output_uri,
                 logs=status.logs,
                 interruptible=interruptible,
@@ -195,14 +203,12 @@ class TaskNodeHandler:
             common.succeed(ctx, place, st, st.output_dir, task_node_metadata=self._populate_cache(ctx, place, st, task))
             return
         if outcome == "futures":
-            ctx.emit.task(
-                place.ref,
-                task.id,
-                task.type,
-                st.attempt,
+            _report(
+                ctx,
+                place,
+                st,
+                task,
                 TaskPhase.SUCCEEDED,
-                ctx.now,
-                input_uri=common.input_uri(ctx, place),
                 logs=status.logs,
                 interruptible=interruptible,
             )
@@ -211,14 +217,12 @@ class TaskNodeHandler:
             self.dynamic.step(ctx, place, st, task)
             return
         assert failure is not None
-        ctx.emit.task(
-            place.ref,
-            task.id,
-            task.type,
-            st.attempt,
+        _report(
+            ctx,
+            place,
+            st,
+            task,
             TaskPhase.FAILED,
-            ctx.now,
-            input_uri=common.input_uri(ctx, place),
             error=failure.to_error(),
             logs=status.logs,
             interruptible=interruptible,
@@ -236,14 +240,12 @@ class TaskNodeHandler:
         if st.attempt_id and st.task_phase not in ("SUCCEEDED", "FAILED", "ABORTED"):
             ctx.executor.terminate(st.attempt_id)
             task = ctx.execution.task(place.node.task_node.reference_id)
-            ctx.emit.task(
-                place.ref,
-                task.id,
-                task.type,
-                st.attempt,
+            _report(
+                ctx,
+                place,
+                st,
+                task,
                 TaskPhase.ABORTED,
-                ctx.now,
-                input_uri=common.input_uri(ctx, place),
                 error=execution_pb2.ExecutionError(code="NodeAborted", message=reason),
             )
             st.task_phase = "ABORTED"

@@ -70,7 +70,12 @@ def test_each_item_runs_with_its_index_and_the_outputs_are_gathered_in_order(tmp
     assert not evaluate(world)
     attempts = running_items(world)
     assert sorted(attempts) == [0, 1, 2]
-    assert attempts[1].env["BATCH_JOB_ARRAY_INDEX_VAR_NAME"] == "FLYTE_K8S_ARRAY_INDEX"
+    assert attempts[1].env["FLYTE_K8S_ARRAY_INDEX"] == "1"
+    # flytekit's map task reads inputs of the item's own, each mapped list holding only its element
+    index_variable = attempts[1].env["BATCH_JOB_ARRAY_INDEX_VAR_NAME"]
+    assert attempts[1].env[index_variable] == "0"
+    own = literals_pb2.LiteralMap.FromString(world.blobs.get_bytes(world.blobs.key_of(attempts[1].input_path)))
+    assert [literal.scalar.primitive.integer for literal in own.literals["x"].collection.literals] == [2]
     assert [item.phase for item in world.state.nodes["n0"].items] == ["RUNNING"] * 3
     assert world.state.nodes["n0"].items[2].attempt_id == attempts[2].attempt_id
 

@@ -1,6 +1,9 @@
-"""A map task over many items and a dynamic workflow."""
+"""A map task over many items, one with a bound (partial) list input, and a dynamic workflow."""
 
 from __future__ import annotations
+
+import functools
+import os
 
 from flytekit import dynamic, map_task, task, workflow
 
@@ -20,6 +23,17 @@ def total(values: list[int]) -> int:
 @workflow
 def squares(xs: list[int]) -> int:
     return total(values=map_task(square)(x=xs))
+
+
+@task
+def placed(x: str, y: int, offsets: list[int]) -> str:
+    """What an item sees: its index, its own elements of the mapped lists, the whole bound list."""
+    return f"{os.environ['FLYTE_K8S_ARRAY_INDEX']}:{x}:{y + sum(offsets)}"
+
+
+@workflow
+def places(xs: list[str], ys: list[int]) -> list[str]:
+    return map_task(functools.partial(placed, offsets=[100, 1000]))(x=xs, y=ys)
 
 
 @dynamic
