@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["DEFAULT_REGION", "S3Access", "is_s3_url"]
+__all__ = ["DEFAULT_REGION", "S3Access", "S3Presigner", "is_s3_url", "seconds_until"]
 
 DEFAULT_REGION = "us-east-1"
 _SCHEMES = ("s3://", "s3a://")
