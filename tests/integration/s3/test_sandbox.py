@@ -16,7 +16,7 @@ from flytekit.core.context_manager import FlyteContextManager
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
 from tests.integration.engine.support import DOMAIN, QuickRemote, assert_succeeded, register, run
-from tests.integration.server import RunningServer, start_server
+from tests.integration.server import RunningServer, start_engine, start_server
 from tests.integration.support import new_project
 
 from flyteplane.server.seaweed import free_port, listening_addresses
@@ -90,3 +90,26 @@ def test_stopping_the_server_stops_the_store(tmp_path: Path) -> None:
     (weed,) = [pid for pid in _children(running.process.pid) if " mini " in _command(pid)]
     assert running.stop() == 0
     assert not Path(f"/proc/{weed}").exists() or "zombie" in Path(f"/proc/{weed}/status").read_text()
+
+
+def test_a_separate_engine_uses_the_sandbox_store_of_serve(tmp_path: Path) -> None:
+    """`serve --sandbox --no-engine` runs the store; `flyteplane engine` with the same settings writes to it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    config = tmp_path / "sandbox.yaml"
+    config.write_text(f"sandbox: true\nsandbox_s3_port: {free_port()}\n")
+    api = start_server(home, "", "--config", str(config), "--no-engine", timeout=90)
+    try:
+        engine = start_engine(home, "", "--config", str(config))
+        try:
+            flyte: Any = QuickRemote.for_endpoint(
+                api.endpoint, insecure=True, default_project="flytesnacks", default_domain=DOMAIN
+            )
+            project = new_project(flyte, "sandbox-split")
+            execution = run(flyte, project, register(flyte, project, files.artifacts), text="split", count=1)
+            assert_succeeded(execution)
+            assert execution.outputs.literals["o0"].scalar.blob.uri.startswith("s3://my-s3-bucket/")
+        finally:
+            engine.stop()
+    finally:
+        api.stop()
