@@ -215,7 +215,9 @@ class BlobStore:
         if not self._local:
             created = not self._fs.isfile(path)
             self._fs.put_file(temp_path, path)
-            self._write_md5_record(key, md5, self._identity_of(self._object_info(path)))
+            info = self._object_info(path)
+            if _md5_from_etag(info) != md5:  # an ETag that is the MD5 already records it: no second PUT
+                self._write_md5_record(key, md5, self._identity_of(info))
             return created
         try:
             os.chmod(temp_path, 0o600)  # owner-only, as everything in the server's home (issue 9)

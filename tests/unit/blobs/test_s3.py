@@ -102,6 +102,9 @@ def test_objects_round_trip_with_their_md5(store: BlobStore) -> None:
     assert store.get_bytes(store.key_of(store.native_url("metadata/p/d/e/inputs.pb"))) == b"inputs"
     assert store.stored_md5("metadata/p/d/e/inputs.pb") == hashlib.md5(b"inputs").digest()
     assert not store.exists("metadata/p/d/e/outputs.pb")
+    bucket, key = store.bucket_and_key("metadata/p/d/e/inputs.pb")
+    record = f"{bucket}/{key.replace('metadata/', '.flyteplane/md5/metadata/', 1)}"
+    assert not store._fs.exists(record), "the ETag is the MD5: no record object is written beside it"
 
 
 def test_a_create_only_write_refuses_other_content(store: BlobStore) -> None:
