@@ -15,6 +15,12 @@ from flyteplane.config_rules import RULES, check_setting, invalid_setting
 from flyteplane.errors import InvalidArgument
 
 DEFAULT_DOMAINS = ("development", "staging", "production")
+NOTIFICATION_SUBJECT = 'Notice: Execution "{{ workflow.name }}" has {{ phase }} in "{{ domain }}".'
+NOTIFICATION_BODY = (
+    'Execution "{{ workflow.name }} [{{ name }}]" has {{ phase }} in "{{ domain }}". View details at '
+    '<a href="{{ console }}/projects/{{ project }}/domains/{{ domain }}/executions/{{ name }}">'
+    "{{ console }}/projects/{{ project }}/domains/{{ domain }}/executions/{{ name }}</a>.{{ error }}"
+)
 ENV_PREFIX = "FLYTEPLANE_"
 
 
@@ -35,7 +41,14 @@ class Settings:
     # sandbox's bucket and credentials (my-s3-bucket, minio / miniostorage), the blob store pointed at it
     sandbox: bool = False
     sandbox_s3_port: int = 30002
-    public_url: str = ""  # empty: http://<host>:<port> as the client reached it
+    public_url: str = ""  # empty: http://<host>:<port> as the client reached it (https:// with TLS)
+    # TLS on the port: off, self-signed (made once under home/tls) or files (tls_cert and tls_key); empty: files
+    # when tls_cert and tls_key are set, else off
+    tls: str = ""
+    tls_cert: str = ""  # PEM certificate (chain) file, reread on SIGHUP
+    tls_key: str = ""  # PEM private key file (unencrypted), reread on SIGHUP
+    # with TLS on and the port bound to a loopback address, plaintext connections are served on it too
+    plaintext_on_loopback: bool = True
     domains: tuple[str, ...] = DEFAULT_DOMAINS
     default_project: str = "flytesnacks"
     grpc_workers: int = 32
@@ -43,6 +56,7 @@ class Settings:
     connection_idle_timeout: float = 10.0  # seconds a new connection may stay silent before its first bytes
     max_workflow_nodes: int = 100
     log_level: str = "INFO"
+    log_format: str = "text"  # text: one readable line per record; json: one JSON object per line
     engine_enabled: bool = True  # run the engine in `flyteplane serve` (off: a `flyteplane engine` process runs it)
     engine_workers: int = 4  # threads evaluating executions
     # seconds an engine that stopped beating (killed, its machine gone) keeps its executions before another engine
@@ -74,10 +88,30 @@ class Settings:
     scheduler_clock_start: str = ""
     scheduler_clock_speed: float = 1.0
 
+    # Notifications (email, Slack, PagerDuty) that launch plans and executions declare, sent on the phases they name:
+    # by email through this SMTP server (empty host: no emails), and to a webhook per kind where one is configured.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none, starttls (upgrade a plain connection) or ssl (TLS from the first byte)
+    smtp_user: str = ""  # empty: no login
+    smtp_password: str = ""
+    smtp_sender: str = "flyteplane@localhost"  # the From of notification emails
+    notification_webhooks: dict[str, str] = field(default_factory=dict)  # email | slack | pager_duty -> URL
+    notification_subject: str = NOTIFICATION_SUBJECT  # flyteadmin's template parameters: {{ workflow.name }} ...
+    notification_body: str = NOTIFICATION_BODY  # HTML; a notification's own template replaces it
+
     def __post_init__(self) -> None:
         """Every setting is checked here too, so a Settings built in code obeys the same rules as `serve`."""
         for name in _FIELD_NAMES:
             check_setting(name, getattr(self, name))
+        _check_tls(self)
+
+    @property
+    def tls_mode(self) -> str:
+        """off, self-signed or files: the `tls` setting, or files when it is empty and a certificate is given."""
+        if self.tls:
+            return self.tls
+        return "files" if self.tls_cert or self.tls_key else "off"
 
     @property
     def database_url(self) -> str:
@@ -98,7 +132,18 @@ class Settings:
         if self.public_url:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "http" if self.tls_mode == "off" else "https"
+        return f"{scheme}://{host}:{self.port}"
+
+
+def _check_tls(settings: Settings) -> None:
+    """The TLS settings that only make sense together: a certificate needs its key, and files need both."""
+    mode = settings.tls_mode
+    if mode == "files" and not (settings.tls_cert and settings.tls_key):
+        missing = "tls_key" if settings.tls_cert else "tls_cert"
+        raise InvalidArgument(f"TLS needs both tls_cert and tls_key (--tls-cert, --tls-key): {missing} is empty")
+    if mode == "self-signed" and (settings.tls_cert or settings.tls_key):
+        raise InvalidArgument("tls: self-signed makes its own certificate; leave tls_cert and tls_key empty")
 
 
 def default_max_concurrency() -> int:
@@ -133,10 +178,10 @@ def _as_type(kind: Any, value: Any) -> Any:
         if isinstance(value, str):  # FLYTEPLANE_PYTHON_ENVS="image=env,other*=env2"
             pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
             if any(len(pair) != 2 for pair in pairs):
-                raise ValueError("expected image=environment pairs separated by commas")
+                raise ValueError("expected key=value pairs separated by commas")
             return {image.strip(): env.strip() for image, env in pairs}
         if not isinstance(value, dict):
-            raise ValueError("expected a mapping of image to environment")
+            raise ValueError("expected a mapping")
         return {
             str(image): " ".join(map(str, env)) if isinstance(env, list) else str(env) for image, env in value.items()
         }

@@ -140,6 +140,10 @@ def _region(value: str) -> str | None:
     return None if value == "" or REGION.match(value) else ""
 
 
+def _tls(value: str) -> str | None:
+    return None if value in ("", "off", "self-signed", "files") else ""
+
+
 def _domains(value: tuple[str, ...]) -> str | None:
     bad = [domain for domain in value if not DOMAIN.match(domain)]
     if bad:
@@ -192,6 +196,31 @@ def _iso_time(value: str) -> str | None:
     return None
 
 
+NOTIFICATION_KINDS = ("email", "slack", "pager_duty")
+
+
+def _optional_host(value: str) -> str | None:
+    return None if value == "" else _host(value)
+
+
+def _sender(value: str) -> str | None:
+    return None if "@" in value and _no_control_characters(value) else ""
+
+
+def _webhooks(value: Mapping[str, str]) -> str | None:
+    for kind, url in value.items():
+        if kind not in NOTIFICATION_KINDS:
+            return f"{kind!r} is no notification kind"
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or not _no_control_characters(url):
+            return f"{url!r} is no http:// or https:// URL"
+    return None
+
+
+def _template(value: str) -> str | None:
+    return None if value.strip() and _no_control_characters(value.replace("\n", "").replace("\t", "")) else ""
+
+
 RULES: dict[str, Rule] = {
     "host": Rule("an address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0", _host),
     "port": _integer(0, 65535),
@@ -203,6 +232,10 @@ RULES: dict[str, Rule] = {
     "sandbox": Rule("true or false", _any_bool),
     "sandbox_s3_port": _integer(1, 65535),
     "public_url": Rule("empty, or an http:// or https:// URL", _public_url),
+    "tls": Rule("empty (files when tls_cert and tls_key are set, else off), off, self-signed or files", _tls),
+    "tls_cert": Rule("empty or the path of a PEM certificate file", _text),
+    "tls_key": Rule("empty or the path of a PEM private key file", _text),
+    "plaintext_on_loopback": Rule("true or false", _any_bool),
     "domains": Rule("one or more distinct names of letters, digits, '-', '_' and '.'", _domains),
     "default_project": Rule("a project id: lowercase letters, digits and '-', at most 63 characters", _project),
     "grpc_workers": _integer(1, 4096),
@@ -210,6 +243,7 @@ RULES: dict[str, Rule] = {
     "connection_idle_timeout": _positive_number(3600, "seconds"),
     "max_workflow_nodes": _integer(1, 1_000_000),
     "log_level": _choice(*LOG_LEVELS, case_insensitive=True),
+    "log_format": _choice("text", "json"),
     "engine_workers": _integer(1, 1024),
     "engine_lease": _number_between(2, 3600, "seconds"),
     "max_concurrency": _integer(1, 4096),
@@ -230,4 +264,13 @@ RULES: dict[str, Rule] = {
     "scheduler_timezone": Rule("an IANA time zone name such as UTC or Europe/Paris", _time_zone),
     "scheduler_clock_start": Rule("empty or an ISO 8601 time such as 2024-01-01T00:00:00Z", _iso_time),
     "scheduler_clock_speed": _positive_number(1_000_000, "times real time"),
+    "smtp_host": Rule("empty (no emails) or the SMTP server's host name or address", _optional_host),
+    "smtp_port": _integer(1, 65535),
+    "smtp_tls": _choice("none", "starttls", "ssl"),
+    "smtp_user": Rule("empty (no login) or a user name", _text),
+    "smtp_password": Rule("a password without control characters", _text),
+    "smtp_sender": Rule("an email address such as flyte@example.com or Flyte <flyte@example.com>", _sender),
+    "notification_webhooks": Rule("kind = URL pairs; kinds are email, slack and pager_duty", _webhooks),
+    "notification_subject": Rule("a non-empty line; {{ name }}, {{ phase }} ... are filled in", _template),
+    "notification_body": Rule("non-empty text (HTML); {{ name }}, {{ phase }} ... are filled in", _template),
 }

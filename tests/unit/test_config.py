@@ -223,3 +223,33 @@ def test_the_s3_settings_come_from_the_environment_and_are_checked() -> None:
     ]:
         with pytest.raises(InvalidArgument, match=reason):
             load_settings(env=env)
+
+
+def test_notification_settings_from_a_file_and_the_environment(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "smtp_host: mail.example.com\nsmtp_port: 587\nsmtp_tls: starttls\nsmtp_user: flyte\n"
+        "notification_webhooks:\n  slack: https://hooks.example.com/x\n"
+    )
+    settings = load_settings(config_file=config, env={"FLYTEPLANE_SMTP_PASSWORD": "s3cret"})
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_tls) == ("mail.example.com", 587, "starttls")
+    assert (settings.smtp_user, settings.smtp_password) == ("flyte", "s3cret")
+    assert settings.notification_webhooks == {"slack": "https://hooks.example.com/x"}
+    assert "{{ workflow.name }}" in settings.notification_subject
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"smtp_tls": "tls"}, "'tls'; allowed: none, starttls or ssl"),
+        ({"smtp_port": "0"}, "0; allowed: an integer from 1 to 65535"),
+        ({"smtp_sender": "nobody"}, "'nobody'; allowed: an email address"),
+        ({"notification_webhooks": "teams=https://x"}, "('teams' is no notification kind)"),
+        ({"notification_webhooks": "slack=ftp://x"}, "('ftp://x' is no http:// or https:// URL)"),
+        ({"notification_subject": " "}, "allowed: a non-empty line"),
+    ],
+)
+def test_bad_notification_settings_are_refused(flags: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        load_settings(env={}, flags=flags)
+    assert message in caught.value.message

@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping
 from types import TracebackType
 from typing import IO, Any
@@ -195,6 +196,25 @@ class BlobStore:
         digest = _md5_of_file(path)
         self._write_md5_record(key, digest, identity)
         return digest
+
+    def probe(self) -> str:
+        """Writes, reads back and deletes a small object under the store's reserved prefix: what `flyteplane
+        doctor` checks. Returns the probe's location; raises OSError (or the object store's own error) saying
+        what failed."""
+        path = f"{self._root}/{RESERVED_SEGMENT}/probe/{uuid.uuid4().hex}"
+        data = b"flyteplane doctor probe"
+        if self._local:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        self._fs.pipe_file(path, data)
+        try:
+            read = self._fs.cat_file(path)
+            if read != data:
+                raise OSError(f"read back {len(read)} bytes that differ from the {len(data)} written")
+        finally:
+            self._fs.rm_file(path)
+        if self._fs.exists(path):
+            raise OSError("the probe object is still there after deleting it")
+        return path
 
     # -- internals shared with BlobWriter --
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
@@ -13,6 +12,7 @@ import click
 
 from flyteplane.config import Settings, load_settings
 from flyteplane.errors import FlyteplaneError
+from flyteplane.observability.logs import configure_logging
 
 __all__ = ["StopSignal", "run_background", "settings_and_logging"]
 
@@ -22,11 +22,7 @@ def settings_and_logging(config_file: Path | None, flags: dict[str, Any]) -> Set
         settings = load_settings(config_file=config_file, flags=flags)
     except FlyteplaneError as exc:
         raise click.UsageError(exc.message) from exc
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings.log_level, settings.log_format, sys.stderr)
     return settings
 
 
@@ -56,7 +52,7 @@ def run_background(settings: Settings, *, engine: bool, scheduler: bool, banner:
 
     stop = StopSignal()
     try:
-        plane = Plane.open(settings, engine=engine, scheduler=scheduler)
+        plane = Plane.open(settings, engine=engine, scheduler=scheduler, notifications=engine)
     except FlyteplaneError as exc:
         raise click.ClickException(exc.message) from exc
     try:

@@ -14,7 +14,7 @@ Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 def state_options(command: Command) -> Command:
-    """--home, --db, --config and --log-level, as `flyteplane serve` takes them."""
+    """--home, --db, --config, --log-level and --log-format, as `flyteplane serve` takes them."""
     for option in reversed(
         [
             click.option(
@@ -27,6 +27,7 @@ def state_options(command: Command) -> Command:
                 "--config", "config_file", type=click.Path(path_type=Path), default=None, help="YAML settings file."
             ),
             click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ... [default: INFO]."),
+            click.option("--log-format", default=None, help="text or json (one JSON object per line) [default: text]."),
         ]
     ):
         command = option(command)

@@ -31,11 +31,20 @@ from flyteplane.engine.cache import TaskCache
 from flyteplane.engine.context import Execution, RoundContext
 from flyteplane.engine.events import Emitter, WorkflowPhase
 from flyteplane.engine.executors.base import Executor
-from flyteplane.engine.ports import ChildExecutions, EventSink, PreviousRuns, Signals, Workflows
+from flyteplane.engine.ports import (
+    ChildExecutions,
+    EngineCounters,
+    EventSink,
+    NoCounters,
+    PreviousRuns,
+    Signals,
+    Workflows,
+)
 from flyteplane.engine.queue import ExecutionQueue
 from flyteplane.engine.round import run_round
 from flyteplane.engine.runner import Runner
 from flyteplane.engine.state import WorkflowState
+from flyteplane.observability.logs import execution_context
 from flyteplane.store.db import Database
 
 __all__ = ["MAX_EVALUATION_FAILURES", "ORPHAN_GRACE", "SCAN_INTERVAL", "Engine", "EnginePorts"]
@@ -90,6 +99,7 @@ class Engine:
         owner: str | None = None,
         lease: timedelta = LEASE,
         clock: Callable[[], float] = time.time,
+        counters: EngineCounters | None = None,
     ) -> None:
         self.queue = ExecutionQueue(db)
         self.blobs = blobs
@@ -97,10 +107,12 @@ class Engine:
         self.ports = ports
         self.public_url = public_url
         self.clock = clock
+        self.counters = counters or NoCounters()
         self.owner = owner or uuid.uuid4().hex[:16]  # stable across restarts when given (see server/engine_seat.py)
         self.exclusive = exclusive  # the only engine on this database: every lease left by a crash is void at start
         self.lease = lease
         self.takeovers = 0  # executions taken over from an engine that died
+        self._lapsed: dict[int, str] = {}  # due executions a dead engine held -> that engine, until claimed
         self._beat_at = 0.0
         self.runner = Runner()
         self.cache = TaskCache(db)
@@ -120,6 +132,7 @@ class Engine:
         self._unsettled: set[int] = set()  # live at start and not evaluated since: their attempts are not orphans
         self._failures: dict[int, int] = {}  # consecutive failed evaluations per execution
         self._inherited: set[str] = set()
+        self._names: dict[int, str] = {}  # row id -> "project:domain:name", for log lines
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -221,13 +234,7 @@ class Engine:
                     self._heartbeat()
                 for row_id, holder in self.queue.due(_utc(self.clock()), 256, self.owner, self.lease):
                     if holder not in ("", self.owner):
-                        self.takeovers += 1
-                        log.warning(
-                            "execution %s: engine %s has not been heard of for %s; taking it over",
-                            row_id,
-                            holder,
-                            self.lease,
-                        )
+                        self._lapsed[row_id] = holder  # counted once the claim succeeds
                     self._enqueue(row_id)
             except Exception:
                 log.exception("engine scan failed")
@@ -305,10 +312,20 @@ class Engine:
     def evaluate(self, row_id: int) -> bool:
         """One round of one execution under its lease; True if it started task attempts (work it may have to
         follow up soon). An execution whose rounds keep raising is looked at again later and later, and failed
-        once they have raised MAX_EVALUATION_FAILURES times in a row."""
+        once they have raised MAX_EVALUATION_FAILURES times in a row. Every log line of the round names the
+        execution (see observability/logs.py)."""
+        with execution_context(self._name(row_id)):
+            return self._evaluate(row_id)
+
+    def _evaluate(self, row_id: int) -> bool:
+        lapsed = self._lapsed.pop(row_id, None)
         if not self.queue.claim(row_id, self.owner, _utc(self.clock()), self.lease):
             self._unsettled.discard(row_id)  # done, or another engine holds it: not ours to wait for
             return False
+        if lapsed is not None:
+            self.takeovers += 1
+            self.counters.lease_taken_over()
+            log.warning("engine %s has not been heard of for %s; taking the execution over", lapsed, self.lease)
         try:
             started = self._evaluate_claimed(row_id)
         except Exception as exc:
@@ -317,6 +334,19 @@ class Engine:
         self._failures.pop(row_id, None)
         self._unsettled.discard(row_id)
         return started
+
+    def _name(self, row_id: int) -> str:
+        """The execution's "project:domain:name" for log lines, read once per execution ("" if it cannot be)."""
+        name = self._names.get(row_id)
+        if name is None:
+            try:
+                name = self.queue.name_of(row_id)
+            except Exception:
+                return ""
+            if len(self._names) >= 4096:  # those of ended executions are dropped at their end; this is a backstop
+                self._names.clear()
+            self._names[row_id] = name
+        return name
 
     def _evaluate_claimed(self, row_id: int) -> bool:
         loaded = self._load(row_id)
@@ -381,11 +411,15 @@ class Engine:
         if done:
             for attempt in [key for key, owner in self._attempts.items() if owner == row_id]:
                 self._attempts.pop(attempt, None)
+            self._names.pop(row_id, None)
             return False
         known = len(self._attempts)
         for attempt in state.attempt_ids():
             self._attempts[attempt] = row_id
-        return len(self._attempts) > known
+        started = len(self._attempts) - known
+        if started:
+            self.counters.attempt_started(started)
+        return started > 0
 
     def _save(self, row_id: int, ctx: RoundContext, *, done: bool) -> None:
         next_at = ctx.next_check or (self.clock() + IDLE_RECHECK)

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 __all__ = [
     "ChildExecutions",
+    "EngineCounters",
     "EventSink",
+    "NoCounters",
     "PreviousRuns",
     "QueuedRun",
     "RunQueue",
@@ -91,6 +93,24 @@ class Wakeup(Protocol):
     """Tells the engine an execution needs a look now (created, terminated, a signal set, a child finished)."""
 
     def __call__(self, execution: identifier_pb2.WorkflowExecutionIdentifier) -> None: ...
+
+
+class EngineCounters(Protocol):
+    """What the engine counts for the operator (the process's Prometheus metrics)."""
+
+    def attempt_started(self, count: int = 1) -> None: ...
+
+    def lease_taken_over(self) -> None: ...
+
+
+class NoCounters:
+    """Counts nothing: an engine without metrics (tests, tools)."""
+
+    def attempt_started(self, count: int = 1) -> None:
+        pass
+
+    def lease_taken_over(self) -> None:
+        pass
 
 
 class Workflows(Protocol):

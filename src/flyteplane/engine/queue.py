@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from flyteidl.admin import execution_pb2
 from flyteidl.core import identifier_pb2
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from flyteplane.engine.ports import QueuedRun
@@ -121,6 +121,15 @@ class ExecutionQueue:
             ).all()
         return [(row_id, state) for row_id, state in rows]
 
+    def depth(self, now: datetime) -> dict[str, int]:
+        """For /metrics: executions not done ("live") and those of them due for a look now ("due"); both counts
+        run on the (done, next_evaluation_at) index."""
+        live_rows = select(func.count()).select_from(EngineWorkflow).where(EngineWorkflow.done.is_(False))
+        with self.db.read() as session:
+            live = session.scalar(live_rows) or 0
+            due = session.scalar(live_rows.where(EngineWorkflow.next_evaluation_at <= now)) or 0
+        return {"live": live, "due": due}
+
     def due(self, now: datetime, limit: int, owner: str, lease: timedelta) -> list[tuple[int, str]]:
         """(row, holder) of live executions whose next look is due and that `owner` may hold: its own, nobody's,
         or a dead engine's; the longest waiting first."""
@@ -166,6 +175,16 @@ class ExecutionQueue:
                 inputs_uri=row.inputs_uri,
             )
             return ClaimedExecution(run=run, state=row.state, abort_requested=bool(row.abort_requested))
+
+    def name_of(self, row_id: int) -> str:
+        """ "project:domain:name" of the execution a row runs ("" if there is no such row): for log lines."""
+        with self.db.read() as session:
+            found = session.execute(
+                select(
+                    EngineWorkflow.execution_project, EngineWorkflow.execution_domain, EngineWorkflow.execution_name
+                ).where(EngineWorkflow.execution_id == row_id)
+            ).first()
+        return ":".join(found) if found is not None else ""
 
     def identity_and_state(self, row_id: int) -> tuple[identifier_pb2.WorkflowExecutionIdentifier, bytes]:
         """The execution a row runs and its state, read without parsing what it runs (which may be what fails)."""

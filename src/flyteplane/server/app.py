@@ -18,16 +18,20 @@ import uvicorn
 
 from flyteplane.api.grpc.first_look import FirstLookWait
 from flyteplane.api.grpc.handlers import grpc_handlers
+from flyteplane.api.grpc.observed import ObservedCalls
 from flyteplane.api.http.app import http_app
+from flyteplane.api.http.console import console_routes
 from flyteplane.api.http.gateway import Gateway
 from flyteplane.api.rpcs import service_implementations
 from flyteplane.config import Settings
 from flyteplane.engine.executors.attempt_files import AttemptLogFiles
+from flyteplane.scheduler.timezones import zone_named
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
 from flyteplane.server.sandbox import sandbox_settings, start_sandbox_store
 from flyteplane.server.seaweed import SeaweedS3
+from flyteplane.server.tls import ServerTls
 from flyteplane.store.db import Database
 
 __all__ = ["ControlPlane"]
@@ -62,9 +66,16 @@ class ControlPlane:
         self._plane: Plane | None = None
         self._fd_limit = 0
         self._sandbox_store: SeaweedS3 | None = None
+        self.tls: ServerTls | None = None
+
+    def reload_tls(self) -> bool:
+        """Rereads the certificate and key (SIGHUP): new connections use them; a bad file keeps the old ones."""
+        return self.tls.reload() if self.tls is not None else False
 
     def start(self) -> None:
         started = time.perf_counter()
+        # First: a certificate that cannot be served stops the start before anything is opened (TlsError).
+        self.tls = ServerTls(self.settings) if self.settings.tls_mode != "off" else None
         self._fd_limit = raise_fd_limit()  # before anything opens files: the connection cap is sized from it
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
@@ -85,7 +96,10 @@ class ControlPlane:
         self._grpc = grpc.server(
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers, thread_name_prefix="grpc"),
             handlers=grpc_handlers(implementations),
-            interceptors=[FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4)],
+            interceptors=[  # the first is the outermost: a held GetExecution counts once, with its wait
+                ObservedCalls(plane.metrics.observe_rpc),
+                FirstLookWait(settings.get_execution_wait, max_waiting=settings.grpc_workers // 4),
+            ],
             options=GRPC_OPTIONS,
         )
         self._grpc.add_insecure_port(f"unix:{grpc_socket}")
@@ -96,7 +110,14 @@ class ControlPlane:
                 plane.blobs,
                 plane.signer,
                 plane.executor or AttemptLogFiles(settings.home),  # an engine elsewhere may share the home
-                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES),
+                gateway=Gateway(implementations, max_body_bytes=MAX_MESSAGE_BYTES, observe=plane.metrics.observe_rpc),
+                metrics=plane.metrics,
+                console=console_routes(
+                    implementations,
+                    services.dataproxy,
+                    services.launch_plans.scheduled_launch_plans,
+                    zone_named(settings.scheduler_timezone),
+                ),
             ),
             uds=http_socket,
             log_level="warning",
@@ -117,6 +138,7 @@ class ControlPlane:
             http_socket,
             max_connections=max_connections,
             idle_timeout=settings.connection_idle_timeout,
+            tls=self.tls,
         )
         ready = threading.Event()
         failure: list[BaseException] = []

@@ -7,8 +7,8 @@ services, the executor, the engine or the scheduler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from flyteplane.blobs.s3 import S3Access, is_s3_url
 from flyteplane.blobs.signing import Signer, load_or_create_secret
@@ -21,6 +21,7 @@ from flyteplane.engine.executors.local import LocalExecutor
 from flyteplane.engine.executors.warm import WarmSettings
 from flyteplane.engine.ports import RunQueue
 from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.observability.metrics import Metrics
 from flyteplane.scheduler.loop import Scheduler
 from flyteplane.server.engine_seat import EngineSeat
 from flyteplane.server.home import hold_private_umask, prepare_home, release_private_umask
@@ -38,6 +39,8 @@ from flyteplane.services.executions.signals import SignalService
 from flyteplane.services.executions.single_task import SingleTaskLaunch
 from flyteplane.services.executions.task_executions import TaskExecutionService
 from flyteplane.services.identity import IdentityService
+from flyteplane.services.notifications.outbox import NotificationOutbox
+from flyteplane.services.notifications.sender import NotificationSender
 from flyteplane.services.registry.attributes import AttributeService
 from flyteplane.services.registry.description_entities import DescriptionEntityService
 from flyteplane.services.registry.launch_plans import LaunchPlanService
@@ -111,7 +114,7 @@ def build_services(
         wakeups=wakeups,
         execution_data=data,
         executions=executions,
-        events=EventService(db, data, wakeups),
+        events=EventService(db, data, wakeups, NotificationOutbox.from_settings(settings)),
         node_executions=node_executions,
         task_executions=task_executions,
         signals=SignalService(db, wakeups),
@@ -135,10 +138,13 @@ class Plane:
     engine: Engine | None = None
     scheduler: Scheduler | None = None
     seat: EngineSeat | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    sender: NotificationSender | None = None
 
     @classmethod
-    def open(cls, settings: Settings, *, engine: bool, scheduler: bool) -> Plane:
-        """Opens (and migrates) the database and builds what was asked for; nothing runs before start()."""
+    def open(cls, settings: Settings, *, engine: bool, scheduler: bool, notifications: bool = True) -> Plane:
+        """Opens (and migrates) the database and builds what was asked for; nothing runs before start().
+        `notifications`: deliver the notification outbox from this process (when SMTP or a webhook is set)."""
         hold_private_umask()  # the database, blobs and task files: the server's user's alone
         prepare_home(settings.home)
         db = Database(settings.database_url)
@@ -153,6 +159,9 @@ class Plane:
             release_private_umask()
             raise
         plane = cls(settings=settings, db=db, blobs=blobs, signer=signer, queue=queue, services=services)
+        plane.metrics.watch_store(services.executions.counts_by_phase, lambda: queue.depth(_utc_now()))
+        if notifications and (settings.smtp_host or settings.notification_webhooks):
+            plane.sender = NotificationSender(db, settings, plane.metrics)
         try:
             plane._build_background(engine=engine, scheduler=scheduler)
         except BaseException:
@@ -207,6 +216,7 @@ class Plane:
                 exclusive=self.db.dialect == "sqlite",  # one machine: every lease left on it is a crash's
                 owner=owner,
                 lease=timedelta(seconds=settings.engine_lease),
+                counters=self.metrics,
             )
             self.executor.set_on_change(self.engine.attempt_changed)
             if not self.engine.exclusive:
@@ -219,6 +229,8 @@ class Plane:
             )
 
     def start(self) -> None:
+        if self.sender is not None:
+            self.sender.start()
         if self.engine is not None:
             self.engine.start()
         if self.scheduler is not None:
@@ -233,9 +245,16 @@ class Plane:
             self.engine.stop()
         if self.executor is not None:
             self.executor.close()
+        if self.sender is not None:
+            self.sender.stop()
 
     def close(self) -> None:
         if self.seat is not None:
             self.seat.release()
         self.db.close()
         release_private_umask()
+
+
+def _utc_now() -> datetime:
+    """Naive UTC, as the engine queue stores its times."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -8,6 +8,12 @@ served at once, and one that stays silent for `idle_timeout` seconds before its 
 new connection first takes the place of the oldest one still silent (a client that says nothing loses to one that
 may speak); when every served connection has spoken, the newcomer is refused with an HTTP 503 naming the limit
 (gRPC clients report it as UNAVAILABLE, "HTTP status 503", and retry), or closed if it says nothing either.
+
+With TLS (issue 13) the front door also terminates TLS: a connection whose first byte is 0x16 (a TLS handshake
+record; no HTTP/1 request or HTTP/2 preface starts so) is decrypted here and routed by the protocol the handshake
+agreed on (ALPN h2: gRPC, http/1.1: the HTTP app; the first decrypted bytes decide when the client named none).
+The private sockets stay plaintext. Any other first byte is plaintext, served as before when the port is bound to
+a loopback address (and `plaintext_on_loopback` is on), else answered with a 400 that says TLS is required.
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ import asyncio
 import contextlib
 import logging
 import socket
-from typing import Any
+from typing import Any, Protocol
 
 from flyteplane.server.rate_limited_log import RateLimitedLog
+from flyteplane.server.tls import ServerTls
+from flyteplane.server.tls_stream import TlsStream
 
 log = logging.getLogger(__name__)
 
 HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n"
+TLS_HANDSHAKE = 0x16  # the first byte of every TLS connection: a handshake record carrying the ClientHello
 CHUNK = 256 * 1024
 DEFAULT_MAX_CONNECTIONS = 4096
 DEFAULT_IDLE_TIMEOUT = 10.0
@@ -44,7 +53,30 @@ def refusal(max_connections: int) -> bytes:
     return head + body
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+def tls_required() -> bytes:
+    body = b"flyteplane: this port requires TLS; use https:// (flytekit: insecure: false)\n"
+    head = (
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    return head + body
+
+
+class Source(Protocol):
+    async def read(self, n: int = -1, /) -> bytes: ...
+
+
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> None: ...
+
+    async def drain(self) -> None: ...
+
+    def can_write_eof(self) -> bool: ...
+
+    def write_eof(self) -> None: ...
+
+
+async def _pipe(reader: Source, writer: Sink) -> None:
     try:
         while data := await reader.read(CHUNK):
             writer.write(data)
@@ -57,7 +89,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
                 writer.write_eof()
 
 
-async def _read_head(reader: asyncio.StreamReader) -> bytes:
+async def _read_head(reader: Source) -> bytes:
     """Reads until the protocol is known: enough bytes to compare against the HTTP/2 preface, or a mismatch."""
     head = b""
     while len(head) < len(HTTP2_PREFACE) and HTTP2_PREFACE.startswith(head):
@@ -90,8 +122,10 @@ class FrontDoor:
         *,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        tls: ServerTls | None = None,
     ) -> None:
         self.grpc_socket = grpc_socket
+        self.tls = tls
         self.http_socket = http_socket
         self.max_connections = max_connections
         self.idle_timeout = idle_timeout
@@ -101,6 +135,7 @@ class FrontDoor:
         self._silent: dict[asyncio.Task[None], asyncio.StreamWriter] = {}  # served, no first bytes yet; oldest first
         self._refusing = 0
         self._shed_log = RateLimitedLog(log, logging.WARNING)
+        self._plaintext_log = RateLimitedLog(log, logging.WARNING)
 
     @property
     def served(self) -> int:
@@ -144,6 +179,8 @@ class FrontDoor:
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         _keep_alive(client_writer)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.idle_timeout
         try:
             try:
                 head = await asyncio.wait_for(_read_head(client_reader), self.idle_timeout)
@@ -151,17 +188,52 @@ class FrontDoor:
                 self._silent.pop(task, None)  # type: ignore[arg-type]
             if not head:
                 return
-            backend = self.grpc_socket if head.startswith(HTTP2_PREFACE) else self.http_socket
+            source: Source = client_reader
+            sink: Sink = client_writer
+            if self.tls is not None and head[0] == TLS_HANDSHAKE:
+                tls = TlsStream(client_reader, client_writer, self.tls.context, head)
+                head, backend = await asyncio.wait_for(self._open_tls(tls), max(0.0, deadline - loop.time()))
+                source = sink = tls
+            elif self.tls is not None and not self.tls.plaintext:
+                await self._refuse_plaintext(client_reader, client_writer)
+                return
+            else:
+                backend = self._backend_for(head)
             backend_reader, backend_writer = await asyncio.open_unix_connection(backend, limit=CHUNK)
-            backend_writer.write(head)
+            if head:
+                backend_writer.write(head)
             try:
-                await asyncio.gather(_pipe(client_reader, backend_writer), _pipe(backend_reader, client_writer))
+                await asyncio.gather(_pipe(source, backend_writer), _pipe(backend_reader, sink))
             finally:
                 backend_writer.close()
-        except (TimeoutError, ConnectionError, OSError) as exc:
+        except (TimeoutError, ConnectionError, OSError) as exc:  # ssl.SSLError is an OSError: a failed handshake
             log.debug("connection ended: %s", exc)
         finally:
             client_writer.close()
+
+    def _backend_for(self, head: bytes) -> str:
+        return self.grpc_socket if head.startswith(HTTP2_PREFACE) else self.http_socket
+
+    async def _open_tls(self, tls: TlsStream) -> tuple[bytes, str]:
+        """Completes the handshake and picks the backend: by ALPN, else by the first decrypted bytes (returned
+        for the backend)."""
+        await tls.handshake()
+        if tls.alpn == "h2":
+            return b"", self.grpc_socket
+        if tls.alpn == "http/1.1":
+            return b"", self.http_socket
+        head = await _read_head(tls)
+        if not head:
+            raise ConnectionError("closed after the TLS handshake")
+        return head, self._backend_for(head)
+
+    async def _refuse_plaintext(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Answers plaintext with a 400 saying TLS is required (after reading what was sent, so it arrives)."""
+        self._plaintext_log.emit("refused plaintext connections: this port requires TLS")
+        writer.write(tls_required())
+        writer.write_eof()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_drain_input(reader), REFUSAL_LINGER)
 
     async def _refuse(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         """Answers a connection over the cap with a 503 once it has spoken, reading its request first: closing a

@@ -375,6 +375,36 @@ class ScheduleProgress(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
+class NotificationMessage(Base):
+    """The notification outbox: one message to deliver (an email, or a webhook call) for one execution's phase.
+
+    Written in the transaction that records the execution's phase, so a message exists exactly when the phase
+    does; `services/notifications/` renders it then and a sender thread delivers it later, with retries. A sender
+    claims a message by moving `next_attempt_at` past its send timeout (compare-and-set), so two processes on one
+    database never send it at once; one that dies mid-send leaves it to be retried after that timeout.
+    """
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_notification_outbox_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    execution_project: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_domain: Mapped[str] = mapped_column(String(255), nullable=False)
+    execution_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    phase: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # email, slack or pager_duty (the notification's)
+    channel: Mapped[str] = mapped_column(String(32), nullable=False)  # email (SMTP) or webhook
+    target: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the webhook's URL; "" for email
+    recipients: Mapped[str] = mapped_column(Text, nullable=False, default="")  # comma-separated addresses
+    subject: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")  # email: HTML; webhook: the JSON payload
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending, sent or failed
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
 # A launch plan's scheduled executions in the order of their scheduled times.
 Index("ix_executions_launch_plan_scheduled", Execution.launch_plan_id, Execution.scheduled_at)
 # The few launch plans the scheduler polls for twice a second: active ones with a schedule.

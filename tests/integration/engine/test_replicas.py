@@ -6,6 +6,7 @@ them, running no task twice."""
 from __future__ import annotations
 
 import signal
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,4 +135,10 @@ def test_when_a_replica_dies_the_other_finishes_its_executions_running_nothing_t
         assert ended.outputs["o0"] == 11
         attempts = attempts_by_node(survivor, ended)
         assert sorted(attempts.values()) == [1, 1], f"each of the two tasks ran exactly once: {attempts}"
-        assert "taking it over" in replicas[survivor_index].log.read_text()
+        assert "taking the execution over" in replicas[survivor_index].log.read_text()
+        with urllib.request.urlopen(f"{replicas[survivor_index].url}/metrics", timeout=10) as response:
+            scraped = response.read().decode()
+        takeovers = [
+            line for line in scraped.splitlines() if line.startswith("flyteplane_engine_lease_takeovers_total")
+        ]
+        assert takeovers and float(takeovers[0].split()[-1]) == 1, "/metrics counts the one takeover once"

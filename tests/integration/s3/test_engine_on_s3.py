@@ -179,3 +179,17 @@ def test_a_presigned_upload_is_pinned_to_its_content_md5(flyte: Any, project: st
     )
     assert _put(location.signed_url, b"other bytes", dict(location.headers)) == 400
     assert _put(location.signed_url, data, dict(location.headers)) == 200
+
+
+def test_doctor_reaches_the_s3_store_with_the_servers_settings(server: RunningServer, s3: S3Server) -> None:
+    config = server.home / "settings.yaml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLYTEPLANE_", "AWS_"))}
+    args = [sys.executable, "-m", "flyteplane", "doctor", "--home", str(server.home), "--db", server.db]
+    args += ["--config", str(config), "--no-executor"]
+    done = subprocess.run(args, env={**env, **s3.aws_env}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if "blob store" in line]
+    assert f"{s3.bucket}/{PREFIX}/.flyteplane/probe/" in line
+    wrong = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)  # no credentials
+    assert wrong.returncode != 0
+    assert "blob store" in wrong.stdout

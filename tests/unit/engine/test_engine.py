@@ -5,6 +5,9 @@ execution instead of being killed and retried."""
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +25,7 @@ from flyteplane.engine.events import WorkflowPhase
 from flyteplane.engine.executors.base import AttemptPhase
 from flyteplane.engine.ports import QueuedRun
 from flyteplane.engine.queue import ExecutionQueue
+from flyteplane.observability.logs import ExecutionFilter, JsonFormatter
 from flyteplane.store.db import Database, migrate
 from flyteplane.store.models import Execution, Workflow
 
@@ -166,6 +170,72 @@ def test_an_execution_that_can_never_be_evaluated_fails_after_a_few_tries(db: Da
     assert queue.live_ids() == [], "out of the queue"
     engine.evaluate(row)
     assert workflows.calls == MAX_EVALUATION_FAILURES, "never evaluated again"
+
+
+class Counted:
+    """The EngineCounters port, remembering what it was told."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.takeovers = 0
+
+    def attempt_started(self, count: int = 1) -> None:
+        self.attempts += count
+
+    def lease_taken_over(self) -> None:
+        self.takeovers += 1
+
+
+def test_a_rounds_log_lines_name_its_execution(db: Database, tmp_path: Path) -> None:
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    clock = Clock()
+    ports = EnginePorts(
+        events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=BrokenWorkflows()
+    )  # type: ignore[arg-type]
+    engine = Engine(db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", clock=clock)  # type: ignore[arg-type]
+    execution = identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="logged")
+    row = queued_execution(db, execution, due=datetime.fromtimestamp(clock.now, UTC).replace(tzinfo=None))
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ExecutionFilter())
+    handler.setFormatter(JsonFormatter())
+    engine_log = logging.getLogger("flyteplane.engine")
+    engine_log.addHandler(handler)
+    try:
+        engine.evaluate(row)  # the round raises: the workflow cannot be read
+    finally:
+        engine_log.removeHandler(handler)
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["message"] == f"evaluating execution {row} failed (1 in a row); next try in 2s"
+    assert line["execution_id"] == "p:d:logged"
+    assert "the workflow cannot be read" in line["exception"]
+
+
+def test_taking_over_a_dead_engines_execution_is_counted(db: Database, tmp_path: Path) -> None:
+    blobs = BlobStore(str(tmp_path / "blobs"))
+    counted = Counted()
+    ports = EnginePorts(
+        events=RecordedEvents(), signals=NoSignals(), children=NoChildren(), workflows=BrokenWorkflows()
+    )  # type: ignore[arg-type]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    row = queued_execution(db, identifier_pb2.WorkflowExecutionIdentifier(project="p", domain="d", name="t"), now)
+    queue = ExecutionQueue(db)
+    long_ago = now - timedelta(hours=1)
+    queue.heartbeat("a-dead-engine", long_ago)
+    assert queue.claim(row, "a-dead-engine", long_ago, timedelta(seconds=20))
+    engine = Engine(
+        db, blobs, HandFinishedExecutor(blobs), ports, public_url="http://localhost", exclusive=False, counters=counted
+    )  # type: ignore[arg-type]
+    engine.start()
+    try:
+        deadline = time.monotonic() + 60
+        while counted.takeovers == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        engine.stop()
+    assert counted.takeovers >= 1
+    assert engine.takeovers == counted.takeovers
+    assert counted.attempts == 0
 
 
 def test_orphans_wait_until_every_execution_live_at_start_was_evaluated_again(db: Database, tmp_path: Path) -> None:

@@ -76,6 +76,19 @@ def due(queue: ExecutionQueue, at: datetime, owner: str = "w") -> list[int]:
     return [row for row, _ in queue.due(at, 10, owner, LEASE)]
 
 
+def test_depth_counts_live_and_due_executions(queue: ExecutionQueue) -> None:
+    assert queue.depth(NOW) == {"live": 0, "due": 0}
+    add_execution(queue, "now", at=NOW)
+    later = add_execution(queue, "later", at=NOW + timedelta(minutes=1))
+    done = add_execution(queue, "done", at=NOW)
+    assert queue.claim(done, "w", NOW, LEASE)
+    queue.save(done, "w", b"", done=True, next_at=NOW)
+    assert queue.depth(NOW) == {"live": 2, "due": 1}
+    assert queue.claim(later, "w", NOW, LEASE)
+    queue.save(later, "w", b"", done=False, next_at=NOW)
+    assert queue.depth(NOW) == {"live": 2, "due": 2}
+
+
 def test_an_execution_stays_with_a_live_engine_and_goes_to_another_when_it_dies(queue: ExecutionQueue) -> None:
     row = add_execution(queue, "e1")
     queue.heartbeat("engine-a", NOW)

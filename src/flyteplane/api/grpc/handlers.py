@@ -25,6 +25,8 @@ from flyteplane.api.rpcs import ServiceImplementation
 from flyteplane.api.well_formed import first_problem
 
 Handler = Callable[[Any], Any]
+# Told of every answered RPC: wire ("grpc" or "http"), "Service.Method", status code, seconds taken (metrics).
+RpcObserver = Callable[[str, str, grpc.StatusCode, float], None]
 
 
 def _decode(request_type: type[Message], body: bytes) -> Message | None:

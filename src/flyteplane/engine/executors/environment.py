@@ -64,6 +64,14 @@ class PythonEnvironments:
     def default(self) -> PythonEnvironment:
         return self._default
 
+    def every(self) -> list[PythonEnvironment]:
+        """The server's own Python first, then each configured environment once (what `flyteplane doctor` checks)."""
+        found = [self._default]
+        for _pattern, environment in self._patterns:
+            if environment not in found:
+                found.append(environment)
+        return found
+
     def for_image(self, image: str) -> PythonEnvironment:
         if image in self._exact:
             return self._exact[image]

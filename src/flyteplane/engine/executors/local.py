@@ -66,6 +66,14 @@ def _moment(timestamp: float | None) -> datetime | None:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc) if timestamp else None
 
 
+def _about(entry: _Attempt | None) -> dict[str, Any]:
+    """`extra` for a log line about an attempt: its execution, as engine rounds name theirs (see
+    observability/logs.py), from the variables the attempt runs with."""
+    env = entry.spec.get("env", {}) if entry is not None else {}
+    parts = [env.get(f"FLYTE_INTERNAL_EXECUTION_{name}", "") for name in ("PROJECT", "DOMAIN", "ID")]
+    return {"execution_id": ":".join(parts)} if all(parts) else {}
+
+
 @dataclass
 class _Attempt:
     files: AttemptFiles
@@ -368,7 +376,7 @@ class LocalExecutor:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self._warm.request(zygote, files.attempt_id, str(files.dir), lock_fd)  # type: ignore[arg-type]
             except OSError as e:
-                log.warning("local executor: attempt %s starts cold: %s", files.attempt_id, e)
+                log.warning("local executor: attempt %s starts cold: %s", files.attempt_id, e, extra=_about(entry))
             else:
                 entry.forking = True
                 self._running_now(entry, None)
@@ -436,8 +444,10 @@ class LocalExecutor:
                 entry.forking = False
                 self._watch(entry, result.pidfd)
             elif isinstance(result, NotForked):
-                log.warning("local executor: attempt %s starts cold: %s", result.attempt_id, result.reason)
                 entry = self._attempts.get(result.attempt_id)
+                log.warning(
+                    "local executor: attempt %s starts cold: %s", result.attempt_id, result.reason, extra=_about(entry)
+                )
                 if entry is not None and entry.forking:
                     self._start_cold_instead(entry)
             else:
@@ -451,7 +461,11 @@ class LocalExecutor:
         attempt never started and starts cold."""
         entry.forking = False
         if not entry.files.supervisor_alive():
-            log.warning("local executor: attempt %s starts cold: its warm interpreter ended", entry.files.attempt_id)
+            log.warning(
+                "local executor: attempt %s starts cold: its warm interpreter ended",
+                entry.files.attempt_id,
+                extra=_about(entry),
+            )
             self._start_cold_instead(entry)
             return
         started = entry.files.started()
@@ -507,7 +521,11 @@ class LocalExecutor:
             try:
                 entry.files.write_exit(record)
             except OSError:
-                log.exception("local executor: cannot record that attempt %s was lost", entry.files.attempt_id)
+                log.exception(
+                    "local executor: cannot record that attempt %s was lost",
+                    entry.files.attempt_id,
+                    extra=_about(entry),
+                )
         self._apply_exit(entry, record)
         entry.files.drop_live_marker()
         self._notes.append(entry.files.attempt_id)

@@ -13,14 +13,17 @@ from flyteplane.services.events.node_events import NodeEvents
 from flyteplane.services.events.task_events import TaskEvents
 from flyteplane.services.events.workflow_events import WorkflowEvents
 from flyteplane.services.executions.data import ExecutionData
+from flyteplane.services.notifications.outbox import NotificationOutbox
 from flyteplane.store.db import Database
 
 __all__ = ["EventService"]
 
 
 class EventService:
-    def __init__(self, db: Database, data: ExecutionData, wakeup: Wakeup) -> None:
-        self.workflows = WorkflowEvents(db, data, wakeup)
+    def __init__(
+        self, db: Database, data: ExecutionData, wakeup: Wakeup, outbox: NotificationOutbox | None = None
+    ) -> None:
+        self.workflows = WorkflowEvents(db, data, wakeup, outbox)
         self.nodes = NodeEvents(db, data)
         self.tasks = TaskEvents(db, data)
 

@@ -28,6 +28,7 @@ from flyteplane.services.executions.phases import (
     validate_cluster,
     workflow_phase_name,
 )
+from flyteplane.services.notifications.outbox import NotificationOutbox
 from flyteplane.store.repositories import node_executions
 from flyteplane.store.repositories.executions import ExecutionRow
 
@@ -42,6 +43,7 @@ _CLUSTER_REASSIGNABLE = frozenset({Phase.UNDEFINED, Phase.QUEUED})
 @dataclass(eq=False)
 class WorkflowEvents(EventRecorder):
     wakeup: Wakeup
+    outbox: NotificationOutbox | None = None  # notifications the new phase triggers join its transaction
 
     def record(self, request: event_pb2.WorkflowExecutionEventRequest) -> None:
         event = self._validated(request)
@@ -49,6 +51,8 @@ class WorkflowEvents(EventRecorder):
             row = execution_row(session, event.execution_id, lock=True)
             self._check_transition(row, event)
             self._apply(row, event)
+            if self.outbox is not None and event.phase in WORKFLOW_TERMINAL:
+                self.outbox.record(session, row, event)
             parent = (
                 node_executions.by_id(session, row.parent_node_execution_id)
                 if event.phase in WORKFLOW_TERMINAL and row.parent_node_execution_id is not None

@@ -132,6 +132,11 @@ class ExecutionService:
 
     # -- reading ----------------------------------------------------------------------------------------
 
+    def counts_by_phase(self) -> dict[str, int]:
+        """Executions per phase name (the operator's /metrics gauge)."""
+        with self.db.read() as session:
+            return executions.count_by_phase(session)
+
     def get_execution(self, request: execution_pb2.WorkflowExecutionGetRequest) -> execution_pb2.Execution:
         validate_execution_id(request.id, present=request.HasField("id"))
         with self.db.read() as session:

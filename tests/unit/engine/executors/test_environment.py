@@ -29,6 +29,16 @@ def test_images_map_to_environments_exact_first_then_the_first_matching_pattern(
     assert environments.for_image("other").bin_dir == str(rest / "bin")
 
 
+def test_every_environment_is_listed_once_the_servers_own_first(tmp_path: Path) -> None:
+    ml, rest = (make_venv(tmp_path / name) for name in ("ml", "rest"))
+    environments = PythonEnvironments({"ml:*": str(ml), "ml-gpu:*": str(ml), "*": str(rest)})
+    assert [environment.bin_dir for environment in environments.every()] == [
+        environments.default.bin_dir,
+        str(ml / "bin"),
+        str(rest / "bin"),
+    ]
+
+
 def test_an_interpreter_path_selects_its_directory_and_the_default_is_the_servers_own(tmp_path: Path) -> None:
     venv = make_venv(tmp_path / "venv")
     environments = PythonEnvironments({"img": str(venv / "bin" / "python")})

@@ -7,10 +7,12 @@ encoding run in a worker thread: the event loop, which also splices the gRPC con
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 from anyio import to_thread
 from google.protobuf import message_factory
 from google.protobuf.descriptor import ServiceDescriptor
@@ -21,7 +23,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from flyteplane.api.errors import failure_status
-from flyteplane.api.grpc.handlers import rpc_handler
+from flyteplane.api.grpc.handlers import RpcObserver, rpc_handler
 from flyteplane.api.http.gateway.bindings import Binding, bindings_of
 from flyteplane.api.http.gateway.codecs import Codec, negotiate
 from flyteplane.api.http.gateway.errors import ROUTING_FAILURES, error_response
@@ -47,9 +49,14 @@ class Gateway:
     """Every `google.api.http` route of the given services, each bound to the service's RPC table."""
 
     def __init__(
-        self, services: Iterable[tuple[ServiceDescriptor, object]], *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+        self,
+        services: Iterable[tuple[ServiceDescriptor, object]],
+        *,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        observe: RpcObserver | None = None,
     ) -> None:
         self._router: Router[Endpoint] = Router()
+        self._observe = observe
         self._max_body_bytes = max_body_bytes
         self.bindings: list[Binding] = []
         for descriptor, implementation in services:
@@ -76,12 +83,18 @@ class Gateway:
         if isinstance(found, Miss):
             return error_response(outbound, *ROUTING_FAILURES[found])
         endpoint = found.route
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
         try:
             body = await self._body(request) if endpoint.binding.body else b""
             query: bytes = request.scope.get("query_string", b"")
             content, headers = await to_thread.run_sync(_serve, endpoint, found.params, query, body, inbound, outbound)
         except Exception as exc:
-            return error_response(outbound, *failure_status(exc, endpoint.binding.rpc))
+            code, message = failure_status(exc, endpoint.binding.rpc)
+            return error_response(outbound, code, message)
+        finally:
+            if self._observe is not None:
+                self._observe("http", endpoint.binding.rpc, code, time.perf_counter() - started)
         return Response(content, headers=headers, media_type=outbound.content_type)
 
     async def _body(self, request: Request) -> bytes:
