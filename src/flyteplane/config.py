@@ -32,7 +32,15 @@ class Settings:
     port: int = 30080
     home: Path = field(default_factory=lambda: Path("~/.flyteplane").expanduser())
     db: str = ""  # empty: SQLite under home
-    blob_store: str = ""  # empty: a folder under home
+    blob_store: str = ""  # empty: a folder under home; or s3://bucket/prefix
+    # the S3-compatible server of an s3:// blob store (empty: AWS itself); credentials come from AWS_ACCESS_KEY_ID,
+    # AWS_SECRET_ACCESS_KEY (or the usual AWS chain); region from here, else AWS_REGION
+    s3_endpoint: str = ""
+    s3_region: str = ""
+    # `flytectl demo start`'s stand-in: also run an S3 server (SeaweedFS) on 127.0.0.1:sandbox_s3_port with the
+    # sandbox's bucket and credentials (my-s3-bucket, minio / miniostorage), the blob store pointed at it
+    sandbox: bool = False
+    sandbox_s3_port: int = 30002
     public_url: str = ""  # empty: http://<host>:<port> as the client reached it (https:// with TLS)
     # TLS on the port: off, self-signed (made once under home/tls) or files (tls_cert and tls_key); empty: files
     # when tls_cert and tls_key are set, else off

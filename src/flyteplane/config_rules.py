@@ -25,6 +25,7 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # Flyte's rule for p
 DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 DB_SCHEMES = ("sqlite:", "postgresql:", "postgres:", "postgresql+psycopg:")
 
 
@@ -115,6 +116,19 @@ def _text(value: str) -> str | None:
     return None if _no_control_characters(value) else "control characters"
 
 
+def _blob_store(value: str) -> str | None:
+    if not _no_control_characters(value):
+        return "control characters"
+    if "://" not in value:
+        return None
+    scheme, _, rest = value.partition("://")
+    if scheme not in ("s3", "s3a", "file", "local"):
+        return f"the scheme {scheme}:// is not supported"
+    if scheme.startswith("s3") and not rest.split("/", 1)[0]:
+        return "no bucket"
+    return None
+
+
 def _public_url(value: str) -> str | None:
     if value == "":
         return None
@@ -125,6 +139,10 @@ def _public_url(value: str) -> str | None:
 def _url(value: str) -> str | None:
     parts = urlsplit(value)
     return None if parts.scheme in ("http", "https") and parts.netloc and _no_control_characters(value) else ""
+
+
+def _region(value: str) -> str | None:
+    return None if value == "" or REGION.match(value) else ""
 
 
 def _tls(value: str) -> str | None:
@@ -213,7 +231,11 @@ RULES: dict[str, Rule] = {
     "port": _integer(0, 65535),
     "home": Rule("a folder path (created if missing)", _home),
     "db": Rule("empty (SQLite under home), sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE", _db),
-    "blob_store": Rule("empty (a folder under home), a folder path or an fsspec URL such as s3://bucket/prefix", _text),
+    "blob_store": Rule("empty (a folder under home), a folder path or s3://BUCKET[/PREFIX]", _blob_store),
+    "s3_endpoint": Rule("empty (AWS S3 itself) or the http(s):// URL of an S3-compatible server", _public_url),
+    "s3_region": Rule("empty (AWS_REGION, else us-east-1) or a region name such as us-east-1", _region),
+    "sandbox": Rule("true or false", _any_bool),
+    "sandbox_s3_port": _integer(1, 65535),
     "public_url": Rule("empty, or an http:// or https:// URL", _public_url),
     "tls": Rule("empty (files when tls_cert and tls_key are set, else off), off, self-signed or files", _tls),
     "tls_cert": Rule("empty or the path of a PEM certificate file", _text),

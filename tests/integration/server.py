@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,18 +55,21 @@ def start_server(
     *extra: str,
     timeout: float = 30.0,
     preexec_fn: Callable[[], None] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> RunningServer:
-    """Starts `flyteplane serve` with `extra` flags; `preexec_fn` runs in the child first (e.g. to set limits)."""
+    """Starts `flyteplane serve` with `extra` flags; `preexec_fn` runs in the child first (e.g. to set limits);
+    `env`: variables added to the server's environment (e.g. AWS credentials)."""
     home.mkdir(parents=True, exist_ok=True)
     log = home / "server.log"
     args = [sys.executable, "-m", "flyteplane", "serve", "--port", "0", "--home", str(home), *extra]
     if db:
         args += ["--db", db]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLYTEPLANE_")}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FLYTEPLANE_")}
+    environment.update(env or {})
     with log.open("w") as log_handle:
         started = time.monotonic()
         process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=env, preexec_fn=preexec_fn
+            args, stdout=subprocess.PIPE, stderr=log_handle, text=True, env=environment, preexec_fn=preexec_fn
         )
     deadline = started + timeout
     assert process.stdout is not None

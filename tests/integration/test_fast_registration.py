@@ -56,9 +56,11 @@ def distribution_of(container_args: list[str]) -> str:
 
 
 def assert_uploaded(server: RunningServer, native_url: str, *members: str) -> None:
-    """The archive is a file under the server's blob folder, whose md5 names its folder, holding the code."""
-    path = Path(native_url)
-    blobs = (server.home / "blobs").resolve()
+    """The archive is a file under the server's blob folder (its native_url a local:// URL, which flytekit takes
+    for a remote one), whose md5 names its folder, holding the code."""
+    assert native_url.startswith("local:///"), native_url
+    path = Path(native_url.removeprefix("local://"))
+    blobs = (server.home / "blobs" / "uploads").resolve()
     assert path.is_absolute() and path.resolve().is_relative_to(blobs), f"{native_url} is outside {blobs}"
     assert path.is_file()
     assert path.parent.name == base64.b32encode(hashlib.md5(path.read_bytes()).digest()).decode()

@@ -35,7 +35,7 @@ def upload(server: RunningServer, content: bytes) -> Path:
     request = urllib.request.Request(location.signed_url, data=content, method="PUT", headers=dict(location.headers))
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status in (200, 201)
-    return Path(location.native_url)
+    return Path(location.native_url.removeprefix("local://"))
 
 
 def loose_paths(home: Path) -> list[str]:

@@ -211,6 +211,33 @@ def test_the_executor_is_local_unless_ray_is_named_with_its_jobs_api() -> None:
         load_settings(env={"FLYTEPLANE_RAY_MAX_JOBS": "0"})
 
 
+def test_the_s3_settings_come_from_the_environment_and_are_checked() -> None:
+    settings = load_settings(
+        env={
+            "FLYTEPLANE_BLOB_STORE": "s3://my-bucket/flyte",
+            "FLYTEPLANE_S3_ENDPOINT": "http://127.0.0.1:8333",
+            "FLYTEPLANE_S3_REGION": "eu-west-1",
+            "FLYTEPLANE_SANDBOX": "false",
+            "FLYTEPLANE_SANDBOX_S3_PORT": "31002",
+        }
+    )
+    assert (settings.blob_store, settings.s3_endpoint, settings.s3_region) == (
+        "s3://my-bucket/flyte",
+        "http://127.0.0.1:8333",
+        "eu-west-1",
+    )
+    assert (settings.sandbox, settings.sandbox_s3_port) == (False, 31002)
+    for env, reason in [
+        ({"FLYTEPLANE_BLOB_STORE": "s3:///prefix"}, "no bucket"),
+        ({"FLYTEPLANE_BLOB_STORE": "gs://bucket"}, "not supported"),
+        ({"FLYTEPLANE_S3_ENDPOINT": "127.0.0.1:8333"}, "s3_endpoint"),
+        ({"FLYTEPLANE_S3_REGION": "Not A Region"}, "s3_region"),
+        ({"FLYTEPLANE_SANDBOX_S3_PORT": "70000"}, "sandbox_s3_port"),
+    ]:
+        with pytest.raises(InvalidArgument, match=reason):
+            load_settings(env=env)
+
+
 def test_notification_settings_from_a_file_and_the_environment(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text(

@@ -23,9 +23,13 @@ import fsspec.core
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.utils import get_protocol
 
-from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 
-__all__ = ["BlobStore", "BlobWriter", "validate_key"]
+__all__ = ["LOCAL_SCHEME", "BlobStore", "BlobWriter", "validate_key"]
+
+LOCAL_SCHEME = "local://"
+"""fsspec's second name for local files: a `local:///path` URL is local to fsspec but remote to flytekit, which
+re-validates (and re-uploads) any bare path or file:// URL it is handed as a FlyteFile or FlyteDirectory."""
 
 RESERVED_SEGMENT = ".flyteplane"
 """First key segment kept for the store's own bookkeeping (md5 records, temp files)."""
@@ -105,13 +109,27 @@ class BlobStore:
         FlyteFile inputs), the object-store URL otherwise."""
         return f"{self._base}/{validate_key(key)}"
 
+    def remote_url(self, key: str) -> str:
+        """The URI handed to clients for an uploaded object (the data proxy's native_url): one flytekit treats as
+        remote, so it never checks it against its own disk. `local:///...` for a local store, the object URL
+        otherwise."""
+        url = self.native_url(key)
+        return LOCAL_SCHEME + url if self._local else url
+
+    def bucket_and_key(self, key: str) -> tuple[str, str]:
+        """An object store's bucket and the object's key in it (for presigned URLs)."""
+        if self._local:
+            raise ValueError("a local blob store has no buckets")
+        bucket, _, prefix = self._root.partition("/")
+        return bucket, f"{prefix}/{validate_key(key)}" if prefix else validate_key(key)
+
     def key_of(self, native_url: str) -> str:
         """Inverse of `native_url`; InvalidArgument if the URL points outside the store."""
         protocols = self._fs.protocol if isinstance(self._fs.protocol, tuple) else (self._fs.protocol,)
         outside = InvalidArgument(f"[{native_url}] is not a location in the blob store [{self._base}]")
         if get_protocol(native_url) not in protocols:
             raise outside
-        if self._local and not (native_url.startswith("/") or native_url.startswith("file://")):
+        if self._local and not native_url.startswith(("/", "file://", LOCAL_SCHEME)):
             raise outside
         path = str(type(self._fs)._strip_protocol(native_url))
         if not path.startswith(self._root + "/"):
@@ -131,9 +149,13 @@ class BlobStore:
         with self.open_write(key, content_md5=content_md5, durable=durable) as writer:
             writer.write(data)
 
-    def open_write(self, key: str, *, content_md5: bytes | None = None, durable: bool = True) -> BlobWriter:
-        """Start a streamed write; the object appears only when the writer commits."""
-        return BlobWriter(self, validate_key(key), content_md5, durable=durable)
+    def open_write(
+        self, key: str, *, content_md5: bytes | None = None, create_only: bool = False, durable: bool = True
+    ) -> BlobWriter:
+        """Start a streamed write; the object appears only when the writer commits. `create_only`: the commit
+        refuses (AlreadyExists) to replace an existing object with other content; the same content is a no-op.
+        `durable=False`: see put_bytes."""
+        return BlobWriter(self, validate_key(key), content_md5, create_only=create_only, durable=durable)
 
     def get_bytes(self, key: str) -> bytes:
         with self.open_read(key) as f:
@@ -205,13 +227,17 @@ class BlobStore:
             return os.path.join(self._root, _TMP_DIR)
         return tempfile.gettempdir()
 
-    def _commit(self, temp_path: str, key: str, md5: bytes) -> bool:
+    def _commit(self, temp_path: str, key: str, md5: bytes, *, create_only: bool = False) -> bool:
         """Make a finished temp file the object `key`; True if it did not exist before."""
         path = self._path(key)
+        if create_only:
+            return self._create(temp_path, key, md5)
         if not self._local:
             created = not self._fs.isfile(path)
             self._fs.put_file(temp_path, path)
-            self._write_md5_record(key, md5, self._identity_of(self._object_info(path)))
+            info = self._object_info(path)
+            if _md5_from_etag(info) != md5:  # an ETag that is the MD5 already records it: no second PUT
+                self._write_md5_record(key, md5, self._identity_of(info))
             return created
         try:
             os.chmod(temp_path, 0o600)  # owner-only, as everything in the server's home (issue 9)
@@ -224,6 +250,27 @@ class BlobStore:
         except (NotADirectoryError, FileExistsError, IsADirectoryError) as e:
             raise InvalidArgument(f"cannot store an object at [{key}]: {e.strerror}") from None
         return created
+
+    def _create(self, temp_path: str, key: str, md5: bytes) -> bool:
+        """Publish only if `key` is absent (atomically on a local disk: link() never replaces); an existing object
+        with the same content is left as it is, one with other content refuses."""
+        path = self._path(key)
+        if self._local:
+            try:
+                os.chmod(temp_path, 0o600)
+                self._write_md5_record(key, md5, _local_identity(os.stat(temp_path)))
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                os.link(temp_path, path)
+                return True
+            except FileExistsError:
+                pass
+            except (NotADirectoryError, IsADirectoryError) as e:
+                raise InvalidArgument(f"cannot store an object at [{key}]: {e.strerror}") from None
+        elif not self._fs.isfile(path):
+            return self._commit(temp_path, key, md5)
+        if self.stored_md5(key) != md5:
+            raise AlreadyExists(f"an object with other content already exists at [{key}]; it is never replaced")
+        return False
 
     def _object_info(self, path: str) -> Mapping[str, Any]:
         """fsspec's info for an object; FileNotFoundError if there is none (a folder is no object)."""
@@ -279,8 +326,17 @@ class BlobWriter:
     Used as a context manager it commits on a clean exit and discards the temp file on an exception.
     """
 
-    def __init__(self, store: BlobStore, key: str, expected_md5: bytes | None, *, durable: bool = True) -> None:
+    def __init__(
+        self,
+        store: BlobStore,
+        key: str,
+        expected_md5: bytes | None,
+        *,
+        create_only: bool = False,
+        durable: bool = True,
+    ) -> None:
         self._store = store
+        self._create_only = create_only
         self._durable = durable
         self._key = key
         self._expected_md5 = expected_md5
@@ -320,7 +376,7 @@ class BlobWriter:
             digest = self._hash.digest()
             if self._expected_md5 is not None and digest != self._expected_md5:
                 raise InvalidArgument("Content-MD5 mismatch")
-            return self._store._commit(self._temp_path, self._key, digest)
+            return self._store._commit(self._temp_path, self._key, digest, create_only=self._create_only)
         finally:
             file.close()
             _unlink_quietly(self._temp_path)

@@ -45,6 +45,13 @@ def main() -> None:
     help="Start flytekit tasks as forks of warm interpreters [default: on].",
 )
 @click.option(
+    "--sandbox/--no-sandbox",
+    "sandbox",
+    default=None,
+    help="Also run the sandbox's S3 store (SeaweedFS on 127.0.0.1:30002, bucket my-s3-bucket, minio/miniostorage).",
+)
+@click.option("--sandbox-s3-port", default=None, help="Port of the sandbox's S3 store [default: 30002].")
+@click.option(
     "--tls",
     type=click.Choice(["off", "self-signed", "files"]),
     default=None,
@@ -65,6 +72,7 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     from flyteplane.cli.lifecycle import StopSignal, settings_and_logging
     from flyteplane.errors import FlyteplaneError
     from flyteplane.server.app import ControlPlane
+    from flyteplane.server.seaweed import SeaweedError
     from flyteplane.server.tls import TlsError
 
     settings = settings_and_logging(config_file, flags)
@@ -81,6 +89,9 @@ def serve(config_file: Path | None, **flags: Any) -> None:
     except FlyteplaneError as exc:  # e.g. an engine already runs on this home
         plane.stop()
         raise click.ClickException(exc.message) from exc
+    except SeaweedError as exc:
+        plane.stop()
+        raise click.ClickException(f"cannot start the sandbox's S3 store: {exc}") from exc
     except SQLAlchemyError as exc:
         plane.stop()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -97,6 +108,8 @@ def serve(config_file: Path | None, **flags: Any) -> None:
         trust = f", caCertFilePath: {certificate.cert_path}" if settings.tls_mode == "self-signed" else ""
         plain = "plaintext too on this loopback port" if plane.tls.plaintext else "TLS only"
         click.echo(f"  connect: endpoint localhost:{plane.port}, insecure: false{trust} ({plain})")
+    if plane.settings.sandbox:
+        click.echo(f"  sandbox S3: {plane.settings.s3_endpoint}  bucket my-s3-bucket  (minio / miniostorage)")
     stop.wait()
     click.echo("flyteplane stopping")
     plane.stop()

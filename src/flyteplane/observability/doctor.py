@@ -121,12 +121,12 @@ def check_database(settings: Settings) -> Finding:
 
 
 def check_blob_store(settings: Settings) -> Finding:
-    from flyteplane.blobs.store import BlobStore
+    from flyteplane.server.composition import open_blob_store
 
     base = settings.blob_base
     subject = "blob store"
     try:
-        store = BlobStore(base)
+        store = open_blob_store(settings)  # with an s3:// store: its endpoint, region and AWS_* credentials
         probe = store.probe()
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

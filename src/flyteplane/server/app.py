@@ -28,6 +28,8 @@ from flyteplane.scheduler.timezones import zone_named
 from flyteplane.server.composition import Plane
 from flyteplane.server.fd_limit import connection_budget, raise_fd_limit
 from flyteplane.server.front import FrontDoor, bind
+from flyteplane.server.sandbox import sandbox_settings, start_sandbox_store
+from flyteplane.server.seaweed import SeaweedS3
 from flyteplane.server.tls import ServerTls
 from flyteplane.store.db import Database
 
@@ -62,6 +64,7 @@ class ControlPlane:
         self._listener: socket.socket | None = None
         self._plane: Plane | None = None
         self._fd_limit = 0
+        self._sandbox_store: SeaweedS3 | None = None
         self.tls: ServerTls | None = None
 
     def reload_tls(self) -> bool:
@@ -76,6 +79,9 @@ class ControlPlane:
         self._listener = bind(self.settings.host, self.settings.port)
         self.port = self._listener.getsockname()[1]
         self.settings = settings = dataclasses.replace(self.settings, port=self.port)
+        if settings.sandbox:
+            self.settings = settings = sandbox_settings(settings)
+            self._sandbox_store = start_sandbox_store(settings)
         engine = settings.engine_enabled  # the scheduler runs where the engine does
         self._plane = plane = Plane.open(settings, engine=engine, scheduler=engine and settings.scheduler_enabled)
         self.db = plane.db
@@ -187,6 +193,8 @@ class ControlPlane:
         if self._plane is not None:
             self._plane.stop()  # running task processes keep going; a restart adopts them
             self._plane.close()
+        if self._sandbox_store is not None:
+            self._sandbox_store.stop()
         if self._listener is not None:
             self._listener.close()
         shutil.rmtree(self._sockets, ignore_errors=True)

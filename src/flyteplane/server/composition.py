@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flyteplane.api.http.logs import AttemptLogs
+from flyteplane.blobs.s3 import S3Access, is_s3_url
 from flyteplane.blobs.signing import Signer, load_or_create_secret
 from flyteplane.blobs.store import BlobStore
+from flyteplane.blobs.urls import BlobUrls, blob_urls
 from flyteplane.config import Settings
 from flyteplane.engine.engine import Engine, EnginePorts
 from flyteplane.engine.executors.attempt_files import AttemptLogFiles
@@ -54,7 +56,7 @@ from flyteplane.services.registry.tasks import TaskService
 from flyteplane.services.registry.workflows import WorkflowService
 from flyteplane.store.db import Database, migrate
 
-__all__ = ["Plane", "build_services", "executor_task_types"]
+__all__ = ["Plane", "build_services", "executor_task_types", "open_blob_store", "s3_access"]
 
 
 def executor_task_types(settings: Settings) -> frozenset[str]:
@@ -63,14 +65,41 @@ def executor_task_types(settings: Settings) -> frozenset[str]:
     return RayExecutor.task_types if settings.executor == "ray" else LocalExecutor.task_types
 
 
-def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: Signer, queue: RunQueue) -> Services:
+def s3_access(settings: Settings) -> S3Access | None:
+    """How to reach an s3:// blob store (None for any other store)."""
+    if not is_s3_url(settings.blob_base):
+        return None
+    if settings.sandbox:
+        from flyteplane.server.sandbox import sandbox_access
+
+        return sandbox_access(settings)
+    return S3Access.from_settings(settings.s3_endpoint, settings.s3_region)
+
+
+def open_blob_store(settings: Settings) -> BlobStore:
+    access = s3_access(settings)
+    return BlobStore(settings.blob_base, storage_options=access.storage_options() if access else None)
+
+
+def build_services(
+    settings: Settings,
+    db: Database,
+    blobs: BlobStore,
+    signer: Signer,
+    queue: RunQueue,
+    urls: BlobUrls | None = None,
+) -> Services:
     """The admin services wired to each other; the engine connects to `wakeups` once it exists."""
+    if urls is None:
+        access = s3_access(settings)
+        urls = blob_urls(blobs, signer, settings.advertised_url, access.presigner() if access else None)
+    projects = ProjectService(db, settings)
     descriptions = DescriptionEntityService(db, settings)
     workflows = WorkflowService(db, settings, descriptions)
     named_entities = NamedEntityService(db, settings)
     attributes = AttributeService(db, settings)
     wakeups = WakeupRelay()
-    data = ExecutionData(blobs, signer, settings.advertised_url)
+    data = ExecutionData(blobs, signer, settings.advertised_url, urls=urls)
     single_task = SingleTaskLaunch(db, workflows, named_entities)
     launcher = ExecutionLauncher(
         db,
@@ -86,10 +115,15 @@ def build_services(settings: Settings, db: Database, blobs: BlobStore, signer: S
     node_executions = NodeExecutionService(db, data)
     task_executions = TaskExecutionService(db, data)
     dataproxy = DataProxyService(
-        blobs, signer, public_url=settings.advertised_url, deck_uri_of=node_executions.deck_uri_of
+        blobs,
+        signer,
+        public_url=settings.advertised_url,
+        deck_uri_of=node_executions.deck_uri_of,
+        check_project_domain=projects.require_registered,
+        urls=urls,
     )
     return Services(
-        projects=ProjectService(db, settings),
+        projects=projects,
         tasks=TaskService(db, settings, descriptions),
         workflows=workflows,
         launch_plans=LaunchPlanService(db, settings),
@@ -137,7 +171,7 @@ class Plane:
         db = Database(settings.database_url)
         try:
             migrate(db.engine)
-            blobs = BlobStore(settings.blob_base)
+            blobs = open_blob_store(settings)
             signer = Signer(load_or_create_secret(settings.home / "secret.key"))
             queue = ExecutionQueue(db)
             services = build_services(settings, db, blobs, signer, queue)
@@ -197,6 +231,8 @@ class Plane:
         """The executor the settings name: local processes, or jobs on a Ray cluster (Ray itself is not imported:
         the executor speaks the Jobs API over HTTP)."""
         settings = self.settings
+        access = s3_access(settings)
+        task_env = access.task_env() if access else None  # what task processes need to reach an S3 store
         if settings.executor == "ray":
             return RayExecutor(
                 settings.home,
@@ -204,6 +240,7 @@ class Plane:
                 owner=owner,
                 public_url=settings.advertised_url,
                 python_envs=settings.python_envs,
+                base_env=task_env,
                 max_jobs=settings.ray_max_jobs,
             )
         return LocalExecutor(
@@ -211,6 +248,7 @@ class Plane:
             max_concurrency=settings.max_concurrency,
             python_envs=settings.python_envs,
             public_url=settings.advertised_url,
+            base_env=task_env,
             warm=WarmSettings(
                 enabled=settings.warm_pool,
                 size=settings.warm_pool_size,
@@ -224,6 +262,7 @@ class Plane:
                 max_bytes=settings.bundle_max_bytes,
                 cache_bytes=settings.bundle_cache_bytes,
                 fetch_timeout=settings.bundle_fetch_timeout,
+                storage_options=access.storage_options() if access else None,
             ),
         )
 

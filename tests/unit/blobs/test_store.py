@@ -8,10 +8,11 @@ import time
 import uuid
 from pathlib import Path
 
+import fsspec
 import pytest
 
 from flyteplane.blobs.store import BlobStore, validate_key
-from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 
 
 def md5(data: bytes) -> bytes:
@@ -304,3 +305,47 @@ def test_the_blobs_package_exports_the_store_and_the_signer() -> None:
 
     assert flyteplane.blobs.__all__ == ["BlobStore", "Signer"]
     assert flyteplane.blobs.BlobStore is BlobStore
+
+
+# -- create-only writes, and the URLs handed to clients --
+
+
+def test_a_create_only_write_never_replaces_other_content(tmp_path: Path) -> None:
+    store = BlobStore(str(tmp_path / "blobs"))
+    with store.open_write("u/a.bin", create_only=True) as writer:
+        writer.write(b"first")
+    writer = store.open_write("u/a.bin", create_only=True)
+    writer.write(b"second")
+    with pytest.raises(AlreadyExists):
+        writer.commit()
+    assert store.get_bytes("u/a.bin") == b"first"
+    again = store.open_write("u/a.bin", create_only=True)
+    again.write(b"first")
+    assert again.commit() is False  # the same content: nothing to do
+    assert store.stored_md5("u/a.bin") == hashlib.md5(b"first").digest()
+
+
+def test_a_local_stores_remote_url_is_local_to_fsspec_and_remote_to_flytekit(tmp_path: Path) -> None:
+    from flytekit.core.data_persistence import FileAccessProvider
+
+    store = BlobStore(str(tmp_path / "blobs"))
+    store.put_bytes("u/d/f.txt", b"x")
+    url = store.remote_url("u/d/f.txt")
+    assert url == f"local://{store.base}/u/d/f.txt"
+    assert store.key_of(url) == "u/d/f.txt"
+    assert FileAccessProvider.is_remote(url)
+    assert not FileAccessProvider.is_remote(store.native_url("u/d/f.txt"))
+    assert fsspec.open(url, "rb").open().read() == b"x"
+
+
+def test_an_s3_store_names_bucket_and_object_keys(tmp_path: Path) -> None:
+    store = BlobStore(
+        "s3://my-s3-bucket/flyte", storage_options={"client_kwargs": {"endpoint_url": "http://127.0.0.1:9"}}
+    )
+    assert store.native_url("a/b") == store.remote_url("a/b") == "s3://my-s3-bucket/flyte/a/b"
+    assert store.bucket_and_key("a/b") == ("my-s3-bucket", "flyte/a/b")
+    assert store.key_of("s3://my-s3-bucket/flyte/a/b") == "a/b"
+    with pytest.raises(InvalidArgument):
+        store.key_of("s3://other-bucket/flyte/a/b")
+    bare = BlobStore("s3://bucket", storage_options={"client_kwargs": {"endpoint_url": "http://127.0.0.1:9"}})
+    assert bare.bucket_and_key("a/b") == ("bucket", "a/b")

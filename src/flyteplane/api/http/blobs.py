@@ -1,8 +1,9 @@
 """Signed blob URLs over HTTP: the PUT target of CreateUploadLocation and the GET behind download links.
 
 flytekit's `upload_file` PUTs the file with `Content-MD5` plus the headers the data proxy returned and accepts
-200 or 201. Bodies can be hundreds of MB, so they are streamed in chunks and all file I/O runs in worker
-threads, keeping the event loop (shared with gRPC) free.
+200 or 201. A PUT never replaces an object with other content (412, as S3 answers `If-None-Match: *`): an
+upload URL, even an unexpired one, cannot rewrite what was uploaded. Bodies can be hundreds of MB, so they are
+streamed in chunks and all file I/O runs in worker threads, keeping the event loop (shared with gRPC) free.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from flyteplane.blobs.signing import (
     signed_content_md5,
 )
 from flyteplane.blobs.store import BlobStore, BlobWriter, validate_key
-from flyteplane.errors import InvalidArgument, NotFound
+from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 
 __all__ = ["blob_routes"]
 
@@ -72,7 +73,9 @@ class _BlobHandler:
             expected = _expected_md5(request, signed_md5)
         except _BadUpload as e:
             return PlainTextResponse(e.message, status_code=e.status)
-        writer: BlobWriter = await to_thread.run_sync(lambda: self._store.open_write(key, content_md5=expected))
+        writer: BlobWriter = await to_thread.run_sync(
+            lambda: self._store.open_write(key, content_md5=expected, create_only=True)
+        )
         try:
             pending = bytearray()
             async for chunk in request.stream():
@@ -85,6 +88,8 @@ class _BlobHandler:
             created = await to_thread.run_sync(writer.commit)
         except InvalidArgument as e:
             return PlainTextResponse(e.message, status_code=400)
+        except AlreadyExists as e:
+            return PlainTextResponse(e.message, status_code=412)
         except ClientDisconnect:
             return PlainTextResponse("upload interrupted", status_code=400)
         finally:

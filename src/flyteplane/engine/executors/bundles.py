@@ -31,7 +31,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -88,6 +88,7 @@ class BundleCache:
         cache_bytes: int = 2 * 1024 * 1024 * 1024,
         fetch_timeout: float = 60.0,
         max_fetches: int = MAX_CONCURRENT_FETCHES,
+        storage_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.root = Path(home).absolute() / BUNDLES
         self.root.mkdir(parents=True, exist_ok=True)
@@ -98,6 +99,7 @@ class BundleCache:
         self._cache_bytes = cache_bytes
         self._timeout = fetch_timeout
         self._max_fetches = max_fetches
+        self._storage_options = dict(storage_options or {})  # for fsspec URLs (e.g. the S3 store's endpoint, keys)
         self._lock = threading.Lock()
         self._fetches: dict[str, _Fetch] = {}
         self._waiting: dict[str, deque[str]] = {}  # origin -> digests waiting for a slot
@@ -137,6 +139,11 @@ class BundleCache:
         return False
 
     # -- the cache ----------------------------------------------------------------------------------------------
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        """What fsspec needs to read the blob store's URLs (empty for a local store)."""
+        return dict(self._storage_options)
 
     def ready(self, bundle: Bundle) -> bool:
         """True if the bundle is unpacked; marks it used."""
@@ -292,7 +299,10 @@ class BundleCache:
 
     def _download(self, url: str, target: Path, fetch: _Fetch) -> None:
         total = 0
-        with _open_source(url, timeout=self._timeout) as source, open(target, "wb") as sink:
+        with (
+            _open_source(url, timeout=self._timeout, storage_options=self._storage_options) as source,
+            open(target, "wb") as sink,
+        ):
             while True:
                 if fetch.abandoned or time.monotonic() > fetch.deadline:
                     raise BundleRefused(f"fetching the task's code from [{url}] took longer than {self._timeout:g} s")
@@ -349,7 +359,7 @@ def _origin(url: str) -> str:
 
 
 def _normalized_source(source: str) -> str:
-    if source.startswith("file://"):
+    if source.startswith(("file://", "local://")):
         source = urllib.parse.urlparse(source).path
     if source.startswith("/"):
         return os.path.realpath(source)
@@ -359,12 +369,12 @@ def _normalized_source(source: str) -> str:
 def _local_path(url: str) -> str | None:
     if url.startswith("/"):
         return url
-    if url.startswith("file://"):
+    if url.startswith(("file://", "local://")):
         return urllib.parse.urlparse(url).path
     return None
 
 
-def _open_source(url: str, *, timeout: float) -> Any:
+def _open_source(url: str, *, timeout: float, storage_options: Mapping[str, Any] | None = None) -> Any:
     """A binary stream of the bundle; http(s) reads time out, so a server that never answers cannot hold a thread
     beyond the deadline."""
     local = _local_path(url)
@@ -376,7 +386,7 @@ def _open_source(url: str, *, timeout: float) -> Any:
     if url.startswith(("http://", "https://")):
         return urllib.request.urlopen(url, timeout=timeout)  # an allow-listed source
     try:
-        opened: IO[bytes] = fsspec.open(url, "rb").open()
+        opened: IO[bytes] = fsspec.open(url, "rb", **dict(storage_options or {})).open()
     except FileNotFoundError:
         raise BundleRefused(f"task execution code was not found at {url}") from None
     return opened

@@ -48,7 +48,7 @@ def attempt_spec(
         project = attempt.env.get("FLYTE_INTERNAL_EXECUTION_PROJECT", "")
         domain = attempt.env.get("FLYTE_INTERNAL_EXECUTION_DOMAIN", "")
         values = TemplateValues.of(attempt, f"{project}-{domain}" if project else "")
-        argv = render(container.argv, values, lambda: load_inputs(attempt.input_path))
+        argv = render(container.argv, values, lambda: load_inputs(attempt.input_path, bundles.storage_options))
     except (NotRunnable, TemplateError) as e:
         return spec, str(e)
     env = attempt_environment(
@@ -78,9 +78,10 @@ def attempt_spec(
     return spec, None
 
 
-def load_inputs(path: str) -> literals_pb2.LiteralMap:
+def load_inputs(path: str, storage_options: Mapping[str, Any] | None = None) -> literals_pb2.LiteralMap:
+    """The attempt's inputs, from the blob store (`storage_options`: how fsspec reaches an object store)."""
     try:
-        with fsspec.open(path, "rb") as f:
+        with fsspec.open(path, "rb", **(storage_options or {})) as f:
             data = f.read()
         return literals_pb2.LiteralMap.FromString(data)
     except (OSError, ValueError, DecodeError) as e:

@@ -3,6 +3,11 @@
 flytekit uploads every code tarball and local input through CreateUploadLocation followed by an HTTP PUT; the
 native_url it gets back ends up in task templates and literals, and is hashed into registration versions, so
 the same content must map to the same path. Rules and messages follow flyteadmin's data proxy.
+
+Uploads live in a namespace of their own (`uploads/<org>/<project>/<domain>/...`, for an existing project and
+domain), so no signed upload can ever address what the engine writes (`metadata/...`, raw outputs); and an object
+once uploaded is never replaced by other content: the HTTP route refuses such a PUT, and an S3 PUT to a name the
+caller chose is signed with `If-None-Match: *`.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from typing import Any
 from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
 
-from flyteplane.blobs.signing import CONTENT_MD5_METADATA_HEADER, Signer, blob_url
+from flyteplane.blobs.signing import Signer
 from flyteplane.blobs.store import BlobStore
+from flyteplane.blobs.urls import BlobUrls, LocalBlobUrls
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 
-__all__ = ["DataProxyService", "go_duration"]
+__all__ = ["UPLOADS_PREFIX", "DataProxyService", "go_duration"]
+
+UPLOADS_PREFIX = "uploads"
+"""The first key segment of every upload; nothing the engine writes starts with it."""
 
 FILENAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 FILENAME_LENGTH = 20
@@ -45,18 +54,22 @@ class DataProxyService:
         public_url: Callable[[], str] | str,
         upload_max_expires: timedelta = timedelta(hours=1),
         download_max_expires: timedelta = timedelta(hours=1),
-        upload_storage_prefix: str = "",
+        upload_storage_prefix: str = UPLOADS_PREFIX,
         clock: Callable[[], datetime] = _utc_now,
         deck_uri_of: Callable[[identifier_pb2.NodeExecutionIdentifier], str] | None = None,
+        check_project_domain: Callable[[str, str], None] | None = None,
+        urls: BlobUrls | None = None,
     ) -> None:
         self._store = store
-        self._signer = signer
-        self._public_url = public_url
+        self._urls = urls or LocalBlobUrls(signer, public_url)
         self._upload_max = upload_max_expires
         self._download_max = download_max_expires
         self._upload_prefix = upload_storage_prefix.strip("/")
+        if not self._upload_prefix:
+            raise ValueError("uploads need a prefix of their own, apart from the engine's keys")
         self._clock = clock
         self._deck_uri_of = deck_uri_of or _no_node_executions
+        self._check_project_domain = check_project_domain
 
     def create_upload_location(
         self, req: dataproxy_pb2.CreateUploadLocationRequest
@@ -65,10 +78,14 @@ class DataProxyService:
             raise InvalidArgument("project and domain are required parameters")
         if not req.filename_root and not req.content_md5:
             raise InvalidArgument("content_md5 or filename_root is a required parameter")
+        if self._check_project_domain is not None:
+            self._check_project_domain(req.project, req.domain)
         md5: bytes | None = req.content_md5 or None
+        create_only = False
         if req.filename and req.filename_root:
             # A caller-chosen path: only a re-upload of the same content may overwrite what is there.
-            self._check_rewrite_allowed(self._upload_key(req, req.filename_root, req.filename), md5)
+            exists = self._check_rewrite_allowed(self._upload_key(req, req.filename_root, req.filename), md5)
+            create_only = not exists
         expires_in = self._upload_expiry(req)
 
         filename = req.filename or "".join(secrets.choice(FILENAME_ALPHABET) for _ in range(FILENAME_LENGTH))
@@ -76,16 +93,11 @@ class DataProxyService:
         key = self._upload_key(req, prefix, filename)
 
         expires_at = self._clock() + expires_in
-        headers: dict[str, str] = {}
-        if md5 is not None:
-            encoded = base64.b64encode(md5).decode()
-            headers["Content-MD5"] = encoded
-            if req.add_content_md5_metadata:
-                headers[CONTENT_MD5_METADATA_HEADER] = encoded
+        upload = self._urls.upload(
+            key, expires_at, md5, md5_metadata=req.add_content_md5_metadata, create_only=create_only
+        )
         resp = dataproxy_pb2.CreateUploadLocationResponse(
-            signed_url=self._signed_url("PUT", key, expires_at, md5),
-            native_url=self._store.native_url(key),
-            headers=headers,
+            signed_url=upload.url, native_url=self._store.remote_url(key), headers=upload.headers
         )
         resp.expires_at.FromDatetime(expires_at)
         return resp
@@ -103,7 +115,7 @@ class DataProxyService:
         except InvalidArgument as e:
             raise InvalidArgument(prefix + e.message) from None
         expires_at = self._clock() + expires_in
-        resp = dataproxy_pb2.CreateDownloadLocationResponse(signed_url=self._signed_url("GET", key, expires_at, None))
+        resp = dataproxy_pb2.CreateDownloadLocationResponse(signed_url=self._urls.download(key, expires_at))
         resp.expires_at.FromDatetime(expires_at)
         return resp
 
@@ -139,7 +151,7 @@ class DataProxyService:
         if not self._store.exists(key):
             raise NotFound("object not found")
         expires_at = self._clock() + expires_in
-        url = self._signed_url("GET", key, expires_at, None)
+        url = self._urls.download(key, expires_at)
         resp = dataproxy_pb2.CreateDownloadLinkResponse(signed_url=[url])
         resp.expires_at.FromDatetime(expires_at)
         resp.pre_signed_urls.signed_url.append(url)
@@ -154,14 +166,16 @@ class DataProxyService:
         self._store.native_url(key)  # rejects keys that would leave the store, with InvalidArgument
         return key
 
-    def _check_rewrite_allowed(self, key: str, md5: bytes | None) -> None:
+    def _check_rewrite_allowed(self, key: str, md5: bytes | None) -> bool:
+        """True if the object exists (with this very content: anything else is refused)."""
         if not self._store.exists(key):
-            return
+            return False
         if md5 is None or self._store.stored_md5(key) != md5:
             raise AlreadyExists(
-                f"file already exists at location [{self._store.native_url(key)}], "
+                f"file already exists at location [{self._store.remote_url(key)}], "
                 "specify a matching hash if you wish to rewrite"
             )
+        return True
 
     def _upload_expiry(self, req: dataproxy_pb2.CreateUploadLocationRequest) -> timedelta:
         if not req.HasField("expires_in"):
@@ -191,10 +205,6 @@ class DataProxyService:
             raise InvalidArgument(error + problem)
         # A zero deadline would sign an already-expired URL; treat it like an unset one.
         return self._download_max if ns == 0 else timedelta(microseconds=ns // 1000)
-
-    def _signed_url(self, method: str, key: str, expires_at: datetime, md5: bytes | None) -> str:
-        public_url = self._public_url() if callable(self._public_url) else self._public_url
-        return blob_url(public_url, key, self._signer.sign(method, key, expires_at, md5))
 
 
 def _download_duration_problem(ns: int, maximum: timedelta) -> str | None:

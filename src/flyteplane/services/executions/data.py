@@ -16,8 +16,9 @@ from flyteidl.admin import common_pb2
 from flyteidl.core import literals_pb2
 from google.protobuf.message import DecodeError, Message
 
-from flyteplane.blobs.signing import Signer, blob_url
+from flyteplane.blobs.signing import Signer
 from flyteplane.blobs.store import BlobStore
+from flyteplane.blobs.urls import BlobUrls, LocalBlobUrls
 from flyteplane.errors import FlyteplaneError
 
 __all__ = ["DOWNLOAD_EXPIRY", "MAX_INLINE_BYTES", "ExecutionData", "metadata_key"]
@@ -46,10 +47,12 @@ class ExecutionData:
         signer: Signer | None = None,
         public_url: str = "",
         max_inline_bytes: int = MAX_INLINE_BYTES,
+        urls: BlobUrls | None = None,
     ) -> None:
         self.blobs = blobs
-        self._signer = signer
-        self._public_url = public_url.rstrip("/")
+        if urls is None and signer is not None and public_url:
+            urls = LocalBlobUrls(signer, public_url.rstrip("/"))
+        self._urls = urls
         self.max_inline_bytes = max_inline_bytes
 
     def write(self, key: str, message: Message) -> str:
@@ -116,10 +119,9 @@ class ExecutionData:
         return bool(literal_map.ByteSize() > self.max_inline_bytes)
 
     def _download_url(self, key: str, native_url: str) -> str:
-        if self._signer is None or not self._public_url:
+        if self._urls is None:
             return native_url
-        expires_at = datetime.now(UTC) + DOWNLOAD_EXPIRY
-        return blob_url(self._public_url, key, self._signer.sign("GET", key, expires_at, None))
+        return self._urls.download(key, datetime.now(UTC) + DOWNLOAD_EXPIRY)
 
 
 def _size_of(handle: IO[bytes]) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from flyteplane.config import Settings
 from flyteplane.errors import AlreadyExists, InvalidArgument, NotFound
 from flyteplane.services.common.listing import page_request
+from flyteplane.services.common.validation import validate_project_domain
 from flyteplane.services.registry.labels import validate_labels
 from flyteplane.store.db import Conflict, Database
 from flyteplane.store.repositories import projects
@@ -24,6 +25,12 @@ class ProjectService:
         self.db = db
         self.settings = settings
         self._domains = [project_pb2.Domain(id=d, name=d) for d in settings.domains]
+
+    def require_registered(self, project: str, domain: str) -> None:
+        """InvalidArgument unless `project` is registered and active and `domain` is configured (e.g. before the
+        data proxy signs an upload into that project's namespace)."""
+        with self.db.read() as session:
+            validate_project_domain(session, project, domain, self.settings.domains)
 
     def get_domains(self, _req: project_pb2.GetDomainRequest) -> project_pb2.GetDomainsResponse:
         return project_pb2.GetDomainsResponse(domains=self._domains)

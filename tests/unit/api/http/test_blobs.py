@@ -86,7 +86,7 @@ def test_an_upload_through_the_signed_url_lands_at_the_native_url(
     data = b"fast-registered code" * 1000
     resp = upload_location(service, data, filename="fastabc.tar.gz", add_content_md5_metadata=True)
     assert put_as_flytekit(client, resp, data) == 201
-    assert Path(resp.native_url).read_bytes() == data
+    assert Path(resp.native_url.removeprefix("local://")).read_bytes() == data
 
 
 def test_a_repeated_upload_of_the_same_content_succeeds(client: TestClient, service: DataProxyService) -> None:
@@ -95,7 +95,7 @@ def test_a_repeated_upload_of_the_same_content_succeeds(client: TestClient, serv
     assert put_as_flytekit(client, first, data) == 201
     again = upload_location(service, data, filename="f.txt", filename_root="root")
     assert put_as_flytekit(client, again, data) == 200
-    assert Path(again.native_url).read_bytes() == data
+    assert Path(again.native_url.removeprefix("local://")).read_bytes() == data
 
 
 def test_an_upload_without_md5_headers_is_accepted(client: TestClient, service: DataProxyService) -> None:
@@ -103,7 +103,7 @@ def test_an_upload_without_md5_headers_is_accepted(client: TestClient, service: 
     resp = upload_location(service, None, filename_root="frame.parquet")
     r = client.put(path_of(resp.signed_url), content=b"parquet bytes")
     assert r.status_code == 201
-    assert Path(resp.native_url).read_bytes() == b"parquet bytes"
+    assert Path(resp.native_url.removeprefix("local://")).read_bytes() == b"parquet bytes"
     assert r.headers["ETag"] == f'"{hashlib.md5(b"parquet bytes").hexdigest()}"'
 
 
@@ -119,7 +119,7 @@ def test_a_large_chunked_upload_streams_to_the_store(
 
     r = client.put(path_of(resp.signed_url), content=body(), headers={"Content-MD5": b64md5(data)})
     assert r.status_code == 201
-    assert Path(resp.native_url).read_bytes() == data
+    assert Path(resp.native_url.removeprefix("local://")).read_bytes() == data
     assert store.stored_md5(store.key_of(resp.native_url)) == hashlib.md5(data).digest()
 
 
@@ -130,14 +130,14 @@ def test_a_body_that_does_not_match_content_md5_is_refused_and_the_old_object_ke
     assert client.put(path_of(resp.signed_url), content=b"old").status_code == 201
     r = client.put(path_of(resp.signed_url), content=b"new", headers={"Content-MD5": b64md5(b"different")})
     assert (r.status_code, r.text) == (400, "Content-MD5 mismatch")
-    assert Path(resp.native_url).read_bytes() == b"old"
+    assert Path(resp.native_url.removeprefix("local://")).read_bytes() == b"old"
 
 
 def test_a_body_that_does_not_match_the_signed_md5_is_refused(client: TestClient, service: DataProxyService) -> None:
     resp = upload_location(service, b"promised", filename="f.txt")
     r = client.put(path_of(resp.signed_url), content=b"delivered")
     assert (r.status_code, r.text) == (400, "Content-MD5 mismatch")
-    assert not Path(resp.native_url).exists()
+    assert not Path(resp.native_url.removeprefix("local://")).exists()
 
 
 def test_a_content_md5_header_other_than_the_signed_one_is_forbidden(
@@ -146,7 +146,7 @@ def test_a_content_md5_header_other_than_the_signed_one_is_forbidden(
     resp = upload_location(service, b"promised", filename="f.txt")
     r = client.put(path_of(resp.signed_url), content=b"other", headers={"Content-MD5": b64md5(b"other")})
     assert r.status_code == 403
-    assert not Path(resp.native_url).exists()
+    assert not Path(resp.native_url.removeprefix("local://")).exists()
 
 
 def test_a_metadata_md5_that_disagrees_is_refused(client: TestClient, service: DataProxyService) -> None:
@@ -172,7 +172,7 @@ def test_an_expired_upload_url_is_forbidden(client: TestClient, service: DataPro
     r = client.put(path_of(resp.signed_url), content=b"x", headers={"Content-MD5": b64md5(b"x")})
     assert (r.status_code, r.text) == (403, "the URL has expired")
     assert r.headers["content-type"].startswith("text/plain")
-    assert not Path(resp.native_url).exists()
+    assert not Path(resp.native_url.removeprefix("local://")).exists()
 
 
 def test_a_tampered_signature_is_forbidden(client: TestClient, service: DataProxyService) -> None:
@@ -294,4 +294,25 @@ def test_keys_with_padding_and_spaces_survive_the_url_round_trip(client: TestCli
     resp = upload_location(service, data, filename="my data.csv", filename_root="ZGOFGTXP24======")
     assert "%3D%3D" in resp.signed_url
     assert put_as_flytekit(client, resp, data) == 201
-    assert Path(resp.native_url).read_bytes() == data
+    assert Path(resp.native_url.removeprefix("local://")).read_bytes() == data
+
+
+def test_an_unexpired_upload_url_cannot_replace_what_it_uploaded(
+    client: TestClient, service: DataProxyService, store: BlobStore
+) -> None:
+    """The no-overwrite rule holds at PUT time: a second PUT with other content is refused, the object kept."""
+    resp = upload_location(service, None, filename="outputs.pb", filename_root="p-d-exec/n0/data/0")
+    assert client.put(path_of(resp.signed_url), content=b"first").status_code == 201
+    r = client.put(path_of(resp.signed_url), content=b"forged")
+    assert r.status_code == 412
+    assert store.get_bytes(store.key_of(resp.native_url)) == b"first"
+    assert client.put(path_of(resp.signed_url), content=b"first").status_code == 200  # the same bytes: harmless
+
+
+def test_a_put_never_replaces_an_object_written_by_the_server(
+    client: TestClient, service: DataProxyService, store: BlobStore
+) -> None:
+    resp = upload_location(service, None, filename="f.bin", filename_root="root")
+    store.put_bytes(store.key_of(resp.native_url), b"written first")
+    assert client.put(path_of(resp.signed_url), content=b"other").status_code == 412
+    assert store.get_bytes(store.key_of(resp.native_url)) == b"written first"

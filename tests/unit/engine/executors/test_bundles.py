@@ -232,3 +232,16 @@ def test_a_crash_mid_install_leaves_nothing_half_there(tmp_path: Path) -> None:
         [".incoming", bundle.digest, f"{bundle.digest}.json"]
     )
     assert list((home / "bundles" / ".incoming").iterdir()) == []
+
+
+def test_a_local_url_in_the_blob_store_is_fetched_and_one_outside_refused(tmp_path: Path) -> None:
+    """The data proxy answers local:///... for uploads to a local store (flytekit takes it for a remote URL)."""
+    store = tmp_path / "blobs"
+    inside = tarball(store / "uploads" / "p" / "d" / "fast1.tar.gz", {"m.py": b"Y = 2\n"})
+    cache = BundleCache(tmp_path / "home", sources=[str(store)])
+    bundle, error = fetched(cache, f"local://{inside}")
+    assert error is None
+    assert (Path(bundle.dir) / "m.py").read_bytes() == b"Y = 2\n"
+    outside = tarball(tmp_path / "elsewhere" / "fast2.tar.gz", {"m.py": b""})
+    with pytest.raises(BundleRefused, match="not in the blob store"):
+        cache.locate(f"local://{outside}")

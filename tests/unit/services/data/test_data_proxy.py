@@ -85,7 +85,7 @@ def test_code_upload_lands_under_project_domain_and_padded_base32_of_the_md5(
 ) -> None:
     resp = upload(service, filename="fastabc.tar.gz", content_md5=MD5, add_content_md5_metadata=True)
     assert B32.endswith("======")
-    assert resp.native_url == f"{store.base}/flytesnacks/development/{B32}/fastabc.tar.gz"
+    assert resp.native_url == f"local://{store.base}/uploads/flytesnacks/development/{B32}/fastabc.tar.gz"
     assert not resp.native_url.startswith("file://")
 
 
@@ -99,18 +99,18 @@ def test_the_same_content_always_gets_the_same_native_url(service: DataProxyServ
 
 def test_filename_root_replaces_the_hash_prefix(service: DataProxyService, store: BlobStore) -> None:
     resp = upload(service, filename="data.csv", filename_root="ZGOFGTXP24======", content_md5=MD5)
-    assert resp.native_url == f"{store.base}/flytesnacks/development/ZGOFGTXP24======/data.csv"
+    assert resp.native_url == f"local://{store.base}/uploads/flytesnacks/development/ZGOFGTXP24======/data.csv"
 
 
 def test_org_is_part_of_the_path_when_given(service: DataProxyService, store: BlobStore) -> None:
     resp = upload(service, org="acme", filename="f.txt", content_md5=MD5)
-    assert resp.native_url == f"{store.base}/acme/flytesnacks/development/{B32}/f.txt"
+    assert resp.native_url == f"local://{store.base}/uploads/acme/flytesnacks/development/{B32}/f.txt"
 
 
 def test_configured_storage_prefix_comes_first(store: BlobStore, signer: Signer) -> None:
-    service = DataProxyService(store, signer, public_url=PUBLIC_URL, upload_storage_prefix="uploads/")
+    service = DataProxyService(store, signer, public_url=PUBLIC_URL, upload_storage_prefix="code/")
     resp = upload(service, filename="f.txt", content_md5=MD5)
-    assert resp.native_url == f"{store.base}/uploads/flytesnacks/development/{B32}/f.txt"
+    assert resp.native_url == f"local://{store.base}/code/flytesnacks/development/{B32}/f.txt"
 
 
 def test_a_missing_filename_becomes_20_random_consonants_and_digits(service: DataProxyService) -> None:
@@ -232,7 +232,7 @@ def test_the_signed_url_is_a_put_on_this_server_for_the_native_urls_key(
 ) -> None:
     resp = upload(service, filename="fast.tar.gz", content_md5=MD5)
     key, params = signed_key_and_params(resp.signed_url)
-    assert store.native_url(key) == resp.native_url
+    assert store.remote_url(key) == resp.native_url
     signer.verify("PUT", key, params, NOW)
     with pytest.raises(BadSignature):
         signer.verify("PUT", key + "x", params, NOW)
@@ -363,3 +363,38 @@ def test_the_download_link_rpc_can_check_its_expiry_first(service: DataProxyServ
 )
 def test_durations_render_as_go_does(ns: int, text: str) -> None:
     assert go_duration(ns) == text
+
+
+# -- CreateUploadLocation: the uploads' own namespace (issue 9, item 5) --
+
+
+def test_uploads_live_under_their_own_prefix_apart_from_the_engines_keys(
+    service: DataProxyService, store: BlobStore
+) -> None:
+    """The issue's attack: project=metadata, domain=propeller names the engine's outputs without the prefix."""
+    resp = upload(
+        service, project="metadata", domain="propeller", filename_root="p-d-exec/n0/data/0", filename="outputs.pb"
+    )
+    key, _ = signed_key_and_params(resp.signed_url)
+    assert key == "uploads/metadata/propeller/p-d-exec/n0/data/0/outputs.pb"
+    assert not key.startswith("metadata/")
+
+
+def test_an_empty_upload_prefix_is_refused(store: BlobStore, signer: Signer) -> None:
+    with pytest.raises(ValueError, match="prefix"):
+        DataProxyService(store, signer, public_url=PUBLIC_URL, upload_storage_prefix="/")
+
+
+def test_the_project_and_domain_must_be_registered(store: BlobStore, signer: Signer) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def registered(project: str, domain: str) -> None:
+        asked.append((project, domain))
+        if project != "flytesnacks":
+            raise InvalidArgument(f"project [{project}] not found")
+
+    service = DataProxyService(store, signer, public_url=PUBLIC_URL, check_project_domain=registered)
+    assert upload(service, content_md5=MD5).native_url
+    with pytest.raises(InvalidArgument, match=r"project \[metadata\] not found"):
+        upload(service, project="metadata", domain="propeller", filename_root="x", filename="outputs.pb")
+    assert asked == [("flytesnacks", "development"), ("metadata", "propeller")]
