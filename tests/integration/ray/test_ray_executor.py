@@ -414,11 +414,15 @@ def test_on_s3_the_bundle_files_and_a_map_task_go_through_the_bucket_on_the_work
         assert job["driver_node_id"] == worker, job
         assert "--additional-distribution" in job["entrypoint"] and bundle in job["entrypoint"]
         assert job["runtime_env"]["env_vars"]["FLYTE_AWS_ENDPOINT"] == s3.endpoint
-    # The file the worker wrote is in the bucket; the next task read it there; the client downloads it.
+    # The file and folder the worker wrote are in the bucket; the next task read them there (and its deck went
+    # there too); the client downloads the file.
     uri = ended.outputs.literals["o0"].scalar.blob.uri
     assert uri.startswith(store), uri
     assert fs.cat_file(uri) == b"hello from the worker"
-    assert ended.outputs["o1"] == "hello from the worker"
+    assert ended.outputs["o1"] == "hello from the worker|a.txt,b.txt"
+    deck = s3_flyte.sync_execution(ended, sync_nodes=True).node_executions["n1"].closure.deck_uri
+    assert deck.startswith(store) and deck.endswith("/deck.html"), deck
+    assert b"<html" in fs.cat_file(deck).lower()
     context = FlyteContextManager.current_context().with_file_access(s3_flyte.file_access).build()
     with FlyteContextManager.with_context(context.new_builder()):
         note = ended.outputs.get("o0", as_type=FlyteFile)
