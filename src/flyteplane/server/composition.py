@@ -241,6 +241,7 @@ class Plane:
                 public_url=settings.advertised_url,
                 python_envs=settings.python_envs,
                 base_env=task_env,
+                storage_options=access.storage_options() if access else None,
                 max_jobs=settings.ray_max_jobs,
             )
         return LocalExecutor(

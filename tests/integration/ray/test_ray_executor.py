@@ -1,11 +1,13 @@
 """The Ray executor against a real two-node Ray cluster (started here, on 127.0.0.1 only) and PostgreSQL, with the
 real flytekit: workflows run as Ray jobs on the worker node, terminate and timeouts stop the job, the job's logs
-are served on the task's log link, Flyte's Ray task type joins the cluster, and a server killed with -9 mid-task
-adopts its job after a restart. One module: the cluster (half a minute to start) is started once, and pytest-xdist
-(`--dist loadfile`) runs a module on one worker."""
+are served on the task's log link, Flyte's Ray task type joins the cluster, a server killed with -9 mid-task
+adopts its job after a restart, and with an S3 blob store (SeaweedFS, started here) the data path works on the
+worker node: the code bundle, files, a map task and inputs a command line names. One module: the cluster (half a
+minute to start) is started once, and pytest-xdist (`--dist loadfile`) runs a module on one worker."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -18,16 +20,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import grpc
 import pytest
 from flyteidl.admin import node_execution_pb2, task_execution_pb2
 from flyteidl.core import execution_pb2 as core_execution_pb2
+from flyteidl.core import literals_pb2
 from flyteidl.service import admin_pb2_grpc
+from flytekit.configuration import DataConfig, S3Config
+from flytekit.core.context_manager import FlyteContextManager
+from flytekit.types.file import FlyteFile
 from tests import ray_cluster
 from tests.integration.engine.support import DOMAIN, VERSION, QuickRemote, assert_succeeded, finish, phase_name
 from tests.integration.server import RunningServer, start_server
 from tests.integration.support import new_project
 from tests.postgres import temporary_database
+from tests.s3server import S3Server, running_s3
 from tests.unit.engine.executors.attempt_builders import Attempts, shell_task
 
 from flyteplane.engine.executors.base import AttemptPhase
@@ -37,7 +45,7 @@ APPS = Path(__file__).parent / "apps"
 if str(APPS) not in sys.path:
     sys.path.insert(0, str(APPS))
 
-from rayflows import basics, raytask  # noqa: E402
+from rayflows import basics, raytask, s3data  # noqa: E402
 
 TaskPhase = core_execution_pb2.TaskExecution.Phase
 
@@ -335,6 +343,127 @@ def test_doctor_checks_the_ray_jobs_api(cluster: ray_cluster.RayCluster, databas
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     line = doctor(closed)
     assert line.startswith("FAIL") and f"the Ray Jobs API at {closed} is unreachable" in line, line
+
+
+# -- PostgreSQL + S3 + Ray: the data path on the worker node ------------------------------------------------------
+
+S3_PREFIX = "flyteplane-ray"
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    with running_s3(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def s3_server(
+    tmp_path_factory: pytest.TempPathFactory, s3: S3Server, cluster: ray_cluster.RayCluster
+) -> Iterator[RunningServer]:
+    """A server of its own (its own database: its blobs are in another store than the other server's)."""
+    home = tmp_path_factory.mktemp("home-ray-s3")
+    config = home / "flyteplane.yaml"
+    config.write_text(
+        f"executor: ray\nray_address: {cluster.address}\n"
+        f"blob_store: s3://{s3.bucket}/{S3_PREFIX}\ns3_endpoint: {s3.endpoint}\n"
+    )
+    with temporary_database() as url:
+        running = start_server(home, url, "--config", str(config), env=s3.aws_env)
+        yield running
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_flyte(s3_server: RunningServer, s3: S3Server) -> Any:
+    """A remote that reads outputs from the bucket itself (uploads go through the server's presigned URLs)."""
+    env = s3.flytekit_env
+    data = DataConfig(
+        s3=S3Config(
+            endpoint=s3.endpoint,
+            access_key_id=env["FLYTE_AWS_ACCESS_KEY_ID"],
+            secret_access_key=env["FLYTE_AWS_SECRET_ACCESS_KEY"],
+        )
+    )
+    return QuickRemote.for_endpoint(
+        s3_server.endpoint, insecure=True, data_config=data, default_project="flytesnacks", default_domain=DOMAIN
+    )
+
+
+def test_on_s3_the_bundle_files_and_a_map_task_go_through_the_bucket_on_the_worker(
+    s3_flyte: Any, s3_server: RunningServer, s3: S3Server, cluster: ray_cluster.RayCluster
+) -> None:
+    project = new_project(s3_flyte, "ray-s3")
+    ended = run(s3_flyte, project, s3data.round_trip, text="hello from the worker", words=["a", "b", "c"])
+    assert_succeeded(ended)
+    store = f"s3://{s3.bucket}/{S3_PREFIX}/"
+    # The code bundle was uploaded to the bucket (presigned URL) and fetched from it by pyflyte-fast-execute on
+    # the worker node, where every job of the execution ran.
+    task = s3_flyte.fetch_task(project=project, domain=DOMAIN, name="rayflows.s3data.write_note", version=VERSION)
+    args = list(task.template.container.args)
+    bundle = args[args.index("--additional-distribution") + 1]
+    assert bundle.startswith(store), bundle
+    fs = fsspec.filesystem("s3", **s3.storage_options())
+    assert fs.isfile(bundle)
+    worker = cluster.node_id("worker")
+    jobs = [j for j in _all_jobs(cluster) if j["submission_id"].startswith(f"{ended.id.name}-")]
+    tasks = sorted(j["metadata"]["flyteplane_task"] for j in jobs)
+    assert len(jobs) == 5 and tasks[3:] == ["rayflows.s3data.read_note", "rayflows.s3data.write_note"], tasks
+    assert "map_shout" in tasks[0] and len(set(tasks[:3])) == 1, tasks  # the map task's three items
+    for job in jobs:
+        assert job["status"] == "SUCCEEDED", job
+        assert job["driver_node_id"] == worker, job
+        assert "--additional-distribution" in job["entrypoint"] and bundle in job["entrypoint"]
+        assert job["runtime_env"]["env_vars"]["FLYTE_AWS_ENDPOINT"] == s3.endpoint
+    # The file and folder the worker wrote are in the bucket; the next task read them there (and its deck went
+    # there too); the client downloads the file.
+    uri = ended.outputs.literals["o0"].scalar.blob.uri
+    assert uri.startswith(store), uri
+    assert fs.cat_file(uri) == b"hello from the worker"
+    assert ended.outputs["o1"] == "hello from the worker|a.txt,b.txt"
+    deck = s3_flyte.sync_execution(ended, sync_nodes=True).node_executions["n1"].closure.deck_uri
+    assert deck.startswith(store) and deck.endswith("/deck.html"), deck
+    assert b"<html" in fs.cat_file(deck).lower()
+    context = FlyteContextManager.current_context().with_file_access(s3_flyte.file_access).build()
+    with FlyteContextManager.with_context(context.new_builder()):
+        note = ended.outputs.get("o0", as_type=FlyteFile)
+        assert Path(note.download()).read_text() == "hello from the worker"
+    assert ended.outputs["o2"] == ["A@0", "B@1", "C@2"]
+
+
+def test_a_command_line_naming_inputs_in_s3_is_rendered_for_its_ray_job(
+    cluster: ray_cluster.RayCluster, s3: S3Server, tmp_path: Path
+) -> None:
+    """`{{.Inputs.x}}` in a command line: the executor reads the attempt's inputs from the bucket to render it."""
+    inputs = f"s3://{s3.bucket}/{S3_PREFIX}/direct/inputs.pb"
+    fs = fsspec.filesystem("s3", **s3.storage_options())
+    word = literals_pb2.Literal(
+        scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value="from-the-bucket"))
+    )
+    fs.pipe_file(inputs, literals_pb2.LiteralMap(literals={"word": word}).SerializeToString())
+    attempt = Attempts(tmp_path / "data").make("ray-s3-inputs-1", shell_task("echo", "said {{.Inputs.word}}"))
+    attempt = dataclasses.replace(attempt, input_path=inputs, input_prefix=inputs.rsplit("/", 1)[0])
+    executor = RayExecutor(
+        tmp_path / "home",
+        address=cluster.address,
+        owner="owner-s3",
+        public_url="http://fp.test",
+        storage_options=s3.storage_options(),
+    )
+    try:
+        executor.submit(attempt)
+        ended = executor.wait("ray-s3-inputs-1", timeout=120)
+        assert ended.phase == AttemptPhase.SUCCEEDED, ended
+    finally:
+        executor.close()
+    job = ray_job(cluster, "ray-s3-inputs-1")
+    assert "echo 'said from-the-bucket'" in job["entrypoint"], job["entrypoint"]
+
+    def logged() -> bool:
+        url = f"{cluster.address}/api/jobs/ray-s3-inputs-1/logs"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return "said from-the-bucket" in json.load(response)["logs"]
+
+    wait_for(logged, "the rendered line in the job's logs", timeout=30)
 
 
 def test_every_port_of_the_cluster_is_loopback_only(cluster: ray_cluster.RayCluster) -> None:

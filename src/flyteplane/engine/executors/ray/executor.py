@@ -118,6 +118,7 @@ class RayExecutor:
         public_url: str,
         python_envs: Mapping[str, str] | None = None,
         base_env: Mapping[str, str] | None = None,
+        storage_options: Mapping[str, Any] | None = None,
         on_change: Callable[[str], None] | None = None,
         poll_interval: float = POLL_SECONDS,
         clock: Callable[[], float] = time.time,
@@ -130,6 +131,7 @@ class RayExecutor:
         self._public_url = public_url.rstrip("/")
         self._pythons = PythonEnvironments(python_envs)
         self._base_env = dict(base_env or {})
+        self._storage_options = dict(storage_options or {})  # how the server reads an object store's inputs
         self._on_change = on_change
         self._poll = poll_interval
         self._clock = clock
@@ -163,7 +165,13 @@ class RayExecutor:
             if attempt_id in self._jobs or self._error_file(attempt_id).exists():
                 return
         try:
-            request = job_request(attempt, owner=self._owner, pythons=self._pythons, base_env=self._base_env)
+            request = job_request(
+                attempt,
+                owner=self._owner,
+                pythons=self._pythons,
+                base_env=self._base_env,
+                storage_options=self._storage_options,
+            )
         except (NotRunnable, TemplateError, InvalidQuantity, InvalidRayTask) as e:
             self._write(self._error_file(attempt_id), str(e))
             return

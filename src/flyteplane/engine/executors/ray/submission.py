@@ -54,15 +54,23 @@ class InvalidRayTask(ValueError):
 
 
 def job_request(
-    attempt: TaskAttempt, *, owner: str, pythons: PythonEnvironments, base_env: Mapping[str, str]
+    attempt: TaskAttempt,
+    *,
+    owner: str,
+    pythons: PythonEnvironments,
+    base_env: Mapping[str, str],
+    storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The body of `POST /api/jobs/`. Raises NotRunnable, TemplateError, InvalidQuantity or InvalidRayTask when
-    the attempt cannot run at all."""
+    the attempt cannot run at all. `storage_options`: how fsspec reaches the blob store (an object store's
+    endpoint and credentials), for the inputs a command line's templates name."""
     container = container_of(attempt.task)
     project = attempt.env.get("FLYTE_INTERNAL_EXECUTION_PROJECT", "")
     domain = attempt.env.get("FLYTE_INTERNAL_EXECUTION_DOMAIN", "")
     values = TemplateValues.of(attempt, f"{project}-{domain}" if project else "")
-    argv = with_dest_dir(render(container.argv, values, lambda: load_inputs(attempt.input_path)), _DEST_DIR)
+    argv = with_dest_dir(
+        render(container.argv, values, lambda: load_inputs(attempt.input_path, storage_options)), _DEST_DIR
+    )
     python = pythons.for_image(container.image)
     env: dict[str, str] = {"PYTHONUNBUFFERED": "1"}
     if python.virtualenv:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import subprocess
@@ -99,3 +100,36 @@ def test_an_unreadable_ray_runtime_env_is_a_clear_error() -> None:
         task_runtime_env(_ray_task(runtime_env_yaml="- a list\n"))
     with pytest.raises(InvalidRayTask, match="cannot be read"):
         task_runtime_env(_ray_task(runtime_env="%%%not base64"))
+
+
+def test_inputs_a_command_line_names_are_read_from_an_object_store_with_its_options(tmp_path: Path) -> None:
+    """The attempt's inputs in S3 (moto's server on 127.0.0.1): `{{.Inputs.x}}` is rendered with the store's
+    endpoint and credentials, which the server passes; the process's own environment has none of them."""
+    pytest.importorskip("moto.server", reason="moto[s3] and flask are in the dev extra")
+    import fsspec
+    from flyteidl.core import literals_pb2
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        assert host == "127.0.0.1"
+        options = {
+            "key": "minio",
+            "secret": "miniostorage",
+            "client_kwargs": {"endpoint_url": f"http://127.0.0.1:{port}", "region_name": "us-east-1"},
+        }
+        fs = fsspec.filesystem("s3", **options)
+        fs.call_s3("create_bucket", Bucket="inputs-bucket")
+        word = literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value="hi")))
+        inputs = literals_pb2.LiteralMap(literals={"word": word})
+        fs.pipe_file("inputs-bucket/a-1/inputs.pb", inputs.SerializeToString())
+        attempt = Attempts(tmp_path).make("a-1", shell_task("echo", "said {{.Inputs.word}}"))
+        attempt = dataclasses.replace(attempt, input_path="s3://inputs-bucket/a-1/inputs.pb")
+        request = job_request(
+            attempt, owner="engine-7", pythons=PythonEnvironments(None), base_env={}, storage_options=options
+        )
+    finally:
+        server.stop()
+    assert "echo 'said hi'" in str(request["entrypoint"])
