@@ -13,7 +13,6 @@ from typing import Any
 
 import fsspec
 from flyteidl.core import literals_pb2
-from google.protobuf.message import DecodeError
 
 from flyteplane.engine.executors.attempt_files import AttemptFiles
 from flyteplane.engine.executors.base import TaskAttempt
@@ -84,5 +83,5 @@ def load_inputs(path: str, storage_options: Mapping[str, Any] | None = None) -> 
         with fsspec.open(path, "rb", **(storage_options or {})) as f:
             data = f.read()
         return literals_pb2.LiteralMap.FromString(data)
-    except (OSError, ValueError, DecodeError) as e:
-        raise TemplateError(f"unable to read inputs [{path}]: {e}") from None
+    except Exception as e:  # OSError, DecodeError, or an object store's own (e.g. botocore's missing credentials)
+        raise TemplateError(f"unable to read inputs [{path}]: {type(e).__name__}: {e}") from None
