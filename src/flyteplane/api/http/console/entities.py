@@ -4,6 +4,7 @@ Launch plans can be activated and deactivated from their page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flyteidl.admin import common_pb2, execution_pb2, launch_plan_pb2
@@ -60,14 +61,8 @@ class EntityPages:
         kind = p["kind"]
         if kind not in KINDS:
             return self.c.page(request, "message.html", status=404, title="Not found", message=f"no page for {kind}")
-        resource_type, get_rpc, _list, entity = KINDS[kind]
-        ident = identifier_pb2.Identifier(
-            resource_type=resource_type,  # type: ignore[arg-type]
-            project=p["project"],
-            domain=p["domain"],
-            name=p["name"],
-            version=p["version"],
-        )
+        get_rpc, ident = _version_of(p)
+        entity = KINDS[kind][3]
         try:
             found = self.c.rpc(get_rpc, common_pb2.ObjectGetRequest(id=ident))
         except NotFound as exc:
@@ -125,14 +120,7 @@ class EntityPages:
         kind = p["kind"]
         if kind not in KINDS:
             return self.c.page(request, "message.html", status=404, title="Not found", message=f"no page for {kind}")
-        resource_type, get_rpc, _list, _entity = KINDS[kind]
-        ident = identifier_pb2.Identifier(
-            resource_type=resource_type,  # type: ignore[arg-type]
-            project=p["project"],
-            domain=p["domain"],
-            name=p["name"],
-            version=p["version"],
-        )
+        get_rpc, ident = _version_of(p)
         try:
             found: Any = await _threaded(self.c.rpc, get_rpc, common_pb2.ObjectGetRequest(id=ident))
         except NotFound as exc:
@@ -268,3 +256,16 @@ def _schedule_text(plan: Any) -> str:
 
 def execution_link(ident: identifier_pb2.WorkflowExecutionIdentifier) -> str:
     return execution_url(ident)
+
+
+def _version_of(path: Mapping[str, str]) -> tuple[str, identifier_pb2.Identifier]:
+    """The Get RPC and the identifier of the version a page's path names (its kind is one of KINDS)."""
+    resource_type, get_rpc, _list, _entity = KINDS[path["kind"]]
+    ident = identifier_pb2.Identifier(
+        resource_type=resource_type,  # type: ignore[arg-type]
+        project=path["project"],
+        domain=path["domain"],
+        name=path["name"],
+        version=path["version"],
+    )
+    return get_rpc, ident
